@@ -1,0 +1,1 @@
+"""Signed Affinity Explorer: the pure-Python engine (never imports streamlit)."""

@@ -1,0 +1,137 @@
+"""The CLI: documented JSON, exit code 2 with a short message on bad input, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from core.cli import main
+from core.methods import METHOD_NAMES
+
+
+def run(capsys, *argv):
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse errors
+        code = exc.code
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def test_presets_json(capsys):
+    code, out, _ = run(capsys, "presets", "--json")
+    assert code == 0
+    presets = json.loads(out)["presets"]
+    ids = [p["id"] for p in presets]
+    assert "sign-trap" in ids and "bench-10k" in ids
+    assert set(presets[0]) == {"id", "title", "description", "users", "products", "features", "generated"}
+
+
+def test_rank_json_is_exactly_the_documented_schema(capsys):
+    code, out, _ = run(capsys, "rank", "--preset", "sign-trap", "--user", "user-a", "--top", "3", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == {"scenario", "user", "methods", "divergence"}
+    assert data["scenario"] == "sign-trap" and data["user"] == "user-a"
+    assert list(data["methods"]) == list(METHOD_NAMES)
+    for rows in data["methods"].values():
+        assert len(rows) == 3
+        assert all(set(row) == {"id", "name", "score"} for row in rows)
+        scores = [row["score"] for row in rows]
+        assert scores == sorted(scores, reverse=True) and all(-1 <= s <= 1 for s in scores)
+    for stats in data["divergence"].values():
+        assert set(stats) == {"kendall_tau_vs_exact", "overlap_at_k_vs_exact", "disliked_in_top_k"}
+    assert data["divergence"]["exact"]["overlap_at_k_vs_exact"] == 1.0
+
+
+def test_set_overrides_and_adds_scores(capsys):
+    base = json.loads(run(capsys, "rank", "--preset", "sign-trap", "--user", "user-a", "--json")[1])
+    code, out, _ = run(
+        capsys,
+        "rank",
+        "--preset",
+        "sign-trap",
+        "--user",
+        "user-a",
+        "--set",
+        "anxiety=0.9",
+        "--set",
+        "horror=1",
+        "--methods",
+        "exact,weighted",
+        "--json",
+    )
+    assert code == 0
+    changed = json.loads(out)
+    assert list(changed["methods"]) == ["exact", "weighted"]
+    assert changed["methods"]["exact"] != base["methods"]["exact"]
+
+
+def test_scenario_file(capsys, tmp_path):
+    from core.presets import load_preset
+
+    path = tmp_path / "mine.json"
+    path.write_text(load_preset("wine-synonyms").to_json())
+    code, out, _ = run(capsys, "rank", "--scenario", str(path), "--user", "teetotal", "--json", "--top", "2")
+    assert code == 0 and json.loads(out)["scenario"] == "wine-synonyms"
+
+
+def test_compare_json(capsys):
+    code, out, _ = run(
+        capsys, "compare", "--a", '{"anxiety": -0.9, "adventure": 0.8}', "--b", '{"anxiety": 0.9}', "--json"
+    )
+    assert code == 0
+    cosine = json.loads(out)["cosine"]
+    assert list(cosine) == list(METHOD_NAMES)
+    assert all(-1.0 <= v <= 1.0 for v in cosine.values())
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["rank", "--preset", "nope", "--user", "x"], "unknown preset 'nope'; choose one of"),
+        (["rank", "--preset", "sign-trap", "--user", "nobody"], "unknown user 'nobody'"),
+        (["rank", "--preset", "sign-trap", "--user", "user-a", "--set", "anxiety=2"], "score must be in [-1, 1]"),
+        (["rank", "--preset", "sign-trap", "--user", "user-a", "--set", "anxiety=nan"], "finite"),
+        (["rank", "--preset", "sign-trap", "--user", "user-a", "--set", "anxiety"], "expected FEATURE=SCORE"),
+        (["rank", "--preset", "sign-trap", "--user", "user-a", "--set", " =0.5"], "1 to 80 characters"),
+        (["rank", "--preset", "sign-trap", "--user", "user-a", "--methods", "naive,nave"], "unknown method 'nave'"),
+        (["rank", "--preset", "sign-trap", "--user", "user-a", "--top", "0"], "must be in [1, 1000]"),
+        (["rank", "--preset", "sign-trap", "--user", "user-a", "--top", "many"], "expected a whole number"),
+        (["rank", "--user", "user-a"], "one of the arguments --preset --scenario is required"),
+        (["rank", "--scenario", "/no/such/file.json", "--user", "u"], "no such file"),
+        (["compare", "--a", "{not json", "--b", "{}"], "not valid JSON"),
+        (["compare", "--a", '{"wine": 3}', "--b", "{}"], "score must be in [-1, 1]"),
+        (["compare", "--a", "[1]", "--b", "{}"], "profile must be an object"),
+        (["bench", "slider", "--moves", "10"], "moves must be at least 50"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(capsys, argv, message):
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert message in err
+
+
+def test_bad_scenario_file_exits_2(capsys, tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('{"id": "x", "users": [')
+    code, _, err = run(capsys, "rank", "--scenario", str(path), "--user", "u")
+    assert code == 2 and "truncated" in err and str(path) in err
+
+
+def test_real_process_exit_codes(root):
+    env = {**os.environ, "PYTHONPATH": str(root)}
+
+    def cli(*argv):
+        return subprocess.run([sys.executable, "-m", "core", *argv], cwd=root, env=env, capture_output=True, text=True)
+
+    ok = cli("rank", "--preset", "sign-trap", "--user", "user-b", "--json", "--quiet")
+    assert ok.returncode == 0 and json.loads(ok.stdout)["user"] == "user-b"
+    bad = cli("rank", "--preset", "sign-trap", "--user", "user-b", "--set", "x=9")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "score must be in [-1, 1]" in bad.stderr

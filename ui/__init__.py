@@ -1,0 +1,1 @@
+"""Streamlit adapters: the only package besides pages/ that imports streamlit."""
