@@ -36,6 +36,11 @@ test: setup chromium lint
 bench: setup chromium
 	$(PY) bench/slider.py
 	$(PY) bench/start.py
+	$(PY) bench/browser_slider.py
+
+# The README's screenshot of the Explorer (1280x800).
+screenshot: setup chromium
+	$(PY) scripts/screenshot.py "?preset=sign-trap&user=user-a" --out docs --name explorer.png
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -222,6 +222,21 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_diagnose(args: argparse.Namespace) -> int:
+    from core.diagnostics import diagnose
+    from core.embedder import get_embedder
+    from core.engine import Recommender
+
+    scenario = load_source(args)
+    recommender = Recommender(scenario, get_embedder())
+    if not args.quiet:
+        _stderr(f"... diagnosing {scenario.id} ({len(scenario.vocabulary)} features, {len(scenario.users)} users)")
+    report = diagnose(scenario, recommender.space, recommender.product_vectors("whitened"))
+    payload = report.to_json()
+    _emit(args, payload, lambda: "\n".join(f"{name}: {text}" for name, text in payload["readings"].items()))
+    return 0
+
+
 def cmd_bench_slider(args: argparse.Namespace) -> int:
     from core.benchmark import bench_slider
 
@@ -280,6 +295,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--b", required=True, type=_profile_json, metavar="JSON", help="profile B (or @file.json)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=cmd_compare)
+
+    p = sub.add_parser("diagnose", help="measure each claim of the article on a scenario")
+    _add_scenario_source(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(run=cmd_diagnose)
 
     bench = sub.add_parser("bench", help="benchmarks").add_subparsers(dest="bench", required=True, parser_class=_Parser)
     p = bench.add_parser("slider", help="time from one changed score to all six rankings")

@@ -122,6 +122,9 @@ class SentenceTransformerEmbedder:
         if not self._allow_download:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        # After each call, OpenMP worker threads otherwise spin for ~200 ms waiting for more
+        # work, stealing the CPU that the browser and the rest of a slider move need.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         from sentence_transformers import SentenceTransformer

@@ -92,6 +92,10 @@ class Recommender:
             self._cache.popitem(last=False)
         return entry
 
+    def ready(self, methods: Iterable[str], params: MethodParams = DEFAULT_PARAMS) -> bool:
+        """True when every method's product vectors are already computed."""
+        return all(self.cache_key(m, params) in self._cache for m in methods)
+
     def product_vectors(
         self, method: str, params: MethodParams = DEFAULT_PARAMS, *, progress: Progress | None = None
     ) -> np.ndarray:

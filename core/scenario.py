@@ -254,6 +254,10 @@ class Scenario(_Strict):
                 "features", f"the scenario uses {len(vocabulary)} distinct features; at most {MAX_FEATURES} are allowed"
             )
         self._vocabulary = vocabulary
+        # Computed now, not lazily: pydantic compares private attributes in ==, so a lazily
+        # filled cache would make two equal scenarios compare unequal.
+        canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        self._fingerprint = hashlib.sha256(canonical.encode()).hexdigest()[:16]
         return self
 
     @property
@@ -264,9 +268,6 @@ class Scenario(_Strict):
     @property
     def fingerprint(self) -> str:
         """A content hash: equal scenarios share caches, edited ones do not."""
-        if not self._fingerprint:
-            canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-            self._fingerprint = hashlib.sha256(canonical.encode()).hexdigest()[:16]
         return self._fingerprint
 
     def user(self, user_id: str) -> User:

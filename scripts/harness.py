@@ -65,7 +65,8 @@ def streamlit_server(
         "--browser.gatherUsageStats",
         "false",
     ]
-    log = open(os.devnull, "w")  # noqa: SIM115 - closed below
+    # SIGNED_EXPLORER_SERVER_LOG=path keeps the server's output for debugging.
+    log = open(os.environ.get("SIGNED_EXPLORER_SERVER_LOG", os.devnull), "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -18,6 +18,7 @@ def main() -> int:
     )
     parser.add_argument("--out", type=Path, default=Path("/tmp/screens"))
     parser.add_argument("--full", action="store_true", help="capture the full page height")
+    parser.add_argument("--name", help="file name for a single path (default: from the path)")
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=800)
     args = parser.parse_args()
@@ -28,8 +29,8 @@ def main() -> int:
             page.goto(f"{url}/{path}")
             wait_idle(page)
             page.wait_for_timeout(1500)  # let charts finish drawing
-            name = (path.split("?")[0] or "home").replace("/", "_")
-            target = args.out / f"{name}.png"
+            name = args.name or (path.split("?")[0] or "explorer").replace("/", "_")
+            target = args.out / (name if name.endswith(".png") else f"{name}.png")
             page.screenshot(path=str(target), full_page=args.full)
             print(target)
     return 0

@@ -17,12 +17,34 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec(
-        "pages/home.py",
-        "Home",
-        ":material/home:",
-        "home",
-        "What the app shows, the six methods and the preset scenarios.",
+        "app_pages/explorer.py",
+        "Explorer",
+        ":material/compare_arrows:",
+        "explorer",
+        "One user, six methods side by side: move the sliders and watch the rankings and maps diverge.",
         default=True,
+    ),
+    PageSpec(
+        "app_pages/diagnostics.py",
+        "Diagnostics",
+        ":material/science:",
+        "diagnostics",
+        "Each claim of the article measured on a scenario: sign blindness, magnitude, truncation, synonyms, "
+        "PCA variance, raw injection and tanh.",
+    ),
+    PageSpec(
+        "app_pages/scenarios.py",
+        "Scenarios",
+        ":material/edit_note:",
+        "scenarios",
+        "Create, edit, upload and download scenarios (JSON or wide CSV), then open them in the Explorer.",
+    ),
+    PageSpec(
+        "app_pages/home.py",
+        "About",
+        ":material/info:",
+        "about",
+        "What the app shows, the six methods and the preset scenarios.",
     ),
 )
 

@@ -1,12 +1,24 @@
-"""Process-wide resources, cached with ``st.cache_resource``: shared by every session."""
+"""Process-wide resources, cached with ``st.cache_resource``: shared by every session.
+
+Fitted things (recommenders with their product vectors, PCA whiteners inside
+them, UMAP maps) are keyed by scenario content, model and parameters, so a
+slider move never refits anything and two people on the same preset share work.
+"""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
+
+import numpy as np
 import streamlit as st
 
-from core.embedder import CachedEmbedder, get_embedder
+from core.embedder import CachedEmbedder, default_cache_dir, get_embedder
 from core.engine import Recommender
+from core.methods import MethodParams
 from core.presets import list_presets, load_preset
+from core.projection import Projection, cache_key, load_or_fit
 from core.scenario import Scenario
 
 
@@ -33,3 +45,83 @@ def _recommender(fingerprint: str, model: str, _scenario: Scenario) -> Recommend
 def recommender(scenario: Scenario) -> Recommender:
     """One recommender per (scenario content, model): edits get a fresh one, presets share."""
     return _recommender(scenario.fingerprint, embedder().name, scenario)
+
+
+class ProjectionStore:
+    """Fitted maps by (scenario, model, method, parameters); large ones also on disk."""
+
+    def __init__(self) -> None:
+        self._maps: dict[str, Projection] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(recommender: Recommender, method: str, params: MethodParams) -> str:
+        scenario = recommender.scenario
+        return cache_key(scenario.fingerprint, recommender.space.embedder.name, *Recommender.cache_key(method, params))
+
+    def has(self, recommender: Recommender, method: str, params: MethodParams) -> bool:
+        return self.key(recommender, method, params) in self._maps
+
+    def get(self, recommender: Recommender, method: str, params: MethodParams) -> Projection:
+        key = self.key(recommender, method, params)
+        with self._lock:
+            if key not in self._maps:
+                vectors = recommender.product_vectors(method, params)
+                self._maps[key] = load_or_fit(vectors, key=key, cache_dir=default_cache_dir())
+                if len(self._maps) > 96:
+                    self._maps.pop(next(iter(self._maps)))
+            return self._maps[key]
+
+
+@st.cache_resource(show_spinner=False)
+def projections() -> ProjectionStore:
+    return ProjectionStore()
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up_umap() -> threading.Thread:
+    """Compile UMAP's numba code in the background once per server process.
+
+    The first map fitted in a process pays ~20 s of JIT compilation; doing it while
+    a visitor reads the Home page makes the Explorer's first load fast.
+    """
+
+    def run() -> None:
+        from core.projection import fit_projection
+
+        rng = np.random.default_rng(0)
+        points = rng.normal(size=(40, 8)).astype(np.float32)
+        fit_projection(points / np.linalg.norm(points, axis=1, keepdims=True)).place(points[:1])
+
+    thread = threading.Thread(target=run, name="umap-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def prepare_with_progress(recommender: Recommender, methods: list[str], params: MethodParams, *, maps: bool) -> None:
+    """Build product vectors (and maps) for the view, showing stages the first time only."""
+    store = projections()
+    vectors_ready = recommender.ready(methods, params)
+    maps_ready = not maps or all(store.has(recommender, m, params) for m in methods)
+    if vectors_ready and maps_ready:
+        return
+    n = len(recommender.product_ids)
+    started = time.perf_counter()
+    placeholder = st.empty()
+    with placeholder.container(), st.status(f"Preparing {n:,} products...", expanded=True) as status:
+        bar = st.progress(0.0, text="starting")
+        report: Callable[[str, float], None] = lambda stage, fraction: bar.progress(  # noqa: E731
+            min(max(fraction, 0.0), 1.0), text=stage
+        )
+        if not vectors_ready:
+            recommender.prepare(methods, params, progress=report)
+        if not maps_ready:
+            for i, method in enumerate(methods):
+                kind = "PCA" if n < 15 else "UMAP"
+                report(f"Fitting the {kind} map for {method} ({i + 1}/{len(methods)})", i / len(methods))
+                store.get(recommender, method, params)
+        status.update(label=f"Ready: {n:,} products", state="complete", expanded=False)
+    placeholder.empty()
+    seconds = time.perf_counter() - started
+    if seconds > 3:
+        st.toast(f"Prepared {n:,} products in {seconds:.0f} s; cached for everyone from now on.")

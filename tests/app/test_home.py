@@ -5,6 +5,7 @@ from core.presets import list_presets
 
 def test_home_renders_the_point_and_every_preset(app):
     at = app.run()
+    at.switch_page("app_pages/home.py").run()
     assert not at.exception
     assert at.title[0].value == "Signed Affinity Explorer"
     text = " ".join(m.value for m in at.markdown)

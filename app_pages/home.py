@@ -77,7 +77,7 @@ for i, info in enumerate(infos):
         st.caption(f"{info.users} users · {info.products:,} products · {info.features} features")
         st.markdown(md_escape(info.description))
 
-others = [p for p in PAGES if p.url_path != "home"]
+others = [p for p in PAGES if p.path != "app_pages/home.py"]
 if others:
     st.subheader("Pages")
     for spec in others:

@@ -1,0 +1,95 @@
+"""The scenario editor: load, upload, validate, apply, and nothing half-applied."""
+
+from __future__ import annotations
+
+import json
+
+from core.presets import load_preset
+from core.scenario_io import to_csv
+from ui.explorer import UPLOADS
+
+
+def plain(elements) -> str:
+    return " ".join(e.value for e in elements).replace("\\", "")
+
+
+def button(at, label: str):
+    return next(b for b in at.button if b.label.startswith(label))
+
+
+def open_editor(app):
+    at = app.run()
+    at.switch_page("app_pages/scenarios.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_apply_a_preset_and_open_it_in_the_explorer(app):
+    at = open_editor(app)
+    at.selectbox(key="e_choice").set_value("preset:peanut-allergy")
+    button(at, "Load").click().run()
+    assert not at.exception
+    assert "Loaded preset peanut-allergy" in plain(at.success)
+    button(at, "Apply").click().run()
+    assert not at.exception
+    assert "peanut-allergy" in at.session_state[UPLOADS]
+    assert "is valid" in plain(at.success)
+    link = at.get("page_link")[0]
+    assert "upload" in link.proto.query_string or link.proto.page.endswith("explorer.py")
+
+
+def test_upload_csv_then_open_in_explorer(app):
+    at = open_editor(app)
+    data = to_csv(load_preset("focus-music")).encode()
+    at.get("file_uploader")[0].set_value(("music.csv", data, "text/csv")).run()
+    assert not at.exception
+    assert "Loaded upload music.csv" in plain(at.success)
+    button(at, "Apply").click().run()
+    assert "focus-music" in at.session_state[UPLOADS]
+    at.switch_page("app_pages/explorer.py")
+    at.query_params["upload"] = "focus-music"
+    at.run()
+    assert not at.exception
+    assert at.session_state["x_preset"] == "upload:focus-music"
+
+
+def test_a_bad_upload_lists_problems_and_applies_nothing(app):
+    at = open_editor(app)
+    bad = json.loads(load_preset("sign-trap").to_json())
+    bad["products"][3]["profile"]["anxiety"] = 7
+    bad["users"][1]["id"] = bad["users"][0]["id"]
+    at.get("file_uploader")[0].set_value(("broken.json", json.dumps(bad).encode(), "application/json")).run()
+    assert not at.exception
+    error = plain(at.error)
+    assert "products[3].profile.anxiety" in error
+    assert "duplicate id" in error and "nothing was applied" in error
+    assert at.session_state.get(UPLOADS, {}) == {}
+    assert at.session_state["e_label"] == "preset sign-trap"
+
+
+def test_invalid_edits_are_listed_by_row_and_column_and_not_applied(app):
+    at = open_editor(app)
+    version = at.session_state["e_version"]
+    at.session_state[f"e_products_{version}"] = {
+        "edited_rows": {2: {"anxiety": 4.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    button(at, "Apply").click().run()
+    assert not at.exception
+    error = plain(at.error)
+    assert "products row 3, column 'anxiety'" in error
+    assert at.session_state.get(UPLOADS, {}) == {}
+
+
+def test_unsaved_edits_warn_before_switching(app):
+    at = open_editor(app)
+    version = at.session_state["e_version"]
+    at.text_input(key=f"e_title_{version}").set_value("My edited title").run()
+    at.selectbox(key="e_choice").set_value("preset:quiet-travel")
+    button(at, "Load").click().run()
+    assert "not applied" in plain(at.warning)
+    assert at.session_state["e_label"] == "preset sign-trap"  # nothing switched yet
+    button(at, "Discard").click().run()
+    assert at.session_state["e_label"] == "preset quiet-travel"

@@ -1,0 +1,55 @@
+"""Shared Plotly styling for the pages that are not redrawn on every slider move.
+
+(The Explorer's live charts use ECharts; see ui/charts.py for why.)
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+COLOURS = {
+    "naive": "#e03131",
+    "split": "#f08c00",
+    "prefix": "#ae3ec9",
+    "weighted": "#1971c2",
+    "whitened": "#0c8599",
+    "exact": "#2b8a3e",
+    "popularity": "#868e96",
+    "random": "#ced4da",
+}
+
+
+def finish(figure: go.Figure, title: str, x: str, y: str, height: int = 380, legend: bool = True) -> go.Figure:
+    """Title, axis titles, legend and a clean white layout, the same on every page."""
+    figure.update_layout(
+        title={"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 15}},
+        xaxis_title=x,
+        yaxis_title=y,
+        height=height,
+        showlegend=legend,
+        legend={"orientation": "h", "y": -0.22, "x": 0.0},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        font={"size": 13},
+    )
+    figure.update_xaxes(showline=True, linecolor="#dee2e6", gridcolor="#f1f3f5")
+    figure.update_yaxes(showline=True, linecolor="#dee2e6", gridcolor="#f1f3f5", zerolinecolor="#adb5bd")
+    return figure
+
+
+def lines_by_method(x, series: dict, title: str, x_title: str, y_title: str, height: int = 380, markers: bool = False):
+    """One coloured line per method over a shared x axis."""
+    from core.methods import METHODS
+
+    figure = go.Figure()
+    for method, y in series.items():
+        figure.add_scatter(
+            x=x,
+            y=y,
+            mode="lines+markers" if markers else "lines",
+            marker={"size": 4},
+            name=METHODS[method].label,
+            line={"color": COLOURS[method], "width": 2},
+        )
+    return finish(figure, title, x_title, y_title, height=height)
