@@ -237,6 +237,51 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_movielens(args: argparse.Namespace) -> int:
+    from core.embedder import get_embedder
+    from core.movielens import DataNotFound, evaluate
+
+    try:
+        evaluation = evaluate(get_embedder(), path=args.data, mode=args.features, report=_stage_logger())
+    except DataNotFound as exc:
+        raise UsageError(str(exc)) from None
+    payload = evaluation.to_json()
+    _stderr(
+        f"... {len(evaluation.users)} users in {evaluation.seconds:.1f} s ({evaluation.texts_encoded} texts embedded)"
+    )
+
+    def render() -> str:
+        lines = [f"MovieLens ({args.features}), {payload['users']} users", ""]
+        lines.append(f"{'method':<11} {'AUC':>6} {'95% CI':>15} {'NDCG@10':>8} {'P@10':>6} {'AUC - naive':>12}")
+        for m, r in payload["methods"].items():
+            lo, hi = r["auc_ci95"]
+            lines.append(
+                f"{m:<11} {r['auc']:6.3f} [{lo:.3f}, {hi:.3f}] {r['ndcg@10']:8.3f} {r['precision@10']:6.3f}"
+                f" {r['auc_minus_naive']:+12.3f}"
+            )
+        return "\n".join(lines)
+
+    _emit(args, payload, render)
+    return 0
+
+
+def cmd_data_movielens(args: argparse.Namespace) -> int:
+    from core.movielens import DataNotFound, download, find_data
+
+    if not args.download:
+        try:
+            print(find_data(args.data))
+        except DataNotFound as exc:
+            raise UsageError(str(exc)) from None
+        return 0
+    try:
+        print(download(args.target, url=args.url, md5=args.md5, log=_stderr))
+    except OSError as exc:
+        _stderr(f"error: download failed: {exc}")
+        return 1
+    return 0
+
+
 def cmd_bench_slider(args: argparse.Namespace) -> int:
     from core.benchmark import bench_slider
 
@@ -301,6 +346,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(run=cmd_diagnose)
+
+    evaluation = sub.add_parser("eval", help="evaluate on real data").add_subparsers(
+        dest="dataset", required=True, parser_class=_Parser
+    )
+    p = evaluation.add_parser("movielens", help="every method on MovieLens ml-latest-small ratings")
+    p.add_argument("--data", metavar="PATH", help="the unpacked ml-latest-small folder")
+    p.add_argument("--features", choices=("genres", "genres+tags"), default="genres")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=cmd_eval_movielens)
+
+    data = sub.add_parser("data", help="datasets").add_subparsers(dest="dataset", required=True, parser_class=_Parser)
+    p = data.add_parser("movielens", help="find MovieLens, or --download the official zip into ./data")
+    p.add_argument("--download", action="store_true", help="fetch, verify (MD5) and unpack the official zip")
+    p.add_argument("--data", metavar="PATH", help="a folder to check instead of the usual places")
+    p.add_argument("--target", default="data", metavar="DIR", help="where to unpack (default ./data)")
+    p.add_argument("--url", default="https://files.grouplens.org/datasets/movielens/ml-latest-small.zip")
+    p.add_argument("--md5", metavar="HEX", help="expected MD5 (default: read from URL.md5)")
+    p.set_defaults(run=cmd_data_movielens)
 
     bench = sub.add_parser("bench", help="benchmarks").add_subparsers(dest="bench", required=True, parser_class=_Parser)
     p = bench.add_parser("slider", help="time from one changed score to all six rankings")

@@ -204,7 +204,9 @@ class SentenceTransformerEmbedder:
         limit = self.max_seq_length
         if limit is None:
             return None
-        encoded = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, truncation=False)
+        encoded = self.tokenizer(
+            text, add_special_tokens=False, return_offsets_mapping=True, truncation=False, verbose=False
+        )
         offsets = encoded["offset_mapping"]
         budget = limit - self.tokenizer.num_special_tokens_to_add(pair=False)
         if len(offsets) <= budget:
@@ -213,7 +215,7 @@ class SentenceTransformerEmbedder:
 
     def count_tokens(self, text: str) -> int:
         """Tokens in ``text`` including the model's special tokens."""
-        ids = self.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"]
+        ids = self.tokenizer(text, add_special_tokens=True, truncation=False, verbose=False)["input_ids"]
         return len(ids)
 
 

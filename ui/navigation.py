@@ -33,6 +33,13 @@ PAGES: tuple[PageSpec, ...] = (
         "PCA variance, raw injection and tanh.",
     ),
     PageSpec(
+        "app_pages/evaluation.py",
+        "Evaluation",
+        ":material/leaderboard:",
+        "evaluation",
+        "Every method on real MovieLens ratings: AUC with intervals, per-user scatter, and one user up close.",
+    ),
+    PageSpec(
         "app_pages/scenarios.py",
         "Scenarios",
         ":material/edit_note:",
