@@ -215,3 +215,11 @@ right.caption(
     "Each method's column is the rank it gives the movie among this user's held-out movies (1 = first). "
     "AUC for this user: " + ", ".join(f"{m} {user.auc[m]:.2f}" for m in METHOD_NAMES) + "."
 )
+
+st.divider()
+st.caption(
+    "Data: MovieLens ml-latest-small, GroupLens Research, University of Minnesota, used under its licence "
+    "(research use, no commercial use without permission; no endorsement by GroupLens or the University is "
+    "implied). F. Maxwell Harper and Joseph A. Konstan. 2015. The MovieLens Datasets: History and Context. "
+    "ACM Transactions on Interactive Intelligent Systems 5, 4: 19:1-19:19. https://doi.org/10.1145/2827872"
+)

@@ -7,10 +7,10 @@ import streamlit as st
 
 from core.methods import METHOD_NAMES, METHODS, format_score
 from core.projection import IDENTITY, align
-from core.ranking import pairwise
 from core.scenario import Scenario
-from ui import charts, resources
 from ui import explorer as ex
+from ui import live as panel
+from ui import resources
 from ui.text import md_escape
 
 MAX_MAP_POINTS = 1_500  # background products per map panel; the top k are always drawn exactly
@@ -18,7 +18,8 @@ MAX_MAP_POINTS = 1_500  # background products per map panel; the top k are alway
 st.title("Explorer")
 st.markdown(
     "Pick a scenario and a user, then move the sliders. Each column ranks the products under one method; "
-    ":red[:material/thumb_down:] marks a product the user would **dislike** (exact cosine below 0). "
+    "a red :red[▲] marks a product the user would **dislike** (exact cosine below 0). Hover a product to see its "
+    "profile. "
     "The link in the address bar always reproduces what you see."
 )
 
@@ -74,68 +75,10 @@ resources.prepare_with_progress(recommender, needed, params, maps=draw_maps)
 context = (scenario.fingerprint, user_id, tuple(methods), params)
 
 
-def _flip(key: str) -> None:
-    st.session_state[key] = -float(st.session_state[key])
-
-
-def _reset(key: str, value: float) -> None:
-    st.session_state[key] = value
-
-
-def _reset_all() -> None:
-    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"x_s|{scenario.fingerprint}|")]:
-        del st.session_state[key]
-    st.session_state[ex.added_key(scenario, user_id)] = []
-
-
 def _profile_text(profile: dict[str, float], limit: int = 12) -> str:
     items = sorted(profile.items(), key=lambda item: -abs(item[1]))
     text = ", ".join(f"{f} {'+' if s > 0 else ''}{format_score(s)}" for f, s in items[:limit])
     return text + (f", ... ({len(items) - limit} more)" if len(items) > limit else "")
-
-
-def sliders() -> dict[str, float]:
-    """One slider per shown feature, with flip and reset; returns the current profile."""
-    original = scenario.user(user_id).profile
-    features = ex.shown_features(scenario, user_id)
-    for feature in features:
-        st.session_state.setdefault(ex.score_key(scenario, user_id, feature), original.get(feature, 0.0))
-    top = st.columns([3, 2, 1])
-    top[0].markdown(f"**{md_escape(users[user_id])}**: {len(original)} scored features")
-    if len(original) >= ex.MANY_FEATURES or len(features) < len(scenario.vocabulary):
-        top[1].multiselect(
-            "Add a feature",
-            [f for f in scenario.vocabulary if f not in original],
-            key=ex.added_key(scenario, user_id),
-            placeholder="search the vocabulary",
-            label_visibility="collapsed",
-        )
-    top[2].button("Reset all", on_click=_reset_all, icon=":material/restart_alt:", width="stretch")
-    if len(original) >= ex.MANY_FEATURES:
-        st.caption(f"Showing the {ex.SHOWN_WHEN_MANY} strongest scores and any you changed or added.")
-    grid = st.columns(3, gap="medium")
-    for i, feature in enumerate(features):
-        key = ex.score_key(scenario, user_id, feature)
-        with grid[i % 3]:
-            row = st.columns([6, 1, 1], vertical_alignment="bottom", gap="xxsmall")
-            row[0].slider(feature, -1.0, 1.0, step=0.05, key=key)
-            row[1].button(
-                "",
-                key=f"flip|{key}",
-                icon=":material/swap_horiz:",
-                help=f"Flip the sign of {feature}",
-                on_click=_flip,
-                args=(key,),
-            )
-            row[2].button(
-                "",
-                key=f"reset|{key}",
-                icon=":material/undo:",
-                help=f"Reset {feature} to {format_score(original.get(feature, 0.0))}",
-                on_click=_reset,
-                args=(key, original.get(feature, 0.0)),
-            )
-    return ex.current_profile(scenario, user_id)
 
 
 def _join(names: list[str]) -> str:
@@ -165,69 +108,74 @@ def summary(agreement: dict[str, dict], k: int) -> str:
     return text[0].upper() + text[1:]
 
 
-def ranking_table(result, deltas: dict[str, np.ndarray], agreement: dict[str, dict]) -> None:
-    """The top k of every method side by side, as one table (one element: cheap to redraw on a move)."""
+def rankings(result, deltas: dict[str, np.ndarray], agreement: dict[str, dict]) -> list[dict]:
     exact_scores = result.exact.scores
-    header = [f"**{METHODS[m].label}**" for m in methods]
-    stats_row = []
+    columns = []
     for method in methods:
-        stats = agreement[method]
+        ranking, stats, delta = result.rankings[method], agreement[method], deltas.get(method)
         tau = "n/a" if stats["kendall_tau"] is None else f"{stats['kendall_tau']:+.2f}"
-        stats_row.append(f"τ {tau} · overlap {stats['overlap_at_k']:.0%} · disliked {stats['disliked_in_top_k']}")
-    rows, listed = [], {}
-    for place in range(k):
-        cells = []
-        for method in methods:
-            top = result.rankings[method].top(k)
-            if place >= len(top):
-                cells.append("")
-                continue
-            index = int(top[place])
-            listed[index] = None
-            name = md_escape(scenario.products[index].name)
-            if exact_scores[index] < 0:
-                name = f":red[:material/thumb_down: {name}]"
-            delta = deltas.get(method)
-            move = ""
-            if delta is not None and delta[index]:
-                move = f" :green[↑{delta[index]}]" if delta[index] > 0 else f" :red[↓{-delta[index]}]"
-            cells.append(f"{place + 1}. {name} `{result.rankings[method].scores[index]:+.2f}`{move}")
-        rows.append(cells)
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(methods), "| " + " | ".join(stats_row) + " |"]
-    lines += ["| " + " | ".join(cells) + " |" for cells in rows]
-    st.markdown("\n".join(lines))
-    with st.expander(f"Profiles of the {len(listed)} products listed"):
-        st.markdown(
-            "  \n".join(
-                f"**{md_escape(scenario.products[i].name)}**: {md_escape(_profile_text(scenario.products[i].profile))}"
-                for i in listed
+        top = []
+        for index in ranking.top(k):
+            product = scenario.products[index]
+            top.append(
+                {
+                    "name": product.name,
+                    "score": round(float(ranking.scores[index]), 4),
+                    "delta": 0 if delta is None else int(delta[index]),
+                    "disliked": bool(exact_scores[index] < 0),
+                    "profile": _profile_text(product.profile, 10),
+                }
             )
+        columns.append(
+            {
+                "name": method,
+                "label": METHODS[method].label,
+                "summary": METHODS[method].summary,
+                "stats": f"τ {tau} · overlap {stats['overlap_at_k']:.0%} · disliked {stats['disliked_in_top_k']}",
+                "top": top,
+            }
         )
+    return columns
 
 
-def divergence(result, agreement: dict[str, dict]) -> None:
-    table = pairwise(result.rankings, k)
-    tau = np.array(
-        [
-            [np.nan if table[a][b]["kendall_tau"] is None else table[a][b]["kendall_tau"] for b in methods]
-            for a in methods
-        ]
-    )
-    overlap = np.array([[table[a][b]["overlap_at_k"] for b in methods] for a in methods])
-    st.echarts_chart(charts.divergence_option(methods, tau, overlap, k), height=420, key="heatmaps")
-    st.echarts_chart(charts.agreement_option(methods, agreement, k), height=320, key="agreement")
+def divergence(table: dict[str, dict], agreement: dict[str, dict]) -> tuple[dict, list[dict]]:
+    heat = {
+        "methods": methods,
+        "tau": [[_round(table[a][b]["kendall_tau"]) for b in methods] for a in methods],
+        "overlap": [[_round(table[a][b]["overlap_at_k"]) for b in methods] for a in methods],
+    }
+    bars = [
+        {
+            "method": m,
+            "tau": _round(agreement[m]["kendall_tau"]),
+            "overlap": _round(agreement[m]["overlap_at_k"]),
+            "rbo": _round(agreement[m]["rbo"]),
+        }
+        for m in methods
+    ]
+    return heat, bars
 
 
-def maps(result, profile: dict[str, float]) -> None:
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 3)
+
+
+def maps(result, profile: dict[str, float]) -> dict:
+    """Each method's map: the products (background), the top k, the user and its trail (2-D points).
+
+    The background does not move with the sliders, yet it is most of the payload (thousands of
+    points and hover labels). It is sent on a full run and whenever it changes; fragment reruns
+    send only its key, and the panel redraws it from its cache.
+    """
     store = resources.projections()
     aligned = bool(st.session_state[ex.K_ALIGN])
     reference = store.get(recommender, "exact", params) if aligned else None
-    rng = np.random.default_rng(0)
     background = np.arange(n_products)
     if n_products > MAX_MAP_POINTS:
-        background = np.sort(rng.choice(n_products, MAX_MAP_POINTS, replace=False))
-    hover = [f"{scenario.products[i].name}: {_profile_text(scenario.products[i].profile, 6)}" for i in background]
-    panels, titles, kinds = [], [], set()
+        background = np.sort(np.random.default_rng(0).choice(n_products, MAX_MAP_POINTS, replace=False))
+    background_key = ex.short_hash(scenario.fingerprint, methods, params, aligned, MAX_MAP_POINTS)
+    send_background = st.session_state.get(ex.K_BACKGROUND_SENT) != background_key
+    panels, kinds = [], set()
     exact_scores = result.exact.scores
     for method in methods:
         projection = store.get(recommender, method, params)
@@ -235,21 +183,18 @@ def maps(result, profile: dict[str, float]) -> None:
         transform = align(projection.coords, reference.coords) if reference is not None else IDENTITY
         user_point = projection.place(recommender.user_vector(method, profile, params))[0]
         top = result.rankings[method].top(k)
-        panels.append(
-            {
-                "coords": transform.apply(projection.coords[background]),
-                "hover": hover,
-                "top": transform.apply(projection.coords[top]),
-                "top_hover": [f"#{p + 1} {scenario.products[i].name}" for p, i in enumerate(top)],
-                "disliked": exact_scores[top] < 0,
-                "user": transform.apply(user_point)[0],
-                "trail": transform.apply(ex.trail(context, method, user_point)),
-            }
-        )
-        titles.append(METHODS[method].label)
-    axis = "UMAP" if kinds == {"umap"} else "PCA"
-    option = charts.maps_option(panels, titles=titles, axis=axis)
-    st.echarts_chart(option, height=charts.maps_height(len(panels)), key="maps")
+        panel = {
+            "title": METHODS[method].label,
+            "top": np.round(transform.apply(projection.coords[top]), 3).tolist(),
+            "topLabels": [f"#{p + 1} {scenario.products[i].name}" for p, i in enumerate(top)],
+            "disliked": [bool(d) for d in exact_scores[top] < 0],
+            "user": np.round(transform.apply(user_point)[0], 3).tolist(),
+            "trail": np.round(transform.apply(ex.trail(context, method, user_point)), 3).tolist(),
+        }
+        if send_background:
+            panel["bg"] = np.round(transform.apply(projection.coords[background]), 3).tolist()
+        panels.append(panel)
+    st.session_state[ex.K_BACKGROUND_SENT] = background_key
     notes = []
     if "pca" in kinds:
         notes.append(f"With fewer than 15 products the maps use PCA, not UMAP ({n_products} products here).")
@@ -259,44 +204,61 @@ def maps(result, profile: dict[str, float]) -> None:
         notes.append(f"Showing {MAX_MAP_POINTS:,} of {n_products:,} products as background; the top {k} are exact.")
     if aligned:
         notes.append("Each map is rotated and scaled onto exact's map (Procrustes).")
-    st.caption(" ".join(notes))
+    axis = "UMAP" if kinds == {"umap"} else "PCA"
+    return {
+        "axis": axis,
+        "title": f"Each method's space in 2-D ({axis}): products, the user and the top {k}",
+        "note": " ".join(notes),
+        "background": {
+            "key": background_key,
+            "labels": _background_labels(scenario.fingerprint, tuple(background.tolist())) if send_background else None,
+        },
+        "panels": panels,
+    }
 
 
-def share_link(query: dict[str, list[str]]) -> None:
-    from urllib.parse import urlencode
-
-    base = st.context.url or ""
-    link = base + ("?" + urlencode(query, doseq=True) if query else "")
-    with st.popover("Share link", icon=":material/link:", width="stretch"):
-        st.code(link or "(open the app in a browser to get a link)", language=None, wrap_lines=True)
-        if st.session_state[ex.K_PRESET].startswith(ex.UPLOAD_PREFIX):
-            st.caption(
-                "This scenario was uploaded in your session. A link carries the settings, not the data: "
-                "whoever opens it sees a warning and the default preset."
-            )
+@st.cache_data(show_spinner=False, max_entries=8)
+def _background_labels(fingerprint: str, indices: tuple[int, ...]) -> list[str]:
+    return [f"{scenario.products[i].name}: {_profile_text(scenario.products[i].profile, 6)}" for i in indices]
 
 
 @st.fragment
 def live() -> None:
-    with st.container(border=True):
-        profile = sliders()
+    profile = ex.current_profile(scenario, user_id)
     view = ex.current_view(scenario, user_id, profile)
-    query = ex.write_url(view)
+    ex.write_url(view)
     result = recommender.rank(profile, methods, params, k=k)
-    agreement = result.agreement()
+    table, agreement = result.divergence()
     signature = tuple(sorted(profile.items()))
     deltas = ex.rank_changes(context, signature, {m: r.positions for m, r in result.rankings.items()})
+    original = scenario.user(user_id).profile
+    shown = ex.shown_features(scenario, user_id, profile)
+    heat, bars = divergence(table, agreement)
+    note = ""
+    if len(original) >= ex.MANY_FEATURES:
+        note = f"Showing the {ex.SHOWN_WHEN_MANY} strongest of {len(original)} scores and any you changed or added."
+    share_note = ""
+    if st.session_state[ex.K_PRESET].startswith(ex.UPLOAD_PREFIX):
+        share_note = (
+            "This scenario was uploaded in your session: a link carries the settings, not the data. "
+            "Whoever opens it sees a warning and the default preset."
+        )
+    data = {
+        "revision": hash(signature) % 1_000_000,
+        "user": f"{users[user_id]}: {len(original)} scored features",
+        "note": note,
+        "features": [{"name": f, "value": profile[f], "original": original.get(f)} for f in shown],
+        "addable": [f for f in scenario.vocabulary if f not in profile],
+        "summary": summary(agreement, k),
+        "shareNote": share_note,
+        "k": k,
+        "methods": rankings(result, deltas, agreement),
+        "heat": heat,
+        "agreement": bars,
+        "maps": maps(result, profile) if draw_maps else None,
+    }
+    panel.mount(key=ex.panel_key(scenario, user_id), data=data)
 
-    head = st.columns([4, 1], vertical_alignment="center")
-    head[0].markdown(f"##### {summary(agreement, k)}")
-    with head[1]:
-        share_link(query)
-    ranking_table(result, deltas, agreement)
-    st.subheader("Divergence")
-    divergence(result, agreement)
-    if draw_maps:
-        st.subheader("Maps")
-        maps(result, profile)
 
-
+st.session_state[ex.K_BACKGROUND_SENT] = None  # a full run redraws the panel: send the map background again
 live()

@@ -3,6 +3,8 @@
 For each app: start ``streamlit run`` on a free port, open it in headless Chromium,
 focus a slider and press an arrow key. A move's time runs from the key press until
 the page stops changing (no DOM mutation for QUIET_MS and the script idle).
+The trivial app is measured twice: with our config (the floor) and with Streamlit's
+default post-run garbage collection ("trivial-stock"), which our config turns off.
 Writes ``bench/results/browser_slider.json``.
 
 Usage: ``python bench/browser_slider.py [--moves 40] [--presets sign-trap,bench-10k]``
@@ -51,7 +53,8 @@ def measure(browser, url: str, slider_selector: str, moves: int, *, load_timeout
     page.evaluate(OBSERVER)
     thumb = page.locator(slider_selector).first
     # Start towards the middle: a key pressed at the end of a slider changes nothing.
-    at_top = float(thumb.get_attribute("value")) >= float(thumb.get_attribute("max")) - 1e-9
+    value, top = thumb.evaluate("e => [parseFloat(e.value), parseFloat(e.max)]")
+    at_top = value >= top - 1e-9
     first, second = ("ArrowLeft", "ArrowRight") if at_top else ("ArrowRight", "ArrowLeft")
     samples = []
     for i in range(moves + 2):
@@ -77,22 +80,28 @@ def main() -> int:
     parser.add_argument("--moves", type=int, default=40)
     parser.add_argument("--presets", default="sign-trap,bench-10k")
     args = parser.parse_args()
-    main_slider = '[data-testid="stMain"] [data-testid="stSlider"] input[type="range"]'
+    # The floor app has one standard st.slider; the Explorer's feature sliders live in its live panel.
+    trivial_slider = '[data-testid="stMain"] [data-testid="stSlider"] input[type="range"]'
+    explorer_slider = '[data-testid="stMain"] .sae-slider input[type="range"]'
     result: dict = {"moves": args.moves, "quiet_ms": QUIET_MS, "apps": {}}
     with chromium() as browser:
-        with streamlit_server(ROOT / "bench" / "trivial_app.py") as url:
-            result["apps"]["trivial"] = measure(browser, url, main_slider, args.moves)
-            print("trivial", result["apps"]["trivial"], file=sys.stderr, flush=True)
+        # The floor runs with our .streamlit/config.toml, like the app. "trivial-stock" turns Streamlit's
+        # post-run garbage collection back on (its default), which our config turns off.
+        for name, options in (("trivial", {}), ("trivial-stock", {"runner.postScriptGC": "true"})):
+            with streamlit_server(ROOT / "bench" / "trivial_app.py", options=options) as url:
+                result["apps"][name] = measure(browser, url, trivial_slider, args.moves)
+                print(name, result["apps"][name], file=sys.stderr, flush=True)
         with streamlit_server(ROOT / "app.py") as url:
             for preset in args.presets.split(","):
                 user = "user-a" if preset == "sign-trap" else ""
                 query = f"?preset={preset}" + (f"&user={user}" if user else "")
-                result["apps"][preset] = measure(browser, url + "/" + query, main_slider, args.moves)
+                result["apps"][preset] = measure(browser, url + "/" + query, explorer_slider, args.moves)
                 print(preset, result["apps"][preset], file=sys.stderr, flush=True)
-    floor = result["apps"]["trivial"]["p95_ms"]
-    result["ratio_p95_to_trivial"] = {
-        name: round(stats["p95_ms"] / floor, 2) for name, stats in result["apps"].items() if name != "trivial"
-    }
+    explorer = {name: stats for name, stats in result["apps"].items() if not name.startswith("trivial")}
+    for floor_name in ("trivial", "trivial-stock"):
+        floor = result["apps"][floor_name]["p95_ms"]
+        key = "ratio_p95_to_trivial" if floor_name == "trivial" else "ratio_p95_to_trivial_stock"
+        result[key] = {name: round(stats["p95_ms"] / floor, 2) for name, stats in explorer.items()}
     text = json.dumps(result, indent=2)
     (ROOT / "bench" / "results" / "browser_slider.json").write_text(text + "\n")
     print(text)

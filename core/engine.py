@@ -17,7 +17,7 @@ import numpy as np
 
 from core.embedder import Embedder, Progress
 from core.methods import DEFAULT_PARAMS, METHOD_NAMES, FeatureSpace, LinearForm, MethodParams, get_method
-from core.ranking import Ranking, agreement_with
+from core.ranking import Ranking, agreement_with, disliked_in_top_k, pairwise
 from core.scenario import Scenario
 
 # Called with (stage description, fraction done in [0, 1]).
@@ -35,6 +35,19 @@ class RankResult:
     def agreement(self) -> dict[str, dict[str, float | int | None]]:
         """Each method against exact: Kendall tau, overlap@k, RBO, disliked in top k."""
         return {m: agreement_with(self.exact, r, self.k) for m, r in self.rankings.items()}
+
+    def divergence(self) -> tuple[dict[str, dict[str, dict]], dict[str, dict[str, float | int | None]]]:
+        """Every pair of the requested methods, and each one's agreement with exact, each pair measured once.
+
+        Returns ``(pairwise table over the requested methods, agreement)``; agreement equals :meth:`agreement`.
+        """
+        table = pairwise({**self.rankings, "exact": self.exact}, self.k)
+        agreement = {
+            m: {**table[m]["exact"], "disliked_in_top_k": disliked_in_top_k(r, self.exact.scores, self.k)}
+            for m, r in self.rankings.items()
+        }
+        shown = {m: {n: table[m][n] for n in self.rankings} for m in self.rankings}
+        return shown, agreement
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,11 @@ so the same product sits in a comparable place in every panel.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
+import sys
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -40,9 +42,29 @@ class Projection:
     def place(self, vectors: np.ndarray) -> np.ndarray:
         """Positions of new points (users) on the fitted map, without refitting."""
         vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _one_numba_thread():
             warnings.simplefilter("ignore")  # umap warns about n_jobs/seed and zero vectors
             return np.asarray(self.model.transform(vectors), dtype=np.float32)
+
+
+@contextlib.contextmanager
+def _one_numba_thread():
+    """Run numba's parallel loops on this thread only (numba's setting is per thread).
+
+    Placing one user is tiny work; UMAP's ``prange`` loops would still wake the
+    thread pool for it, which measured 2-3 ms per loop inside the app server.
+    """
+    if "numba" not in sys.modules:
+        yield
+        return
+    import numba
+
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
 
 
 def fit_projection(

@@ -25,6 +25,7 @@ from scipy.stats import kendalltau
 
 RBO_P = 0.9
 SCORE_DECIMALS = 6  # cosines equal to this precision count as ties
+SMALL_TAU = 150  # up to this many products, tau-b is counted pair by pair in numpy (no scipy call overhead)
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,31 @@ def kendall_tau(a: Ranking, b: Ranking) -> float | None:
     """
     if a.scores.size < 2:
         return None
+    x, y = np.round(a.scores, SCORE_DECIMALS), np.round(b.scores, SCORE_DECIMALS)
+    if x.size <= SMALL_TAU:
+        return tau_b_pairs(x, y)
     with np.errstate(invalid="ignore"):
-        tau = kendalltau(np.round(a.scores, SCORE_DECIMALS), np.round(b.scores, SCORE_DECIMALS)).statistic
+        tau = kendalltau(x, y).statistic
     return None if not np.isfinite(tau) else float(tau)
+
+
+def tau_b_pairs(x: np.ndarray, y: np.ndarray) -> float | None:
+    """Kendall's tau-b by looking at every pair: O(n^2), but one numpy pass, so quick for small n.
+
+    Same value as ``scipy.stats.kendalltau`` (a test checks it); scipy's call overhead
+    is about a millisecond, which adds up over 21 method pairs on every slider move.
+
+    >>> tau_b_pairs(np.array([1.0, 2.0, 3.0]), np.array([1.0, 3.0, 2.0]))
+    0.3333333333333333
+    """
+    dx = np.sign(x[:, None] - x[None, :])
+    dy = np.sign(y[:, None] - y[None, :])
+    concordance = float(np.sum(dx * dy)) / 2  # concordant minus discordant pairs
+    untied_x = float(np.count_nonzero(dx)) / 2
+    untied_y = float(np.count_nonzero(dy)) / 2
+    if untied_x == 0 or untied_y == 0:
+        return None
+    return concordance / float(np.sqrt(untied_x * untied_y))
 
 
 def overlap_at_k(a: Ranking, b: Ranking, k: int) -> float:

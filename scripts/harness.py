@@ -46,9 +46,16 @@ def system_chromium() -> str | None:
 
 @contextlib.contextmanager
 def streamlit_server(
-    script: str | Path = "app.py", *, env: dict[str, str] | None = None, timeout: float = 120.0
+    script: str | Path = "app.py",
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float = 120.0,
+    options: dict[str, str] | None = None,
 ) -> Iterator[str]:
-    """Run ``streamlit run script`` on a free port; yield its base URL."""
+    """Run ``streamlit run script`` on a free port; yield its base URL.
+
+    ``options`` are extra config options, e.g. ``{"runner.postScriptGC": "true"}``.
+    """
     port = free_port()
     command = [
         sys.executable,
@@ -64,6 +71,7 @@ def streamlit_server(
         "true",
         "--browser.gatherUsageStats",
         "false",
+        *[part for name, value in (options or {}).items() for part in (f"--{name}", value)],
     ]
     # SIGNED_EXPLORER_SERVER_LOG=path keeps the server's output for debugging.
     log = open(os.environ.get("SIGNED_EXPLORER_SERVER_LOG", os.devnull), "w")  # noqa: SIM115 - closed below

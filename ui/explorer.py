@@ -7,6 +7,7 @@ link from another page), it is decoded once and pushed into the widgets.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 
 import numpy as np
@@ -16,11 +17,13 @@ from core.methods import METHOD_NAMES, MethodParams
 from core.scenario import Scenario
 from core.share import ViewState, decode, encode
 from ui import resources
+from ui.live import clean_scores
 
 UPLOADS = "uploads"  # session_state: {scenario id: Scenario}, filled by the Scenarios page
 K_PRESET, K_USER, K_METHODS, K_K = "x_preset", "x_user", "x_methods", "x_k"
 K_VAR, K_ALPHA, K_ALIGN = "x_var", "x_alpha", "x_align"
 K_WRITTEN, K_WARNINGS = "x_written", "x_warnings"
+K_BACKGROUND_SENT = "x_background_sent"  # key of the map background the live panel already holds
 UPLOAD_PREFIX = "upload:"
 MANY_FEATURES = 30
 SHOWN_WHEN_MANY = 12
@@ -46,12 +49,14 @@ def selected_scenario() -> Scenario:
     return resources.preset(choice)
 
 
-def score_key(scenario: Scenario, user_id: str, feature: str) -> str:
-    return f"x_s|{scenario.fingerprint}|{user_id}|{feature}"
+def short_hash(*parts: object) -> str:
+    """A short stable key for a combination of settings."""
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
-def added_key(scenario: Scenario, user_id: str) -> str:
-    return f"x_add|{scenario.fingerprint}|{user_id}"
+def panel_key(scenario: Scenario, user_id: str) -> str:
+    """The live panel's state key: a new scenario or user starts from a fresh state."""
+    return f"x_live|{scenario.fingerprint}|{user_id}"
 
 
 def _query() -> dict[str, list[str]]:
@@ -84,12 +89,7 @@ def apply_view(view: ViewState) -> None:
     state[K_VAR] = view.variance
     state[K_ALPHA] = view.strength
     state[K_ALIGN] = view.aligned
-    prefix = f"x_s|{scenario.fingerprint}|{user.id}|"
-    for key in [k for k in state if isinstance(k, str) and k.startswith(prefix)]:
-        del state[key]
-    state[added_key(scenario, user.id)] = [f for f in view.overrides if f not in user.profile]
-    for feature, score in view.overrides.items():
-        state[score_key(scenario, user.id, feature)] = score
+    state[panel_key(scenario, user.id)] = {"scores": dict(view.overrides)}
 
 
 def ensure_widget_defaults() -> None:
@@ -114,35 +114,30 @@ def params() -> MethodParams:
     )
 
 
-def shown_features(scenario: Scenario, user_id: str) -> list[str]:
-    """The features with a slider: the whole profile, or for big profiles the strongest ones.
-
-    Overridden and explicitly added features are always shown.
-    """
-    profile = scenario.user(user_id).profile
-    added = st.session_state.get(added_key(scenario, user_id), [])
-    if len(profile) < MANY_FEATURES:
-        base = list(profile)
-    else:
-        strongest = sorted(profile, key=lambda f: -abs(profile[f]))[:SHOWN_WHEN_MANY]
-        changed = [
-            f for f in profile if st.session_state.get(score_key(scenario, user_id, f), profile[f]) != profile[f]
-        ]
-        base = list(dict.fromkeys([*strongest, *changed]))
-    return list(dict.fromkeys([*base, *added]))
+def scores(scenario: Scenario, user_id: str) -> dict[str, float]:
+    """The panel's reported scores, validated: known features, finite, in [-1, 1]."""
+    raw = st.session_state.get(panel_key(scenario, user_id))
+    reported = raw.get("scores") if isinstance(raw, dict) else None
+    allowed = set(scenario.vocabulary) | set(scenario.user(user_id).profile)
+    return clean_scores(reported, allowed)
 
 
 def current_profile(scenario: Scenario, user_id: str) -> dict[str, float]:
-    """The user's profile with every slider's value applied."""
-    profile = dict(scenario.user(user_id).profile)
-    for feature in st.session_state.get(added_key(scenario, user_id), []):
-        profile.setdefault(feature, 0.0)
-    state = st.session_state
-    for feature in list(profile):
-        key = score_key(scenario, user_id, feature)
-        if key in state:
-            profile[feature] = float(state[key])
-    return profile
+    """The user's profile with the panel's scores applied (added features included)."""
+    return {**scenario.user(user_id).profile, **scores(scenario, user_id)}
+
+
+def shown_features(scenario: Scenario, user_id: str, profile: dict[str, float]) -> list[str]:
+    """The features with a slider: the whole profile, or for big profiles the strongest ones.
+
+    Changed and added features are always shown.
+    """
+    original = scenario.user(user_id).profile
+    changed = [f for f, s in profile.items() if original.get(f) != s]
+    if len(original) < MANY_FEATURES:
+        return list(dict.fromkeys([*original, *changed]))
+    strongest = sorted(original, key=lambda f: -abs(original[f]))[:SHOWN_WHEN_MANY]
+    return list(dict.fromkeys([*strongest, *changed]))
 
 
 def current_view(scenario: Scenario, user_id: str, profile: dict[str, float]) -> ViewState:

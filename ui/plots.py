@@ -1,6 +1,6 @@
 """Shared Plotly styling for the pages that are not redrawn on every slider move.
 
-(The Explorer's live charts use ECharts; see ui/charts.py for why.)
+(The Explorer's live charts are drawn by its own element, ui/live; see ui/live/panel.js for why.)
 """
 
 from __future__ import annotations

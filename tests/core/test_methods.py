@@ -229,6 +229,12 @@ def test_trap_is_visible_on_the_sign_trap_preset(embedder):
     assert agreement["weighted"]["disliked_in_top_k"] == 0
     assert agreement["exact"]["disliked_in_top_k"] == 0
     assert agreement["weighted"]["kendall_tau"] > agreement["naive"]["kendall_tau"]
+    # The page's one-pass divergence gives the same agreement, and a symmetric table with 1 on the diagonal.
+    table, same = result.divergence()
+    assert same.keys() == agreement.keys()
+    assert all(same[m] == pytest.approx(agreement[m]) for m in agreement)
+    assert table["naive"]["weighted"] == table["weighted"]["naive"]
+    assert table["split"]["split"]["kendall_tau"] == 1.0
 
 
 @pytest.mark.parametrize("name", ["prefix", "weighted", "whitened", "exact"])

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.stats import kendalltau
 
 from core.ranking import (
+    SMALL_TAU,
     Ranking,
     disliked_in_top_k,
     kendall_tau,
@@ -11,6 +13,7 @@ from core.ranking import (
     pairwise,
     rank_biased_overlap,
     rank_shift,
+    tau_b_pairs,
 )
 
 
@@ -47,6 +50,20 @@ def test_kendall_tau_b_counts_tied_pairs_as_neither():
     other = r("other", [0.9, 0.3, 0.2, 0.1])
     # 5 concordant pairs, 0 discordant, 1 pair tied in exact: tau-b = 5 / sqrt(5 * 6).
     assert kendall_tau(exact, other) == pytest.approx(5 / np.sqrt(30))
+
+
+@pytest.mark.parametrize("n", [2, 3, 7, 40, SMALL_TAU, SMALL_TAU + 1, 2_000])
+def test_kendall_tau_matches_scipy_on_both_paths(n):
+    """Small rankings are counted pair by pair, large ones go to scipy: the two agree, ties included."""
+    rng = np.random.default_rng(n)
+    x = np.round(rng.random(n), 1)  # one decimal: many ties
+    y = np.round(x + rng.normal(0, 0.3, n), 1)
+    expected = kendalltau(x, y).statistic
+    if not np.isfinite(expected):  # all tied on one side: undefined, reported as None
+        assert kendall_tau(r("x", x), r("y", y)) is None and tau_b_pairs(x, y) is None
+        return
+    assert kendall_tau(r("x", x), r("y", y)) == pytest.approx(expected, abs=1e-6)
+    assert tau_b_pairs(x, y) == pytest.approx(expected, abs=1e-12)
 
 
 def test_undefined_tau_is_none():

@@ -7,51 +7,88 @@ from urllib.parse import parse_qs, urlparse
 
 from scripts.harness import wait_idle
 
-SLIDER = '[data-testid="stMain"] [data-testid="stSlider"]'
-TABLE = '[data-testid="stMain"] [data-testid="stMarkdownContainer"] table'
+LIVE = '[data-testid="stMain"] .sae-live'
+TABLE = f"{LIVE} table.sae-rankings"
 LOAD = 240_000  # the first page of a session may compile UMAP and load the model
 
 
 def open_page(page, url: str) -> None:
     page.goto(url)
     wait_idle(page, timeout=LOAD)
-    page.wait_for_selector(TABLE, timeout=LOAD)
+    page.wait_for_selector(f"{TABLE} tbody td", timeout=LOAD)
 
 
 def table_text(page) -> str:
     return page.locator(TABLE).inner_text()
 
 
+def slider(page, feature: str):
+    return page.locator(f'{LIVE} .sae-slider[data-feature="{feature}"]')
+
+
+def wait_for_set(page, value: str | None) -> None:
+    """Wait until the URL's ``set`` parameters are exactly ``value`` (or absent), then for the page to settle."""
+    expected = "[]" if value is None else f'["{value}"]'
+    page.wait_for_function(
+        f"() => JSON.stringify(new URLSearchParams(location.search).getAll('set')) === '{expected}'",
+        timeout=60_000,
+    )
+    wait_idle(page, timeout=LOAD)
+
+
 def test_a_share_link_opens_the_view_it_describes(page, server_url):
     open_page(page, f"{server_url}/?preset=wine-synonyms&user=teetotal&set=coffee:-0.5&methods=naive,exact&k=3")
     assert page.get_by_role("combobox", name="Scenario").input_value().startswith("Near-synonyms stack")
     assert page.get_by_role("combobox", name="User").input_value() == "Teetotaller who loves coffee"
-    coffee = page.locator(SLIDER, has_text="coffee").locator('input[type="range"]')
-    assert coffee.get_attribute("aria-valuetext") == "-0.50"
-    headers = page.locator(f"{TABLE} th").all_inner_texts()
+    assert slider(page, "coffee").locator('input[type="range"]').input_value() == "-0.5"
+    headers = page.locator(f"{TABLE} thead tr").first.locator("th").all_inner_texts()
     assert headers == ["Naive text", "Exact (reference)"]
-    assert page.locator(f"{TABLE} tbody tr").count() == 1 + 3  # the stats row, then the top 3
+    assert page.locator(f"{TABLE} tbody tr").count() == 3
+    assert page.locator(f"{LIVE} .sae-map canvas").count() == 2
     assert not page.locator('[data-testid="stException"]').count()
 
 
 def test_moving_a_slider_updates_the_rankings_and_the_link(page, server_url):
     open_page(page, f"{server_url}/?preset=sign-trap&user=user-a")
     before = table_text(page)
-    anxiety = page.locator(SLIDER, has_text="anxiety").locator('input[type="range"]')
+    anxiety = slider(page, "anxiety").locator('input[type="range"]')
     anxiety.focus()
     for _ in range(36):  # -0.90 -> +0.90 in steps of 0.05
         page.keyboard.press("ArrowRight")
-    page.wait_for_function(
-        "() => new URLSearchParams(location.search).getAll('set').includes('anxiety:0.9')", timeout=60_000
-    )
-    wait_idle(page, timeout=LOAD)
+    wait_for_set(page, "anxiety:0.9")
+    page.wait_for_function(f"() => document.querySelector('{TABLE}').innerText !== {before!r}", timeout=60_000)
     after = table_text(page)
-    assert after != before
-    assert anxiety.get_attribute("aria-valuetext") == "0.90"
+    assert anxiety.input_value() == "0.9"
     assert "Tandem skydive" in after or "Bungee jump from a bridge" in after
-    query = parse_qs(urlparse(page.url).query)
-    assert query["set"] == ["anxiety:0.9"]
+    assert parse_qs(urlparse(page.url).query)["set"] == ["anxiety:0.9"]
     assert re.search(r"[↑↓]\d", after), "rank changes since the last move are shown"
+
+
+def test_flip_reset_and_add_a_feature(page, server_url):
+    open_page(page, f"{server_url}/?preset=sign-trap&user=user-a")
+    anxiety = slider(page, "anxiety")
+    anxiety.get_by_role("button", name="Flip the sign of anxiety").click()
+    wait_for_set(page, "anxiety:0.9")
+    assert anxiety.locator('input[type="range"]').input_value() == "0.9"
+    assert "sae-changed" in anxiety.get_attribute("class")
+    anxiety.get_by_role("button", name="Reset anxiety").click()
+    wait_for_set(page, None)
+    assert anxiety.locator('input[type="range"]').input_value() == "-0.9"
+
+    page.get_by_role("combobox", name="Add a feature").fill("calm")
+    page.get_by_role("combobox", name="Add a feature").dispatch_event("change")
+    wait_for_set(page, "calm:0")
+    page.wait_for_selector(f'{LIVE} .sae-slider[data-feature="calm"]', timeout=60_000)
+    page.get_by_role("button", name="Reset all").click()
+    wait_for_set(page, None)
+    assert slider(page, "calm").count() == 0
+
+
+def test_hovering_a_product_shows_its_profile(page, server_url):
+    open_page(page, f"{server_url}/?preset=sign-trap&user=user-a")
+    cell = page.locator(f"{TABLE} tbody td").first
+    title = cell.get_attribute("title")
+    assert re.fullmatch(r".+: .+ [+-]?\d+(\.\d+)?.*", title), title
 
 
 def test_a_hostile_link_shows_warnings_not_errors(page, server_url):

@@ -1,0 +1,53 @@
+"""The Explorer's live panel: one custom Streamlit element (components v2) for everything a slider move redraws.
+
+The JavaScript (panel.js) draws the sliders, rankings, heat maps, bars and maps,
+and reports slider changes back as the component state ``{"scores": {feature: value}}``.
+Python stays the source of truth: it validates that state, computes, and sends
+the next payload.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+NAME = "signed_explorer.live_panel"
+HERE = Path(__file__).resolve().parent
+
+
+@cache
+def _assets() -> tuple[str, str]:
+    return (HERE / "panel.js").read_text(encoding="utf-8"), (HERE / "panel.css").read_text(encoding="utf-8")
+
+
+def mount(*, key: str, data: dict[str, Any]) -> None:
+    """Draw the panel. Registering on every run is cheap and silent (same definition), and keeps
+    AppTest, which starts each test with an empty component registry, working."""
+    js, css = _assets()
+    component = st.components.v2.component(NAME, js=js, css=css, isolate_styles=False)
+    component(key=key, data=data, default={"scores": {}}, on_scores_change=lambda: None)
+
+
+def clean_scores(raw: Any, allowed: set[str]) -> dict[str, float]:
+    """Scores reported by the browser, kept only if they are known features with finite values in [-1, 1].
+
+    >>> allowed = {"wine", "crowds", "jazz", "tea"}
+    >>> clean_scores({"wine": 0.5, "evil": 1, "crowds": float("nan"), "jazz": 7, "tea": True}, allowed)
+    {'wine': 0.5}
+    """
+    if not isinstance(raw, dict):
+        return {}
+    out: dict[str, float] = {}
+    for feature, value in raw.items():
+        if not isinstance(feature, str) or feature not in allowed:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        number = float(value)
+        if math.isfinite(number) and -1.0 <= number <= 1.0:
+            out[feature] = number
+    return out
