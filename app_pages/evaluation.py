@@ -10,7 +10,7 @@ import streamlit as st
 from core import movielens as ml
 from core.methods import METHOD_NAMES, METHODS
 from ui import resources
-from ui.plots import COLOURS, finish
+from ui.plots import COLOURS, auc_bars, finish
 from ui.text import md_escape
 
 st.title("Evaluation on MovieLens")
@@ -126,26 +126,12 @@ st.dataframe(
 )
 
 left, right = st.columns(2)
-aucs = [summary[m]["auc"] for m in methods]
-figure = go.Figure(
-    go.Bar(
-        x=[label[m] for m in methods],
-        y=aucs,
-        marker_color=[COLOURS[m] for m in methods],
-        error_y={
-            "type": "data",
-            "symmetric": False,
-            "array": [summary[m]["auc_ci95"][1] - summary[m]["auc"] for m in methods],
-            "arrayminus": [summary[m]["auc"] - summary[m]["auc_ci95"][0] for m in methods],
-        },
-        text=[f"{a:.3f}" for a in aucs],
-        textposition="inside",
-        insidetextanchor="start",
-    )
+figure = auc_bars(
+    [label[m] for m in methods],
+    {label[m]: summary[m] for m in methods},
+    [COLOURS[m] for m in methods],
+    "Mean AUC over users, with 95% intervals",
 )
-figure.add_hline(y=0.5, line_dash="dot", annotation_text="chance (0.5)", annotation_position="top left")
-finish(figure, "Mean AUC over users, with 95% intervals", "method", "AUC", 400, legend=False)
-figure.update_yaxes(range=[0.3, max(0.8, max(aucs) + 0.08)])
 left.plotly_chart(figure, width="stretch")
 
 naive_auc, whitened_auc = evaluation.per_user("auc", "naive"), evaluation.per_user("auc", "whitened")

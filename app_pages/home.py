@@ -45,12 +45,13 @@ with left:
             marker_color=[_colour(v) for v in cosine.values()],
             text=[f"{v:+.2f}" for v in cosine.values()],
             textposition="outside",
+            cliponaxis=False,
             hovertemplate="%{y}: cosine %{x:.3f}<extra></extra>",
         )
     )
     figure.update_layout(
-        title="How similar do User A and User B look? (cosine of their profile vectors)",
-        xaxis={"title": "cosine similarity (1 = identical, -1 = opposite)", "range": [-1.15, 1.15]},
+        title="How alike do User A and User B look?",
+        xaxis={"title": "cosine of their profile vectors (1 = identical, -1 = opposite)", "range": [-1.3, 1.3]},
         yaxis={"title": None, "autorange": "reversed"},
         height=320,
         margin={"l": 10, "r": 10, "t": 50, "b": 40},

@@ -265,6 +265,34 @@ def cmd_eval_movielens(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_labs(args: argparse.Namespace) -> int:
+    from core.embedder import get_embedder
+    from core.labs import LAB_NAMES, run
+    from core.movielens import DataNotFound, load
+
+    try:
+        data = load(args.data)
+    except DataNotFound as exc:
+        raise UsageError(str(exc)) from None
+    names = LAB_NAMES if args.lab == "all" else (args.lab,)
+    embedder = get_embedder()
+    payload = {"labs": {name: run(name, embedder, data, report=_stage_logger()) for name in names}}
+
+    def render() -> str:
+        lines = []
+        for name, lab in payload["labs"].items():
+            lines.append(f"{name}:")
+            for rule, r in lab.get("rules", {}).items():
+                lo, hi = r["auc_ci95"]
+                lines.append(f"  {rule:<17} AUC {r['auc']:.3f} [{lo:.3f}, {hi:.3f}]")
+            for row in lab.get("by_k", []):
+                lines.append(f"  k={row['k']:<4} hit@1 {row['hit@1']:.3f}  recall@3 {row['recall@3']:.3f}")
+        return "\n".join(lines)
+
+    _emit(args, payload, render)
+    return 0
+
+
 def cmd_data_movielens(args: argparse.Namespace) -> int:
     from core.movielens import DataNotFound, download, find_data
 
@@ -355,6 +383,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--features", choices=("genres", "genres+tags"), default="genres")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=cmd_eval_movielens)
+
+    p = sub.add_parser("labs", help="the labs on MovieLens: history, feedback, centroids, EASE")
+    p.add_argument("lab", nargs="?", default="all", choices=("all", "history", "feedback", "centroids", "ease"))
+    p.add_argument("--data", metavar="PATH", help="the unpacked ml-latest-small folder")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=cmd_labs)
 
     data = sub.add_parser("data", help="datasets").add_subparsers(dest="dataset", required=True, parser_class=_Parser)
     p = data.add_parser("movielens", help="find MovieLens, or --download the official zip into ./data")

@@ -40,6 +40,14 @@ PAGES: tuple[PageSpec, ...] = (
         "Every method on real MovieLens ratings: AUC with intervals, per-user scatter, and one user up close.",
     ),
     PageSpec(
+        "app_pages/labs.py",
+        "Labs",
+        ":material/experiment:",
+        "labs",
+        "Neighbouring problems on MovieLens: user vectors from history, negative feedback, category "
+        "centroids and EASE.",
+    ),
+    PageSpec(
         "app_pages/scenarios.py",
         "Scenarios",
         ":material/edit_note:",

@@ -53,3 +53,33 @@ def lines_by_method(x, series: dict, title: str, x_title: str, y_title: str, hei
             line={"color": COLOURS[method], "width": 2},
         )
     return finish(figure, title, x_title, y_title, height=height)
+
+
+def auc_bars(
+    names: list[str], summary: dict, colours: list[str], title: str, height: int = 400, x_title: str = "method"
+) -> go.Figure:
+    """Mean AUC per name with asymmetric 95% whiskers and a dotted chance line at 0.5.
+
+    ``summary[name]`` holds ``{"auc", "auc_ci95": [lo, hi]}``; ``names`` are also the bar labels.
+    """
+    aucs = [summary[n]["auc"] for n in names]
+    figure = go.Figure(
+        go.Bar(
+            x=names,
+            y=aucs,
+            marker_color=colours,
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": [summary[n]["auc_ci95"][1] - summary[n]["auc"] for n in names],
+                "arrayminus": [summary[n]["auc"] - summary[n]["auc_ci95"][0] for n in names],
+            },
+            text=[f"{a:.3f}" for a in aucs],
+            textposition="inside",
+            insidetextanchor="start",
+        )
+    )
+    figure.add_hline(y=0.5, line_dash="dot", annotation_text="chance (0.5)", annotation_position="top left")
+    finish(figure, title, x_title, "AUC", height, legend=False)
+    figure.update_yaxes(range=[0.3, max(0.8, max(aucs) + 0.08)])
+    return figure

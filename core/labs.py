@@ -1,0 +1,434 @@
+"""Labs: neighbouring problems, measured on the same MovieLens split as the evaluation.
+
+Each lab takes an idea from the source notes and tests it on real ratings, with the
+evaluation's protocol (:mod:`core.movielens`: per-user time split 80/20, held-out
+ratings >= 4 positive and <= 2.5 negative, the same ~270 users, AUC per user):
+
+- :func:`history_lab` -- a user vector built from the movies they watched: the plain
+  mean of everything, the mean of the liked ones, a recency-weighted mean, and a
+  signed, rating-weighted sum.
+- :func:`feedback_lab` -- updating a user vector online, one rating at a time, with
+  four ways to treat a negative rating (ignore it, add the negated item, remove
+  the user's component along the item, push away from the item's distinctive part).
+- :func:`centroid_lab` -- a category's embedding as the centroid of its name and the
+  items assigned to it ("effective embeddings"), against the name alone.
+- :func:`ease_lab` -- EASE, a linear item-item model with a zero diagonal, fitted in
+  closed form on the history's likes; its negative weights are "anti-affinity".
+
+Item vectors for the first two labs are each movie's weighted sum of its genre
+embeddings (the ``weighted`` method with every genre at +1), so they live in the
+same space as the Explorer's weighted method.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from core.embedder import Embedder
+from core.methods import normalize_rows, tanh_weights
+from core.movielens import NEGATIVE, POSITIVE, SEED, MovieLens, Split, auc, mean_ci, split, user_profile
+
+Report = Callable[[str, float], None]
+
+HISTORY_RULES = ("all watched", "liked only", "recent liked", "signed")
+FEEDBACK_RULES = ("ignore negatives", "negate", "reject", "centred push")
+RECENCY_HALF_LIFE = 10  # items: the 10th most recent liked movie counts half
+FEEDBACK_RATE = 0.1  # the floor of the adaptive learning rate
+EASE_LAMBDA = 200.0
+EASE_MIN_LIKES = 3  # items liked at least this often in the history enter the EASE model
+CENTROID_SHOTS = (0, 1, 3, 10, 30, 100)
+LAB_NAMES = ("history", "feedback", "centroids", "ease")
+CENTROID_MOVIES = 2_000  # the most-rated movies; their titles are embedded
+
+
+@dataclass
+class LabResult:
+    """Per-rule mean AUC with a 95% interval, and the per-user values behind it."""
+
+    rules: tuple[str, ...]
+    per_user: dict[str, list[float]]
+    users: int
+    extra: dict = field(default_factory=dict)
+
+    def difference(self, a: str, b: str) -> tuple[float, float, float]:
+        """Mean per-user AUC of ``a`` minus ``b``, with its 95% interval (users are paired)."""
+        return mean_ci(np.asarray(self.per_user[a]) - np.asarray(self.per_user[b]))
+
+    def summary(self) -> dict[str, dict[str, float | list[float]]]:
+        out = {}
+        for rule in self.rules:
+            mean, lo, hi = mean_ci(self.per_user[rule])
+            out[rule] = {"auc": round(mean, 4), "auc_ci95": [round(lo, 4), round(hi, 4)]}
+        return out
+
+
+# -- shared: item vectors and the evaluation loop ---------------------------------------------------
+
+
+def genre_item_vectors(data: MovieLens, s: Split, embedder: Embedder) -> tuple[dict[int, int], np.ndarray]:
+    """movieId -> row, and unit item vectors: the sum of the movie's genre embeddings (zero if none)."""
+    genres = s.features
+    index = {g: i for i, g in enumerate(genres)}
+    embeddings = embedder.encode(genres)
+    movie_ids = sorted(int(m) for m in data.movies["movieId"])
+    rows = {m: i for i, m in enumerate(movie_ids)}
+    membership = np.zeros((len(movie_ids), len(genres)), dtype=np.float32)
+    for m in movie_ids:
+        for g in s.movie_features.get(m, ()):
+            if g in index:
+                membership[rows[m], index[g]] = 1.0
+    weights = membership * float(tanh_weights(1.0))
+    return rows, normalize_rows(weights @ embeddings)
+
+
+def _evaluate(
+    s: Split, rows: dict[int, int], items: np.ndarray, user_vectors: Callable[[pd.DataFrame], dict[str, np.ndarray]]
+) -> dict[str, list[float]]:
+    """AUC per user and rule: ``user_vectors(history rows)`` returns one vector per rule."""
+    per_user: dict[str, list[float]] = {}
+    held = dict(list(s.held_out[s.held_out["userId"].isin(s.users)].groupby("userId")))
+    history = dict(list(s.history[s.history["userId"].isin(s.users)].groupby("userId")))
+    for user in s.users:
+        vectors = user_vectors(history[user])
+        rows_held = held[user]
+        candidates = items[[rows[int(m)] for m in rows_held["movieId"]]]
+        ratings = rows_held["rating"].to_numpy(dtype=float)
+        positive, negative = ratings >= POSITIVE, ratings <= NEGATIVE
+        for rule, vector in vectors.items():
+            per_user.setdefault(rule, []).append(auc(candidates @ vector, positive, negative))
+    return per_user
+
+
+# -- lab 1: user vectors from history ---------------------------------------------------------------
+
+
+def history_vectors(movies: Sequence[int], ratings: np.ndarray, rows: dict[int, int], items: np.ndarray) -> dict:
+    """One user's vector under each history rule (movies in time order, oldest first).
+
+    >>> items = np.array([[1.0, 0.0], [0.0, 1.0]])
+    >>> v = history_vectors([10, 20], np.array([5.0, 1.0]), {10: 0, 20: 1}, items)
+    >>> v["all watched"].round(3).tolist(), v["liked only"].round(3).tolist(), v["signed"].round(3).tolist()
+    ([0.707, 0.707], [1.0, 0.0], [0.707, -0.707])
+    """
+    vectors = items[[rows[int(m)] for m in movies]]
+    liked = ratings >= POSITIVE
+    deviation = (ratings - ratings.mean()) / 2.0
+    age = np.cumsum(liked[::-1])[::-1] - 1  # 0 for the most recent liked movie
+    decay = np.where(liked, 0.5 ** (age / RECENCY_HALF_LIFE), 0.0)
+    sums = {
+        "all watched": vectors.sum(axis=0),
+        "liked only": vectors[liked].sum(axis=0),
+        "recent liked": (vectors * decay[:, None]).sum(axis=0),
+        "signed": (vectors * tanh_weights(np.clip(deviation, -1, 1))[:, None]).sum(axis=0),
+    }
+    return {rule: _unit(vector) for rule, vector in sums.items()}
+
+
+def _genre_setup(embedder: Embedder, data: MovieLens, say: Report) -> tuple[Split, dict[int, int], np.ndarray]:
+    """The evaluation's split (genres) and the genre-sum item vectors, with progress."""
+    say("Splitting ratings by time", 0.0)
+    s = split(data, "genres")
+    say("Embedding genres", 0.2)
+    rows, items = genre_item_vectors(data, s, embedder)
+    say(f"Scoring {len(s.users)} users", 0.4)
+    return s, rows, items
+
+
+def history_lab(embedder: Embedder, data: MovieLens, *, report: Report | None = None) -> LabResult:
+    say = report or (lambda stage, fraction: None)
+    s, rows, items = _genre_setup(embedder, data, say)
+
+    def vectors(history: pd.DataFrame) -> dict[str, np.ndarray]:
+        return history_vectors(history["movieId"].tolist(), history["rating"].to_numpy(dtype=float), rows, items)
+
+    per_user = _evaluate(s, rows, items, vectors)
+    say("Done", 1.0)
+    return LabResult(HISTORY_RULES, per_user, len(s.users))
+
+
+# -- lab 2: online updates with negative feedback ---------------------------------------------------
+
+
+def feedback_update(
+    user: np.ndarray, item: np.ndarray, signal: float, rate: float, rule: str, centre: np.ndarray
+) -> np.ndarray:
+    """One online update of a unit user vector by a unit item vector and a signal in [-1, 1].
+
+    Positive signals move the user towards the item: ``(1 - a) u + a v`` with ``a = rate * signal``.
+    Negative signals depend on the rule:
+
+    - ``ignore negatives``: no change (the profile freezes while the user keeps disliking);
+    - ``negate``: the same formula with the negative signal, i.e. adding ``-v``: the user is
+      pushed away from everything ``v`` shares with the rest of the catalogue too;
+    - ``reject``: remove part of the user's component along ``v``: ``u - a (u . v) v``
+      (only when ``u . v > 0``; nothing else in ``u`` changes);
+    - ``centred push``: move away from what is distinctive about the item, ``v - centre``,
+      where ``centre`` is the mean item vector.
+
+    >>> u, v, c = np.array([0.6, 0.8]), np.array([1.0, 0.0]), np.array([0.5, 0.5])
+    >>> feedback_update(u, v, -1.0, 0.5, "reject", c).round(3).tolist()
+    [0.351, 0.936]
+    >>> feedback_update(u, v, -1.0, 0.5, "ignore negatives", c).tolist()
+    [0.6, 0.8]
+    """
+    if rule not in FEEDBACK_RULES:
+        raise ValueError(f"unknown feedback rule {rule!r}; choose one of: {', '.join(FEEDBACK_RULES)}")
+    a = rate * abs(signal)
+    if signal >= 0:
+        updated = (1 - a) * user + a * item
+    elif rule == "ignore negatives":
+        return user
+    elif rule == "negate":
+        updated = (1 - a) * user - a * item
+    elif rule == "reject":
+        along = float(user @ item)
+        updated = user - a * max(along, 0.0) * item
+    else:  # centred push
+        updated = user - a * (item - centre)
+    norm = float(np.linalg.norm(updated))
+    return user if norm < 1e-12 else updated / norm
+
+
+def feedback_stream(
+    movies: Sequence[int], ratings: np.ndarray, rows: dict[int, int], items: np.ndarray, centre: np.ndarray, rule: str
+) -> np.ndarray:
+    """Replay one user's history (time order) through :func:`feedback_update`; returns each step's vector.
+
+    The user starts at the catalogue's mean direction (a cold start), the signal of a rating is
+    ``tanh(rating - 3)`` and the rate adapts as in the notes: ``max(FEEDBACK_RATE, 1 / (1 + n))``.
+    """
+    user = _unit(centre.copy())
+    path = [user]
+    for n, (movie, rating) in enumerate(zip(movies, ratings, strict=True)):
+        rate = max(FEEDBACK_RATE, 1.0 / (1.0 + n))
+        user = feedback_update(user, items[rows[int(movie)]], float(np.tanh(rating - 3.0)), rate, rule, centre)
+        path.append(user)
+    return np.array(path)
+
+
+def feedback_lab(embedder: Embedder, data: MovieLens, *, report: Report | None = None) -> LabResult:
+    say = report or (lambda stage, fraction: None)
+    s, rows, items = _genre_setup(embedder, data, say)
+    watched = sorted({rows[int(m)] for m in s.history["movieId"]})
+    centre = items[watched].mean(axis=0)
+    centre_unit = _unit(centre.copy())
+    drift: dict[str, list[float]] = {rule: [] for rule in FEEDBACK_RULES}
+
+    def vectors(history: pd.DataFrame) -> dict[str, np.ndarray]:
+        movies, ratings = history["movieId"].tolist(), history["rating"].to_numpy(dtype=float)
+        out = {}
+        for rule in FEEDBACK_RULES:
+            final = feedback_stream(movies, ratings, rows, items, centre, rule)[-1]
+            drift[rule].append(float(final @ centre_unit))
+            out[rule] = final
+        return out
+
+    per_user = _evaluate(s, rows, items, vectors)
+    say("Done", 1.0)
+    catalogue = {rule: round(float(np.mean(values)), 4) for rule, values in drift.items()}
+    return LabResult(FEEDBACK_RULES, per_user, len(s.users), {"cos_to_catalogue_mean": catalogue})
+
+
+# -- lab 3: category centroids ----------------------------------------------------------------------
+
+
+def effective_embeddings(base: np.ndarray, assigned: dict[int, np.ndarray]) -> np.ndarray:
+    """Each category: the unit centroid of its name's embedding and its assigned items' embeddings.
+
+    >>> base = np.array([[1.0, 0.0], [0.0, 1.0]])
+    >>> [[round(float(x), 3) for x in row] for row in effective_embeddings(base, {0: np.array([[0.0, 1.0]])})]
+    [[0.707, 0.707], [0.0, 1.0]]
+    """
+    out = np.array(base, dtype=np.float64, copy=True)
+    for category, vectors in assigned.items():
+        if len(vectors):
+            out[category] = (base[category] + np.asarray(vectors).sum(axis=0)) / (1 + len(vectors))
+    return normalize_rows(out.astype(np.float32))
+
+
+def centroid_lab(
+    embedder: Embedder, data: MovieLens, *, shots: Sequence[int] = CENTROID_SHOTS, report: Report | None = None
+) -> dict:
+    """Guess a movie's genres from its title's embedding: genre names alone, then with k labelled movies each.
+
+    The most-rated :data:`CENTROID_MOVIES` movies are shuffled (seeded) into a labelled pool (75%)
+    and a test set (25%). For each k, every genre's effective embedding absorbs up to k pool movies
+    of that genre. A test movie ranks the genres by cosine; hit@1 is whether the first genre is one
+    of its genres, recall@3 the share of its genres in the first three.
+    """
+    say = report or (lambda stage, fraction: None)
+    counts = data.ratings.groupby("movieId").size().sort_values(ascending=False, kind="mergesort")
+    movies = data.movies.set_index("movieId")
+    chosen = [int(m) for m in counts.index[:CENTROID_MOVIES] if int(m) in movies.index]
+    labels = {m: [g for g in str(movies.at[m, "genres"]).split("|") if g and g != "(no genres listed)"] for m in chosen}
+    chosen = [m for m in chosen if labels[m]]
+    genres = sorted({g for m in chosen for g in labels[m]})
+    index = {g: i for i, g in enumerate(genres)}
+    say(f"Embedding {len(chosen):,} titles and {len(genres)} genre names", 0.05)
+    titles = [_title(str(movies.at[m, "title"])) for m in chosen]
+    vectors = embedder.encode(titles)
+    base = embedder.encode(genres)
+    order = np.random.default_rng(SEED).permutation(len(chosen))
+    cut = int(0.75 * len(chosen))
+    pool, test = order[:cut], order[cut:]
+    truth = [{index[g] for g in labels[chosen[i]]} for i in test]
+    results = []
+    for n, k in enumerate(shots):
+        say(f"Centroids with {k} labelled movies per genre", 0.5 + 0.5 * n / len(shots))
+        assigned: dict[int, list[np.ndarray]] = {}
+        for i in pool:
+            for g in labels[chosen[i]]:
+                bucket = assigned.setdefault(index[g], [])
+                if len(bucket) < k:
+                    bucket.append(vectors[i])
+        categories = effective_embeddings(base, {c: np.array(v) for c, v in assigned.items()})
+        ranked = np.argsort(-(vectors[test] @ categories.T), axis=1)
+        hit1 = [float(ranked[j, 0] in truth[j]) for j in range(len(test))]
+        recall3 = [len(set(ranked[j, :3].tolist()) & truth[j]) / len(truth[j]) for j in range(len(test))]
+        h_mean, h_lo, h_hi = mean_ci(hit1)
+        r_mean, r_lo, r_hi = mean_ci(recall3)
+        results.append(
+            {
+                "k": int(k),
+                "hit@1": round(h_mean, 4),
+                "hit@1_ci95": [round(h_lo, 4), round(h_hi, 4)],
+                "recall@3": round(r_mean, 4),
+                "recall@3_ci95": [round(r_lo, 4), round(r_hi, 4)],
+            }
+        )
+    share = np.array([len(labels[chosen[i]]) / len(genres) for i in test])
+    chance = {"hit@1": round(float(share.mean()), 4), "recall@3": round(3 / len(genres), 4)}
+    say("Done", 1.0)
+    return {
+        "movies": len(chosen),
+        "genres": genres,
+        "pool": int(cut),
+        "test": int(len(test)),
+        "by_k": results,
+        "chance": chance,
+    }
+
+
+def _title(title: str) -> str:
+    """'Heat (1995)' -> 'Heat': the year says nothing about the genre."""
+    text = title.strip()
+    if text.endswith(")") and "(" in text:
+        head, _, tail = text.rpartition("(")
+        if tail[:-1].strip().isdigit():
+            return head.strip() or text
+    return text
+
+
+# -- lab 4: EASE ------------------------------------------------------------------------------------
+
+
+def ease_weights(interactions: np.ndarray, regularisation: float = EASE_LAMBDA) -> np.ndarray:
+    """EASE in closed form (Steck, 2019): B = I - P diag(1 / diag P), P = (X^T X + lambda I)^-1.
+
+    The diagonal of B is zero: an item may not predict itself, so every score comes from
+    relations between items, and negative weights mean "people who like i do not like j".
+
+    >>> x = np.array([[1, 1, 0], [1, 1, 0], [0, 0, 1]], dtype=float)
+    >>> b = ease_weights(x, 0.5)
+    >>> bool(np.allclose(np.diag(b), 0)), bool(b[0, 1] > 0), bool(abs(b[0, 2]) < 1e-9)
+    (True, True, True)
+    """
+    gram = interactions.T @ interactions
+    gram[np.diag_indices_from(gram)] += regularisation
+    inverse = np.linalg.inv(gram)
+    weights = -inverse / np.diag(inverse)[None, :]
+    np.fill_diagonal(weights, 0.0)
+    return weights
+
+
+def ease_lab(data: MovieLens, *, regularisation: float = EASE_LAMBDA, report: Report | None = None) -> LabResult:
+    """EASE fitted on the history's likes (rating >= 4) of every user, scored on the held-out movies.
+
+    Held-out movies outside the model (fewer than :data:`EASE_MIN_LIKES` history likes) score 0,
+    as do users with no liked history item in the model; ties count half in the AUC.
+    """
+    say = report or (lambda stage, fraction: None)
+    say("Splitting ratings by time", 0.0)
+    s = split(data, "genres")
+    likes = s.history[s.history["rating"] >= POSITIVE]
+    per_item = likes.groupby("movieId").size()
+    kept = sorted(int(m) for m in per_item.index[per_item >= EASE_MIN_LIKES])
+    column = {m: j for j, m in enumerate(kept)}
+    users = sorted(int(u) for u in likes["userId"].unique())
+    row = {u: i for i, u in enumerate(users)}
+    x = np.zeros((len(users), len(kept)), dtype=np.float64)
+    for u, m in zip(likes["userId"], likes["movieId"], strict=True):
+        if int(m) in column:
+            x[row[int(u)], column[int(m)]] = 1.0
+    say(f"Fitting EASE on {len(users)} users x {len(kept):,} items", 0.2)
+    weights = ease_weights(x, regularisation)
+    say("Scoring held-out movies", 0.8)
+    per_user: dict[str, list[float]] = {"EASE": [], "exact (genres)": [], "popularity": []}
+    popularity = s.popularity
+    genre_index = {g: i for i, g in enumerate(s.features)}
+    history = dict(list(s.history[s.history["userId"].isin(s.users)].groupby("userId")))
+    for user, rows_held in s.held_out[s.held_out["userId"].isin(s.users)].groupby("userId"):
+        scores_all = x[row[int(user)]] @ weights if int(user) in row else np.zeros(len(kept))
+        movies = [int(m) for m in rows_held["movieId"]]
+        scores = np.array([scores_all[column[m]] if m in column else 0.0 for m in movies])
+        ratings = rows_held["rating"].to_numpy(dtype=float)
+        positive, negative = ratings >= POSITIVE, ratings <= NEGATIVE
+        per_user["EASE"].append(auc(scores, positive, negative))
+        per_user["exact (genres)"].append(
+            auc(_exact_genre_scores(history[user], movies, s, genre_index), positive, negative)
+        )
+        per_user["popularity"].append(auc(np.array([float(popularity.get(m, 0)) for m in movies]), positive, negative))
+    titles = dict(zip(data.movies["movieId"].astype(int), data.movies["title"].astype(str), strict=True))
+    flat = np.argsort(weights, axis=None)[:10]
+    anti = [
+        {
+            "liked": titles.get(kept[i], str(kept[i])),
+            "then not": titles.get(kept[j], str(kept[j])),
+            "weight": round(float(weights[i, j]), 4),
+        }
+        for i, j in zip(*np.unravel_index(flat, weights.shape), strict=True)
+    ]
+    negative_share = float((weights < 0).sum() / max(weights.size - len(kept), 1))
+    say("Done", 1.0)
+    extra = {
+        "items": len(kept),
+        "fit_users": len(users),
+        "lambda": regularisation,
+        "negative_weight_share": round(negative_share, 4),
+        "most_negative": anti,
+    }
+    return LabResult(("EASE", "exact (genres)", "popularity"), per_user, len(s.users), extra)
+
+
+def _exact_genre_scores(history: pd.DataFrame, movies: Sequence[int], s: Split, index: dict[str, int]) -> np.ndarray:
+    """The evaluation's exact reference on genres: cosine of the history profile and each movie's genres."""
+    profile = np.zeros(len(index))
+    for feature, score in user_profile(history, s.movie_features).items():
+        profile[index[feature]] = score
+    matrix = np.zeros((len(movies), len(index)))
+    for row, movie in enumerate(movies):
+        for feature in s.movie_features.get(movie, ()):
+            matrix[row, index[feature]] = 1.0
+    return normalize_rows(matrix) @ _unit(profile)
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 1e-12 else vector
+
+
+def run(name: str, embedder: Embedder, data: MovieLens, *, report: Report | None = None) -> dict:
+    """One lab by name, as JSON: ``{"lab", "users"?, "rules"?: {rule: {"auc", "auc_ci95"}}, ...}``."""
+    if name not in LAB_NAMES:
+        raise ValueError(f"unknown lab {name!r}; choose one of: {', '.join(LAB_NAMES)}")
+    if name == "centroids":
+        return {"lab": name, **centroid_lab(embedder, data, report=report)}
+    if name == "ease":
+        result = ease_lab(data, report=report)
+    else:
+        result = (history_lab if name == "history" else feedback_lab)(embedder, data, report=report)
+    return {"lab": name, "users": result.users, "rules": result.summary(), **result.extra}
