@@ -77,22 +77,21 @@ st.caption(
 
 
 def verdicts() -> list[str]:
-    def significantly(a: str, b: str) -> str:
+    def compared(a: str, b: str) -> str:
+        """'A beats / loses to / is not distinguishable from B (difference, interval)', paired over users."""
         diff = evaluation.per_user("auc", a) - evaluation.per_user("auc", b)
         mean, lo, hi = ml.mean_ci(diff)
-        if lo > 0:
-            return f"beats ({mean:+.3f}, 95% CI {lo:+.3f} to {hi:+.3f})"
-        if hi < 0:
-            return f"loses to ({mean:+.3f}, 95% CI {lo:+.3f} to {hi:+.3f})"
-        return f"is not distinguishable from ({mean:+.3f}, 95% CI {lo:+.3f} to {hi:+.3f})"
+        verb = "beats" if lo > 0 else "loses to" if hi < 0 else "is not distinguishable from"
+        return f"{label[a]} {verb} {label[b].lower()} ({mean:+.3f} AUC, 95% CI {lo:+.3f} to {hi:+.3f})."
 
     best = max(METHOD_NAMES, key=lambda m: summary[m]["auc"])
     return [
-        f"Weighted {significantly('weighted', 'naive')} naive on AUC.",
-        f"Whitened {significantly('whitened', 'weighted')} weighted.",
-        f"Prefix {significantly('prefix', 'naive')} naive.",
-        f"Exact {significantly('exact', 'random')} random; popularity scores AUC {summary['popularity']['auc']:.3f}.",
-        f"The best of the six methods here is {label[best].lower()} (AUC {summary[best]['auc']:.3f}).",
+        compared("weighted", "naive"),
+        compared("whitened", "weighted"),
+        compared("prefix", "naive"),
+        compared("exact", "random"),
+        f"Popularity scores AUC {summary['popularity']['auc']:.3f}; the best of the six methods here is "
+        f"{label[best].lower()}, at {summary[best]['auc']:.3f}.",
     ]
 
 
