@@ -8,6 +8,8 @@ import streamlit as st
 
 from core import labs
 from core import movielens as ml
+from core.feedback import FEEDBACK_RATE
+from core.history import RECENCY_HALF_LIFE
 from ui import resources
 from ui.plots import auc_bars, finish
 from ui.text import md_escape
@@ -103,7 +105,7 @@ if choice == "history":
         "Many systems build the user as an average of the items they engaged with. Which average? "
         "Here each movie is the sum of its genres' embeddings, and the user is one of: **all watched** "
         "(every movie, ratings ignored), **liked only** (ratings of 4 and up), **recent liked** (liked, "
-        f"halving every {labs.RECENCY_HALF_LIFE} newer likes), or **signed** (every movie weighted by "
+        f"halving every {RECENCY_HALF_LIFE} newer likes), or **signed** (every movie weighted by "
         "tanh(rating - the user's mean), so disliked movies push away)."
     )
     lab = result("history")
@@ -128,7 +130,7 @@ elif choice == "feedback":
         "An online recommender nudges the user vector after every rating: towards the item when the rating is "
         "good. What to do when it is bad? Each user's history is replayed in time order from a cold start at "
         "the catalogue's mean direction, with signal tanh(rating - 3) and an adaptive rate "
-        f"max({labs.FEEDBACK_RATE}, 1 / (1 + n)). Four treatments of a negative signal: **ignore negatives**; "
+        f"max({FEEDBACK_RATE}, 1 / (1 + n)). Four treatments of a negative signal: **ignore negatives**; "
         "**negate** (add the item with a negative weight); **reject** (remove part of the user's component "
         "along the item, nothing else); **centred push** (move away from what is distinctive about the item, "
         "the item minus the catalogue mean)."

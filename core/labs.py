@@ -4,16 +4,16 @@ Each lab takes an idea from the source notes and tests it on real ratings, with 
 evaluation's protocol (:mod:`core.movielens`: per-user time split 80/20, held-out
 ratings >= 4 positive and <= 2.5 negative, the same ~270 users, AUC per user):
 
-- :func:`history_lab` -- a user vector built from the movies they watched: the plain
-  mean of everything, the mean of the liked ones, a recency-weighted mean, and a
-  signed, rating-weighted sum.
+- :func:`history_lab` -- a user vector built from the movies they watched
+  (:mod:`core.history`): the plain mean, the liked ones, recency-weighted, signed.
 - :func:`feedback_lab` -- updating a user vector online, one rating at a time, with
-  four ways to treat a negative rating (ignore it, add the negated item, remove
-  the user's component along the item, push away from the item's distinctive part).
+  four ways to treat a negative rating (:mod:`core.feedback`).
 - :func:`centroid_lab` -- a category's embedding as the centroid of its name and the
-  items assigned to it ("effective embeddings"), against the name alone.
+  items assigned to it, against the name alone (:mod:`core.categories`).
 - :func:`ease_lab` -- EASE, a linear item-item model with a zero diagonal, fitted in
-  closed form on the history's likes; its negative weights are "anti-affinity".
+  closed form on the history's likes (:mod:`core.ease`).
+
+This module holds only the experiments; the ideas live in their own small modules.
 
 Item vectors for the first two labs are each movie's weighted sum of its genre
 embeddings (the ``weighted`` method with every genre at +1), so they live in the
@@ -28,17 +28,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from core.categories import clean_title, effective_embeddings
+from core.ease import DEFAULT_REGULARISATION, EASE
 from core.embedder import Embedder
+from core.feedback import FEEDBACK_RULES, feedback_stream
+from core.history import HISTORY_RULES, history_vectors, unit
 from core.methods import normalize_rows, tanh_weights
 from core.movielens import NEGATIVE, POSITIVE, SEED, MovieLens, Split, auc, mean_ci, split, user_profile
 
 Report = Callable[[str, float], None]
 
-HISTORY_RULES = ("all watched", "liked only", "recent liked", "signed")
-FEEDBACK_RULES = ("ignore negatives", "negate", "reject", "centred push")
-RECENCY_HALF_LIFE = 10  # items: the 10th most recent liked movie counts half
-FEEDBACK_RATE = 0.1  # the floor of the adaptive learning rate
-EASE_LAMBDA = 200.0
+EASE_LAMBDA = DEFAULT_REGULARISATION
 EASE_MIN_LIKES = 3  # items liked at least this often in the history enter the EASE model
 CENTROID_SHOTS = (0, 1, 3, 10, 30, 100)
 LAB_NAMES = ("history", "feedback", "centroids", "ease")
@@ -106,28 +106,6 @@ def _evaluate(
 # -- lab 1: user vectors from history ---------------------------------------------------------------
 
 
-def history_vectors(movies: Sequence[int], ratings: np.ndarray, rows: dict[int, int], items: np.ndarray) -> dict:
-    """One user's vector under each history rule (movies in time order, oldest first).
-
-    >>> items = np.array([[1.0, 0.0], [0.0, 1.0]])
-    >>> v = history_vectors([10, 20], np.array([5.0, 1.0]), {10: 0, 20: 1}, items)
-    >>> v["all watched"].round(3).tolist(), v["liked only"].round(3).tolist(), v["signed"].round(3).tolist()
-    ([0.707, 0.707], [1.0, 0.0], [0.707, -0.707])
-    """
-    vectors = items[[rows[int(m)] for m in movies]]
-    liked = ratings >= POSITIVE
-    deviation = (ratings - ratings.mean()) / 2.0
-    age = np.cumsum(liked[::-1])[::-1] - 1  # 0 for the most recent liked movie
-    decay = np.where(liked, 0.5 ** (age / RECENCY_HALF_LIFE), 0.0)
-    sums = {
-        "all watched": vectors.sum(axis=0),
-        "liked only": vectors[liked].sum(axis=0),
-        "recent liked": (vectors * decay[:, None]).sum(axis=0),
-        "signed": (vectors * tanh_weights(np.clip(deviation, -1, 1))[:, None]).sum(axis=0),
-    }
-    return {rule: _unit(vector) for rule, vector in sums.items()}
-
-
 def _genre_setup(embedder: Embedder, data: MovieLens, say: Report) -> tuple[Split, dict[int, int], np.ndarray]:
     """The evaluation's split (genres) and the genre-sum item vectors, with progress."""
     say("Splitting ratings by time", 0.0)
@@ -153,69 +131,12 @@ def history_lab(embedder: Embedder, data: MovieLens, *, report: Report | None = 
 # -- lab 2: online updates with negative feedback ---------------------------------------------------
 
 
-def feedback_update(
-    user: np.ndarray, item: np.ndarray, signal: float, rate: float, rule: str, centre: np.ndarray
-) -> np.ndarray:
-    """One online update of a unit user vector by a unit item vector and a signal in [-1, 1].
-
-    Positive signals move the user towards the item: ``(1 - a) u + a v`` with ``a = rate * signal``.
-    Negative signals depend on the rule:
-
-    - ``ignore negatives``: no change (the profile freezes while the user keeps disliking);
-    - ``negate``: the same formula with the negative signal, i.e. adding ``-v``: the user is
-      pushed away from everything ``v`` shares with the rest of the catalogue too;
-    - ``reject``: remove part of the user's component along ``v``: ``u - a (u . v) v``
-      (only when ``u . v > 0``; nothing else in ``u`` changes);
-    - ``centred push``: move away from what is distinctive about the item, ``v - centre``,
-      where ``centre`` is the mean item vector.
-
-    >>> u, v, c = np.array([0.6, 0.8]), np.array([1.0, 0.0]), np.array([0.5, 0.5])
-    >>> feedback_update(u, v, -1.0, 0.5, "reject", c).round(3).tolist()
-    [0.351, 0.936]
-    >>> feedback_update(u, v, -1.0, 0.5, "ignore negatives", c).tolist()
-    [0.6, 0.8]
-    """
-    if rule not in FEEDBACK_RULES:
-        raise ValueError(f"unknown feedback rule {rule!r}; choose one of: {', '.join(FEEDBACK_RULES)}")
-    a = rate * abs(signal)
-    if signal >= 0:
-        updated = (1 - a) * user + a * item
-    elif rule == "ignore negatives":
-        return user
-    elif rule == "negate":
-        updated = (1 - a) * user - a * item
-    elif rule == "reject":
-        along = float(user @ item)
-        updated = user - a * max(along, 0.0) * item
-    else:  # centred push
-        updated = user - a * (item - centre)
-    norm = float(np.linalg.norm(updated))
-    return user if norm < 1e-12 else updated / norm
-
-
-def feedback_stream(
-    movies: Sequence[int], ratings: np.ndarray, rows: dict[int, int], items: np.ndarray, centre: np.ndarray, rule: str
-) -> np.ndarray:
-    """Replay one user's history (time order) through :func:`feedback_update`; returns each step's vector.
-
-    The user starts at the catalogue's mean direction (a cold start), the signal of a rating is
-    ``tanh(rating - 3)`` and the rate adapts as in the notes: ``max(FEEDBACK_RATE, 1 / (1 + n))``.
-    """
-    user = _unit(centre.copy())
-    path = [user]
-    for n, (movie, rating) in enumerate(zip(movies, ratings, strict=True)):
-        rate = max(FEEDBACK_RATE, 1.0 / (1.0 + n))
-        user = feedback_update(user, items[rows[int(movie)]], float(np.tanh(rating - 3.0)), rate, rule, centre)
-        path.append(user)
-    return np.array(path)
-
-
 def feedback_lab(embedder: Embedder, data: MovieLens, *, report: Report | None = None) -> LabResult:
     say = report or (lambda stage, fraction: None)
     s, rows, items = _genre_setup(embedder, data, say)
     watched = sorted({rows[int(m)] for m in s.history["movieId"]})
     centre = items[watched].mean(axis=0)
-    centre_unit = _unit(centre.copy())
+    centre_unit = unit(centre.copy())
     drift: dict[str, list[float]] = {rule: [] for rule in FEEDBACK_RULES}
 
     def vectors(history: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -234,20 +155,6 @@ def feedback_lab(embedder: Embedder, data: MovieLens, *, report: Report | None =
 
 
 # -- lab 3: category centroids ----------------------------------------------------------------------
-
-
-def effective_embeddings(base: np.ndarray, assigned: dict[int, np.ndarray]) -> np.ndarray:
-    """Each category: the unit centroid of its name's embedding and its assigned items' embeddings.
-
-    >>> base = np.array([[1.0, 0.0], [0.0, 1.0]])
-    >>> [[round(float(x), 3) for x in row] for row in effective_embeddings(base, {0: np.array([[0.0, 1.0]])})]
-    [[0.707, 0.707], [0.0, 1.0]]
-    """
-    out = np.array(base, dtype=np.float64, copy=True)
-    for category, vectors in assigned.items():
-        if len(vectors):
-            out[category] = (base[category] + np.asarray(vectors).sum(axis=0)) / (1 + len(vectors))
-    return normalize_rows(out.astype(np.float32))
 
 
 def centroid_lab(
@@ -269,7 +176,7 @@ def centroid_lab(
     genres = sorted({g for m in chosen for g in labels[m]})
     index = {g: i for i, g in enumerate(genres)}
     say(f"Embedding {len(chosen):,} titles and {len(genres)} genre names", 0.05)
-    titles = [_title(str(movies.at[m, "title"])) for m in chosen]
+    titles = [clean_title(str(movies.at[m, "title"])) for m in chosen]
     vectors = embedder.encode(titles)
     base = embedder.encode(genres)
     order = np.random.default_rng(SEED).permutation(len(chosen))
@@ -313,36 +220,7 @@ def centroid_lab(
     }
 
 
-def _title(title: str) -> str:
-    """'Heat (1995)' -> 'Heat': the year says nothing about the genre."""
-    text = title.strip()
-    if text.endswith(")") and "(" in text:
-        head, _, tail = text.rpartition("(")
-        if tail[:-1].strip().isdigit():
-            return head.strip() or text
-    return text
-
-
 # -- lab 4: EASE ------------------------------------------------------------------------------------
-
-
-def ease_weights(interactions: np.ndarray, regularisation: float = EASE_LAMBDA) -> np.ndarray:
-    """EASE in closed form (Steck, 2019): B = I - P diag(1 / diag P), P = (X^T X + lambda I)^-1.
-
-    The diagonal of B is zero: an item may not predict itself, so every score comes from
-    relations between items, and negative weights mean "people who like i do not like j".
-
-    >>> x = np.array([[1, 1, 0], [1, 1, 0], [0, 0, 1]], dtype=float)
-    >>> b = ease_weights(x, 0.5)
-    >>> bool(np.allclose(np.diag(b), 0)), bool(b[0, 1] > 0), bool(abs(b[0, 2]) < 1e-9)
-    (True, True, True)
-    """
-    gram = interactions.T @ interactions
-    gram[np.diag_indices_from(gram)] += regularisation
-    inverse = np.linalg.inv(gram)
-    weights = -inverse / np.diag(inverse)[None, :]
-    np.fill_diagonal(weights, 0.0)
-    return weights
 
 
 def ease_lab(data: MovieLens, *, regularisation: float = EASE_LAMBDA, report: Report | None = None) -> LabResult:
@@ -365,7 +243,7 @@ def ease_lab(data: MovieLens, *, regularisation: float = EASE_LAMBDA, report: Re
         if int(m) in column:
             x[row[int(u)], column[int(m)]] = 1.0
     say(f"Fitting EASE on {len(users)} users x {len(kept):,} items", 0.2)
-    weights = ease_weights(x, regularisation)
+    weights = EASE(regularisation).fit(x).weights_
     say("Scoring held-out movies", 0.8)
     per_user: dict[str, list[float]] = {"EASE": [], "exact (genres)": [], "popularity": []}
     popularity = s.popularity
@@ -413,12 +291,7 @@ def _exact_genre_scores(history: pd.DataFrame, movies: Sequence[int], s: Split, 
     for row, movie in enumerate(movies):
         for feature in s.movie_features.get(movie, ()):
             matrix[row, index[feature]] = 1.0
-    return normalize_rows(matrix) @ _unit(profile)
-
-
-def _unit(vector: np.ndarray) -> np.ndarray:
-    norm = float(np.linalg.norm(vector))
-    return vector / norm if norm > 1e-12 else vector
+    return normalize_rows(matrix) @ unit(profile)
 
 
 def run(name: str, embedder: Embedder, data: MovieLens, *, report: Report | None = None) -> dict:
