@@ -93,10 +93,32 @@ def sentence(text: str) -> str:
 
 
 def bars(lab: labs.LabResult, title: str, x_title: str = "rule") -> None:
+    """AUC bars with intervals, then every metric in a table (the Evaluation page's definitions)."""
     summary = lab.summary()
     names = list(lab.rules)
     colours = RULE_COLOURS[: len(names)]
     st.plotly_chart(auc_bars(names, summary, colours, title, x_title=x_title), width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    x_title: rule,
+                    "AUC": r["auc"],
+                    "95% CI": f"{r['auc_ci95'][0]:.3f} to {r['auc_ci95'][1]:.3f}",
+                    "NDCG@10": r["ndcg@10"],
+                    "precision@10": r["precision@10"],
+                }
+                for rule, r in summary.items()
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "AUC": st.column_config.NumberColumn(format="%.3f"),
+            "NDCG@10": st.column_config.NumberColumn(format="%.3f"),
+            "precision@10": st.column_config.NumberColumn(format="%.3f"),
+        },
+    )
 
 
 if choice == "history":
@@ -259,21 +281,16 @@ else:
         ),
         icon=":material/balance:",
     )
-    left, right = st.columns([2, 3])
+    left, _ = st.columns([3, 2])
     with left:
         bars(lab, f"EASE on {extra['items']:,} items: mean AUC, 95% intervals", x_title="model")
-    with right:
-        st.markdown("**The ten most negative weights**: liking the first movie lowers the second's score")
-        st.dataframe(
-            pd.DataFrame(extra["most_negative"]),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "liked": st.column_config.TextColumn(width="medium"),
-                "then not": st.column_config.TextColumn(width="medium"),
-                "weight": st.column_config.NumberColumn(format="%.4f", width="small"),
-            },
-        )
+    st.markdown("**The ten most negative weights**: liking the first movie lowers the second's score")
+    st.dataframe(
+        pd.DataFrame(extra["most_negative"]),
+        hide_index=True,
+        width="stretch",
+        column_config={"weight": st.column_config.NumberColumn(format="%.4f")},
+    )
     st.caption(
         f"Fitted on {extra['fit_users']} users with at least one liked history movie. Held-out movies outside "
         "the model score 0 (ties count half in the AUC). "

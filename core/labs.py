@@ -34,7 +34,18 @@ from core.embedder import Embedder
 from core.feedback import FEEDBACK_RULES, feedback_stream
 from core.history import HISTORY_RULES, history_vectors, unit
 from core.methods import normalize_rows, tanh_weights
-from core.movielens import NEGATIVE, POSITIVE, SEED, MovieLens, Split, auc, mean_ci, split, user_profile
+from core.movielens import (
+    NEGATIVE,
+    POSITIVE,
+    SEED,
+    MovieLens,
+    Split,
+    auc,
+    mean_ci,
+    ranking_metrics,
+    split,
+    user_profile,
+)
 
 Report = Callable[[str, float], None]
 
@@ -45,25 +56,47 @@ LAB_NAMES = ("history", "feedback", "centroids", "ease")
 CENTROID_MOVIES = 2_000  # the most-rated movies; their titles are embedded
 
 
+METRICS = ("auc", "ndcg@10", "precision@10")
+
+
 @dataclass
 class LabResult:
-    """Per-rule mean AUC with a 95% interval, and the per-user values behind it."""
+    """Per-user metrics for each rule (``metrics[metric][rule]``, users in the same order everywhere)."""
 
     rules: tuple[str, ...]
-    per_user: dict[str, list[float]]
+    metrics: dict[str, dict[str, list[float]]]
     users: int
     extra: dict = field(default_factory=dict)
+
+    @property
+    def per_user(self) -> dict[str, list[float]]:
+        """Per-user AUC by rule."""
+        return self.metrics["auc"]
 
     def difference(self, a: str, b: str) -> tuple[float, float, float]:
         """Mean per-user AUC of ``a`` minus ``b``, with its 95% interval (users are paired)."""
         return mean_ci(np.asarray(self.per_user[a]) - np.asarray(self.per_user[b]))
 
     def summary(self) -> dict[str, dict[str, float | list[float]]]:
+        """Per rule: mean AUC with its 95% interval, mean NDCG@10 and precision@10."""
         out = {}
         for rule in self.rules:
             mean, lo, hi = mean_ci(self.per_user[rule])
-            out[rule] = {"auc": round(mean, 4), "auc_ci95": [round(lo, 4), round(hi, 4)]}
+            out[rule] = {
+                "auc": round(mean, 4),
+                "auc_ci95": [round(lo, 4), round(hi, 4)],
+                "ndcg@10": round(float(np.mean(self.metrics["ndcg@10"][rule])), 4),
+                "precision@10": round(float(np.mean(self.metrics["precision@10"][rule])), 4),
+            }
         return out
+
+
+def score_user(metrics: dict, rule: str, user: int, scores: np.ndarray, ratings: np.ndarray) -> None:
+    """Add one user's AUC, NDCG@10 and precision@10 under ``rule`` (the Evaluation's definitions)."""
+    positive, negative = ratings >= POSITIVE, ratings <= NEGATIVE
+    ndcg, precision = ranking_metrics(scores, positive, order_seed=SEED + user)
+    for metric, value in zip(METRICS, (auc(scores, positive, negative), ndcg, precision), strict=True):
+        metrics.setdefault(metric, {}).setdefault(rule, []).append(value)
 
 
 # -- shared: item vectors and the evaluation loop ---------------------------------------------------
@@ -87,9 +120,9 @@ def genre_item_vectors(data: MovieLens, s: Split, embedder: Embedder) -> tuple[d
 
 def _evaluate(
     s: Split, rows: dict[int, int], items: np.ndarray, user_vectors: Callable[[pd.DataFrame], dict[str, np.ndarray]]
-) -> dict[str, list[float]]:
-    """AUC per user and rule: ``user_vectors(history rows)`` returns one vector per rule."""
-    per_user: dict[str, list[float]] = {}
+) -> dict[str, dict[str, list[float]]]:
+    """Metrics per user and rule: ``user_vectors(history rows)`` returns one vector per rule."""
+    metrics: dict[str, dict[str, list[float]]] = {}
     held = dict(list(s.held_out[s.held_out["userId"].isin(s.users)].groupby("userId")))
     history = dict(list(s.history[s.history["userId"].isin(s.users)].groupby("userId")))
     for user in s.users:
@@ -97,10 +130,9 @@ def _evaluate(
         rows_held = held[user]
         candidates = items[[rows[int(m)] for m in rows_held["movieId"]]]
         ratings = rows_held["rating"].to_numpy(dtype=float)
-        positive, negative = ratings >= POSITIVE, ratings <= NEGATIVE
         for rule, vector in vectors.items():
-            per_user.setdefault(rule, []).append(auc(candidates @ vector, positive, negative))
-    return per_user
+            score_user(metrics, rule, user, candidates @ vector, ratings)
+    return metrics
 
 
 # -- lab 1: user vectors from history ---------------------------------------------------------------
@@ -123,9 +155,9 @@ def history_lab(embedder: Embedder, data: MovieLens, *, report: Report | None = 
     def vectors(history: pd.DataFrame) -> dict[str, np.ndarray]:
         return history_vectors(history["movieId"].tolist(), history["rating"].to_numpy(dtype=float), rows, items)
 
-    per_user = _evaluate(s, rows, items, vectors)
+    metrics = _evaluate(s, rows, items, vectors)
     say("Done", 1.0)
-    return LabResult(HISTORY_RULES, per_user, len(s.users))
+    return LabResult(HISTORY_RULES, metrics, len(s.users))
 
 
 # -- lab 2: online updates with negative feedback ---------------------------------------------------
@@ -148,10 +180,10 @@ def feedback_lab(embedder: Embedder, data: MovieLens, *, report: Report | None =
             out[rule] = final
         return out
 
-    per_user = _evaluate(s, rows, items, vectors)
+    metrics = _evaluate(s, rows, items, vectors)
     say("Done", 1.0)
     catalogue = {rule: round(float(np.mean(values)), 4) for rule, values in drift.items()}
-    return LabResult(FEEDBACK_RULES, per_user, len(s.users), {"cos_to_catalogue_mean": catalogue})
+    return LabResult(FEEDBACK_RULES, metrics, len(s.users), {"cos_to_catalogue_mean": catalogue})
 
 
 # -- lab 3: category centroids ----------------------------------------------------------------------
@@ -245,7 +277,7 @@ def ease_lab(data: MovieLens, *, regularisation: float = EASE_LAMBDA, report: Re
     say(f"Fitting EASE on {len(users)} users x {len(kept):,} items", 0.2)
     weights = EASE(regularisation).fit(x).weights_
     say("Scoring held-out movies", 0.8)
-    per_user: dict[str, list[float]] = {"EASE": [], "exact (genres)": [], "popularity": []}
+    metrics: dict[str, dict[str, list[float]]] = {}
     popularity = s.popularity
     genre_index = {g: i for i, g in enumerate(s.features)}
     history = dict(list(s.history[s.history["userId"].isin(s.users)].groupby("userId")))
@@ -254,12 +286,10 @@ def ease_lab(data: MovieLens, *, regularisation: float = EASE_LAMBDA, report: Re
         movies = [int(m) for m in rows_held["movieId"]]
         scores = np.array([scores_all[column[m]] if m in column else 0.0 for m in movies])
         ratings = rows_held["rating"].to_numpy(dtype=float)
-        positive, negative = ratings >= POSITIVE, ratings <= NEGATIVE
-        per_user["EASE"].append(auc(scores, positive, negative))
-        per_user["exact (genres)"].append(
-            auc(_exact_genre_scores(history[user], movies, s, genre_index), positive, negative)
-        )
-        per_user["popularity"].append(auc(np.array([float(popularity.get(m, 0)) for m in movies]), positive, negative))
+        exact = _exact_genre_scores(history[user], movies, s, genre_index)
+        popular = np.array([float(popularity.get(m, 0)) for m in movies])
+        for rule, values in (("EASE", scores), ("exact (genres)", exact), ("popularity", popular)):
+            score_user(metrics, rule, int(user), values, ratings)
     titles = dict(zip(data.movies["movieId"].astype(int), data.movies["title"].astype(str), strict=True))
     flat = np.argsort(weights, axis=None)[:10]
     anti = [
@@ -279,7 +309,7 @@ def ease_lab(data: MovieLens, *, regularisation: float = EASE_LAMBDA, report: Re
         "negative_weight_share": round(negative_share, 4),
         "most_negative": anti,
     }
-    return LabResult(("EASE", "exact (genres)", "popularity"), per_user, len(s.users), extra)
+    return LabResult(("EASE", "exact (genres)", "popularity"), metrics, len(s.users), extra)
 
 
 def _exact_genre_scores(history: pd.DataFrame, movies: Sequence[int], s: Split, index: dict[str, int]) -> np.ndarray:

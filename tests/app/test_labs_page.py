@@ -37,6 +37,11 @@ def test_each_lab_runs_and_reads_its_numbers(labs_page, lab, words, charts):
     verdict = plain(at.info)
     assert all(word in verdict for word in words), verdict
     assert len(at.get("plotly_chart")) == charts
+    tables = [frame.value for frame in at.dataframe]
+    if lab != "centroids":
+        metrics = tables[0]
+        assert {"AUC", "95% CI", "NDCG@10", "precision@10"} <= set(metrics.columns)
+        assert metrics["AUC"].between(0, 1).all() and metrics["NDCG@10"].between(0, 1).all()
     if lab == "ease":
-        pairs = at.dataframe[0].value
+        pairs = tables[1]
         assert list(pairs.columns) == ["liked", "then not", "weight"] and (pairs["weight"] < 0).all()

@@ -30,6 +30,7 @@ def test_every_lab_on_the_real_data(results):
         for rule, r in lab["rules"].items():
             lo, hi = r["auc_ci95"]
             assert 0 <= lo <= r["auc"] <= hi <= 1, (name, rule)
+            assert 0 <= r["ndcg@10"] <= 1 and 0 <= r["precision@10"] <= 1, (name, rule)
     history = results["history"]["rules"]
     assert history["signed"]["auc_ci95"][0] > history["all watched"]["auc_ci95"][1], "the sign of a rating matters"
     ease = results["ease"]
