@@ -10,7 +10,7 @@ import streamlit as st
 from core import movielens as ml
 from core.methods import METHOD_NAMES, METHODS
 from ui import resources
-from ui.plots import COLOURS, auc_bars, finish
+from ui.plots import COLOURS, METRIC_COLUMNS, auc_bars, finish, score_columns
 from ui.text import md_escape
 
 st.title("Evaluation on MovieLens")
@@ -116,12 +116,7 @@ st.dataframe(
     table,
     hide_index=True,
     width="stretch",
-    column_config={
-        "AUC": st.column_config.NumberColumn(format="%.3f"),
-        "AUC - naive": st.column_config.NumberColumn(format="%+.3f"),
-        "NDCG@10": st.column_config.NumberColumn(format="%.3f"),
-        "precision@10": st.column_config.NumberColumn(format="%.3f"),
-    },
+    column_config=score_columns(*METRIC_COLUMNS, signed=("AUC - naive",)),
 )
 
 left, right = st.columns(2)

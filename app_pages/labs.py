@@ -11,7 +11,7 @@ from core import movielens as ml
 from core.feedback import FEEDBACK_RATE
 from core.history import RECENCY_HALF_LIFE
 from ui import resources
-from ui.plots import auc_bars, finish
+from ui.plots import METRIC_COLUMNS, auc_bars, finish, score_columns
 from ui.text import md_escape
 
 LABS = {
@@ -113,11 +113,7 @@ def bars(lab: labs.LabResult, title: str, x_title: str = "rule") -> None:
         ),
         hide_index=True,
         width="stretch",
-        column_config={
-            "AUC": st.column_config.NumberColumn(format="%.3f"),
-            "NDCG@10": st.column_config.NumberColumn(format="%.3f"),
-            "precision@10": st.column_config.NumberColumn(format="%.3f"),
-        },
+        column_config=score_columns(*METRIC_COLUMNS),
     )
 
 

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import plotly.graph_objects as go
+import streamlit as st
 
 COLOURS = {
     "naive": "#e03131",
@@ -83,3 +84,11 @@ def auc_bars(
     finish(figure, title, x_title, "AUC", height, legend=False)
     figure.update_yaxes(range=[0.3, max(0.8, max(aucs) + 0.08)])
     return figure
+
+
+METRIC_COLUMNS = ("AUC", "NDCG@10", "precision@10")
+
+
+def score_columns(*names: str, signed: tuple[str, ...] = ()) -> dict:
+    """``st.dataframe`` column formats for scores: three decimals; ``signed`` columns (differences) show a sign."""
+    return {n: st.column_config.NumberColumn(format="%+.3f" if n in signed else "%.3f") for n in (*names, *signed)}
