@@ -62,6 +62,9 @@ def test_moving_a_slider_updates_the_rankings_and_the_link(page, server_url):
     assert "Tandem skydive" in after or "Bungee jump from a bridge" in after
     assert parse_qs(urlparse(page.url).query)["set"] == ["anxiety:0.9"]
     assert re.search(r"[↑↓]\d", after), "rank changes since the last move are shown"
+    # Slider moves rerun only the fragment, which sends the map background once; it must still be drawn.
+    drawn = page.locator(f"{LIVE} .sae-map canvas").evaluate_all("cs => cs.map(c => c.dataset.background)")
+    assert drawn == ["24"] * 6
 
 
 def test_flip_reset_and_add_a_feature(page, server_url):

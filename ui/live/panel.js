@@ -413,6 +413,7 @@ function drawPanel(ui, panel, spec) {
   ctx.stroke();
   panel.hits.push([ux, uy, "the user (placed with the fitted map's transform)"]);
   canvas.dataset.frame = String((parseInt(canvas.dataset.frame || "0", 10) + 1) % 1000);
+  canvas.dataset.background = String(spec.bg.length); // products drawn behind the top k (tests read it)
 }
 
 // The map background (every product's position and hover label) is sent only when it changes;
