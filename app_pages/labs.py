@@ -27,8 +27,8 @@ st.markdown(
     "Four neighbouring problems, each tested on real ratings rather than argued. Every lab uses the "
     "Evaluation page's MovieLens split (each user's first 80% of ratings by time as history, the rest held out; "
     "held-out ratings of 4 and up are likes, 2.5 and below dislikes; the same 270 users) and reports the mean "
-    "AUC over users with a 95% interval, so the figures compare directly with the six methods on the "
-    "Evaluation page."
+    "AUC over users with a 95% interval, NDCG@10 and precision@10, so the figures compare directly with "
+    "the six methods on the Evaluation page."
 )
 
 try:
@@ -92,12 +92,19 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def bars(lab: labs.LabResult, title: str, x_title: str = "rule") -> None:
-    """AUC bars with intervals, then every metric in a table (the Evaluation page's definitions)."""
+def bars(lab: labs.LabResult, title: str, x_title: str = "rule", table: bool = True) -> None:
+    """AUC bars with intervals, then (unless ``table=False``) every metric in a table."""
     summary = lab.summary()
     names = list(lab.rules)
     colours = RULE_COLOURS[: len(names)]
     st.plotly_chart(auc_bars(names, summary, colours, title, x_title=x_title), width="stretch")
+    if table:
+        metrics_table(lab, x_title)
+
+
+def metrics_table(lab: labs.LabResult, x_title: str = "rule") -> None:
+    """AUC with its interval, NDCG@10 and precision@10 per rule (the Evaluation page's definitions)."""
+    summary = lab.summary()
     st.dataframe(
         pd.DataFrame(
             [
@@ -174,7 +181,7 @@ elif choice == "feedback":
     )
     left, right = st.columns(2)
     with left:
-        bars(lab, "Online updates: mean AUC, with 95% intervals")
+        bars(lab, "Online updates: mean AUC, with 95% intervals", table=False)
     with right:
         figure = go.Figure(
             go.Bar(
@@ -188,6 +195,7 @@ elif choice == "feedback":
         finish(figure, "Drift: final user vs the catalogue's mean direction", "rule", "mean cosine", 400, False)
         figure.update_yaxes(range=[0, 1.05])
         st.plotly_chart(figure, width="stretch")
+    metrics_table(lab)
     st.caption(
         "A lower cosine to the catalogue mean means the user was pushed away from what most movies share, not "
         "only from the disliked ones. Item vectors here are sums of 19 genre embeddings, so every item shares "
