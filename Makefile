@@ -17,7 +17,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@touch $(STAMP)
 
 run: setup
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --browser.serverAddress localhost
 
 chromium: setup
 	@PY=$(PY) sh scripts/ensure-chromium.sh

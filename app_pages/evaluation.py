@@ -46,25 +46,11 @@ except ml.DataNotFound as error:
 right.caption(md_escape(f"Data: {data_path}"))
 
 
-@st.cache_resource(show_spinner=False)
-def evaluations() -> dict[tuple, ml.Evaluation]:
-    """Finished evaluations by (features, data folder, model), shared by every session of the server."""
-    return {}
-
-
-key = (mode, data_path, resources.embedder().name)
-store = evaluations()
-if key not in store:
-    holder = st.empty()
-    bar = holder.progress(0.0, text="Starting the evaluation (first time only; then cached)")
-    store[key] = ml.evaluate(
-        resources.embedder(),
-        path=data_path,
-        mode=mode,
-        report=lambda stage, fraction: bar.progress(min(max(fraction, 0.0), 1.0), text=stage),
-    )
-    holder.empty()
-evaluation = store[key]
+evaluation: ml.Evaluation = resources.computed_once(
+    ("evaluation", mode, data_path, resources.embedder().name),
+    "Starting the evaluation (first time only; then cached)",
+    lambda report: ml.evaluate(resources.embedder(), path=data_path, mode=mode, report=report),
+)
 summary = evaluation.summary()
 methods = evaluation.methods
 label = {**{m: METHODS[m].label for m in METHOD_NAMES}, "popularity": "Popularity", "random": "Random"}

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from core.methods import METHOD_NAMES, METHODS, format_score
-from core.projection import IDENTITY, align
+from core.projection import IDENTITY
 from core.scenario import Scenario
 from ui import explorer as ex
 from ui import live as panel
@@ -169,7 +169,6 @@ def maps(result, profile: dict[str, float]) -> dict:
     """
     store = resources.projections()
     aligned = bool(st.session_state[ex.K_ALIGN])
-    reference = store.get(recommender, "exact", params) if aligned else None
     background = np.arange(n_products)
     if n_products > MAX_MAP_POINTS:
         background = np.sort(np.random.default_rng(0).choice(n_products, MAX_MAP_POINTS, replace=False))
@@ -180,7 +179,7 @@ def maps(result, profile: dict[str, float]) -> dict:
     for method in methods:
         projection = store.get(recommender, method, params)
         kinds.add(projection.kind)
-        transform = align(projection.coords, reference.coords) if reference is not None else IDENTITY
+        transform = store.alignment(recommender, method, params) if aligned else IDENTITY
         user_point = projection.place(recommender.user_vector(method, profile, params))[0]
         top = result.rankings[method].top(k)
         panel = {
@@ -211,15 +210,19 @@ def maps(result, profile: dict[str, float]) -> dict:
         "note": " ".join(notes),
         "background": {
             "key": background_key,
-            "labels": _background_labels(scenario.fingerprint, tuple(background.tolist())) if send_background else None,
+            "labels": _background_labels(scenario.fingerprint, tuple(background.tolist()), scenario)
+            if send_background
+            else None,
         },
         "panels": panels,
     }
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _background_labels(fingerprint: str, indices: tuple[int, ...]) -> list[str]:
-    return [f"{scenario.products[i].name}: {_profile_text(scenario.products[i].profile, 6)}" for i in indices]
+def _background_labels(fingerprint: str, indices: tuple[int, ...], _scenario: Scenario) -> list[str]:
+    """Hover labels of the map's background products (cached by the scenario's content)."""
+    products = _scenario.products
+    return [f"{products[i].name}: {_profile_text(products[i].profile, 6)}" for i in indices]
 
 
 @st.fragment
@@ -244,7 +247,6 @@ def live() -> None:
             "Whoever opens it sees a warning and the default preset."
         )
     data = {
-        "revision": hash(signature) % 1_000_000,
         "user": f"{users[user_id]}: {len(original)} scored features",
         "note": note,
         "features": [{"name": f, "value": profile[f], "original": original.get(f)} for f in shown],

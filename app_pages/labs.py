@@ -41,39 +41,17 @@ choice = st.segmented_control("Lab", list(LABS), format_func=LABS.get, default="
 
 
 @st.cache_resource(show_spinner=False)
-def _results() -> dict[tuple, object]:
-    """Finished labs by (lab, data folder, model), shared by every session of the server."""
-    return {}
-
-
-@st.cache_resource(show_spinner=False)
 def _data(path: str) -> ml.MovieLens:
     return ml.load(path)
 
 
 def result(name: str):
     """Run a lab once per server (with a progress bar), then serve it from memory."""
-    key = (name, data_path, resources.embedder().name)
-    store = _results()
-    if key not in store:
-        holder = st.empty()
-        bar = holder.progress(0.0, text=f"Running the {LABS[name].lower()} lab (first time only; then cached)")
-
-        def report(stage: str, fraction: float) -> None:
-            bar.progress(min(max(fraction, 0.0), 1.0), text=stage)
-
-        data = _data(data_path)
-        embedder = resources.embedder()
-        if name == "history":
-            store[key] = labs.history_lab(embedder, data, report=report)
-        elif name == "feedback":
-            store[key] = labs.feedback_lab(embedder, data, report=report)
-        elif name == "centroids":
-            store[key] = labs.centroid_lab(embedder, data, report=report)
-        else:
-            store[key] = labs.ease_lab(data, report=report)
-        holder.empty()
-    return store[key]
+    return resources.computed_once(
+        ("lab", name, data_path, resources.embedder().name),
+        f"Running the {LABS[name].lower()} lab (first time only; then cached)",
+        lambda report: labs.compute(name, resources.embedder(), _data(data_path), report=report),
+    )
 
 
 def compare(lab: labs.LabResult, a: str, b: str) -> str:

@@ -324,14 +324,20 @@ def _exact_genre_scores(history: pd.DataFrame, movies: Sequence[int], s: Split, 
     return normalize_rows(matrix) @ unit(profile)
 
 
-def run(name: str, embedder: Embedder, data: MovieLens, *, report: Report | None = None) -> dict:
-    """One lab by name, as JSON: ``{"lab", "users"?, "rules"?: {rule: {"auc", "auc_ci95"}}, ...}``."""
+def compute(name: str, embedder: Embedder, data: MovieLens, *, report: Report | None = None) -> LabResult | dict:
+    """Run one lab by name: a :class:`LabResult`, or for ``centroids`` the dict of :func:`centroid_lab`."""
     if name not in LAB_NAMES:
         raise ValueError(f"unknown lab {name!r}; choose one of: {', '.join(LAB_NAMES)}")
     if name == "centroids":
-        return {"lab": name, **centroid_lab(embedder, data, report=report)}
+        return centroid_lab(embedder, data, report=report)
     if name == "ease":
-        result = ease_lab(data, report=report)
-    else:
-        result = (history_lab if name == "history" else feedback_lab)(embedder, data, report=report)
+        return ease_lab(data, report=report)
+    return (history_lab if name == "history" else feedback_lab)(embedder, data, report=report)
+
+
+def run(name: str, embedder: Embedder, data: MovieLens, *, report: Report | None = None) -> dict:
+    """One lab by name, as JSON: ``{"lab", "users"?, "rules"?: {rule: {"auc", "auc_ci95", ...}}, ...}``."""
+    result = compute(name, embedder, data, report=report)
+    if isinstance(result, dict):
+        return {"lab": name, **result}
     return {"lab": name, "users": result.users, "rules": result.summary(), **result.extra}

@@ -42,7 +42,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "app_pages/labs.py",
         "Labs",
-        ":material/experiment:",
+        ":material/biotech:",
         "labs",
         "Neighbouring problems on MovieLens: user vectors from history, negative feedback, category "
         "centroids and EASE.",

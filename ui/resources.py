@@ -18,7 +18,7 @@ from core.embedder import CachedEmbedder, default_cache_dir, get_embedder
 from core.engine import Recommender
 from core.methods import MethodParams
 from core.presets import list_presets, load_preset
-from core.projection import Projection, cache_key, load_or_fit
+from core.projection import Alignment, Projection, align, cache_key, load_or_fit
 from core.scenario import Scenario
 
 
@@ -52,6 +52,7 @@ class ProjectionStore:
 
     def __init__(self) -> None:
         self._maps: dict[str, Projection] = {}
+        self._alignments: dict[str, Alignment] = {}
         self._lock = threading.Lock()
 
     @staticmethod
@@ -71,6 +72,16 @@ class ProjectionStore:
                 if len(self._maps) > 96:
                     self._maps.pop(next(iter(self._maps)))
             return self._maps[key]
+
+    def alignment(self, recommender: Recommender, method: str, params: MethodParams) -> Alignment:
+        """The rotation of ``method``'s map onto exact's: both maps are fixed, so it is computed once, not per move."""
+        key = self.key(recommender, method, params)
+        if key not in self._alignments:
+            source, target = self.get(recommender, method, params), self.get(recommender, "exact", params)
+            self._alignments[key] = align(source.coords, target.coords)
+            if len(self._alignments) > 96:
+                self._alignments.pop(next(iter(self._alignments)))
+        return self._alignments[key]
 
 
 @st.cache_resource(show_spinner=False)
@@ -98,6 +109,30 @@ def warm_up_umap() -> threading.Thread:
     return thread
 
 
+def _reporter(bar) -> Callable[[str, float], None]:
+    """A progress callback ``(stage, fraction)`` drawing on a ``st.progress`` bar."""
+    return lambda stage, fraction: bar.progress(min(max(fraction, 0.0), 1.0), text=stage)
+
+
+@st.cache_resource(show_spinner=False)
+def _computed() -> dict[tuple, object]:
+    return {}
+
+
+def computed_once(key: tuple, text: str, compute: Callable[[Callable[[str, float], None]], object]):
+    """``compute(report)`` once per server process, with a progress bar the first time; then from memory.
+
+    For long, deterministic results shared by every session (the MovieLens evaluation, the labs).
+    ``key`` must name everything the result depends on, e.g. (what, data folder, model).
+    """
+    store = _computed()
+    if key not in store:
+        holder = st.empty()
+        store[key] = compute(_reporter(holder.progress(0.0, text=text)))
+        holder.empty()
+    return store[key]
+
+
 def prepare_with_progress(recommender: Recommender, methods: list[str], params: MethodParams, *, maps: bool) -> None:
     """Build product vectors (and maps) for the view, showing stages the first time only."""
     store = projections()
@@ -109,10 +144,7 @@ def prepare_with_progress(recommender: Recommender, methods: list[str], params: 
     started = time.perf_counter()
     placeholder = st.empty()
     with placeholder.container(), st.status(f"Preparing {n:,} products...", expanded=True) as status:
-        bar = st.progress(0.0, text="starting")
-        report: Callable[[str, float], None] = lambda stage, fraction: bar.progress(  # noqa: E731
-            min(max(fraction, 0.0), 1.0), text=stage
-        )
+        report = _reporter(st.progress(0.0, text="starting"))
         if not vectors_ready:
             recommender.prepare(methods, params, progress=report)
         if not maps_ready:

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
-
-def text_of(elements) -> str:
-    """Element texts joined, with markdown escapes removed."""
-    return " ".join(e.value for e in elements).replace("\\", "")
+from tests.app.helpers import plain
 
 
 def test_diagnostics_page_measures_every_claim(app):
@@ -20,7 +17,7 @@ def test_diagnostics_page_measures_every_claim(app):
         "Tanh",
     ]
     assert len(at.info) >= 8
-    joined = text_of(at.info)
+    joined = plain(at.info)
     assert "cannot tell a profile from its opposite" in joined
     assert "strongly enjoys X" in joined
     assert len(at.get("plotly_chart")) >= 10
@@ -31,9 +28,9 @@ def test_diagnostics_on_another_scenario_and_a_novel_feature(app):
     at.switch_page("app_pages/diagnostics.py").run()
     at.selectbox(key="d_scenario").set_value("wine-synonyms").run()
     assert not at.exception
-    assert "near-synonym group" in text_of(at.info)
+    assert "near-synonym group" in plain(at.info)
     at.text_input(key="d_novel").set_value("merlot").run()
     assert not at.exception
-    assert "'merlot'" in text_of(at.info)
+    assert "'merlot'" in plain(at.info)
     at.text_input(key="d_novel").set_value("wine").run()  # already in the vocabulary
-    assert "in the vocabulary already" in text_of(at.warning)
+    assert "in the vocabulary already" in plain(at.warning)

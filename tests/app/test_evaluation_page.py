@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-
-def plain(elements) -> str:
-    return " ".join(e.value for e in elements).replace("\\", "")
+from tests.app.helpers import plain
 
 
 def test_evaluation_page_runs_the_protocol_and_drills_down(app):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from core.presets import load_preset
@@ -188,3 +189,17 @@ def test_adding_a_feature_from_the_vocabulary(explorer):
     assert calm == {"name": "calm", "value": 0.8, "original": None}
     assert "calm" not in data["addable"]
     assert query(explorer, "set") == ["calm:0.8"]
+
+
+def test_aligned_maps_rotate_each_method_onto_exact(explorer):
+    before = {p["title"]: p for p in panel_data(explorer)["maps"]["panels"]}
+    explorer.query_params["align"] = "1"
+    explorer.run()
+    assert not explorer.exception, explorer.exception
+    maps = panel_data(explorer)["maps"]
+    assert "Procrustes" in maps["note"]
+    after = {p["title"]: p for p in maps["panels"]}
+    # Exact onto itself is the identity; the other maps move.
+    exact = "Exact (reference)"
+    assert np.allclose(after[exact]["top"], before[exact]["top"], atol=1e-2)
+    assert not np.allclose(after["Naive text"]["top"], before["Naive text"]["top"], atol=1e-2)

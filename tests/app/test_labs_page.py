@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-
-def plain(elements) -> str:
-    return " ".join(e.value for e in elements).replace("\\", "")
+from tests.app.helpers import plain
 
 
 @pytest.fixture(scope="module")

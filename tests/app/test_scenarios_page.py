@@ -6,11 +6,8 @@ import json
 
 from core.presets import load_preset
 from core.scenario_io import to_csv
+from tests.app.helpers import plain
 from ui.explorer import UPLOADS
-
-
-def plain(elements) -> str:
-    return " ".join(e.value for e in elements).replace("\\", "")
 
 
 def button(at, label: str):

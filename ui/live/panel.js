@@ -218,9 +218,14 @@ function renderSliders(ui, data) {
     entry.row.classList.toggle("sae-changed", value !== feature.original);
     entry.reset.title = feature.original === null ? `Remove ${feature.name}` : `Reset ${feature.name} to ${score(feature.original)}`;
   });
-  ui.addable = new Set(data.addable || []);
-  ui.vocabulary.replaceChildren(...(data.addable || []).map((f) => { const o = node("option"); o.value = f; return o; }));
-  ui.add.hidden = !(data.addable && data.addable.length);
+  const addable = data.addable || [];
+  const addableKey = addable.join("\n");
+  if (ui.addableKey !== addableKey) { // up to 1,000 options: rebuilt only when the list changes
+    ui.addableKey = addableKey;
+    ui.addable = new Set(addable);
+    ui.vocabulary.replaceChildren(...addable.map((f) => { const o = node("option"); o.value = f; return o; }));
+  }
+  ui.add.hidden = !addable.length;
 }
 
 // -- rankings ---------------------------------------------------------------------------------------
@@ -412,7 +417,6 @@ function drawPanel(ui, panel, spec) {
   ctx.fill();
   ctx.stroke();
   panel.hits.push([ux, uy, "the user (placed with the fitted map's transform)"]);
-  canvas.dataset.frame = String((parseInt(canvas.dataset.frame || "0", 10) + 1) % 1000);
   canvas.dataset.background = String(spec.bg.length); // products drawn behind the top k (tests read it)
 }
 
@@ -497,5 +501,4 @@ export default function (component) {
   renderDivergence(ui, data);
   for (const part of ui.mapParts) part.hidden = !data.maps;
   if (data.maps) renderMaps(ui, data);
-  ui.root.dataset.revision = String(data.revision);
 }
