@@ -13,7 +13,6 @@ Usage: ``python bench/browser_slider.py [--moves 40] [--presets sign-trap,bench-
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -23,6 +22,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import bounded_int, log, write_result  # noqa: E402
 from scripts.harness import IDLE, chromium, streamlit_server, wait_idle  # noqa: E402
 
 QUIET_MS = 400
@@ -77,7 +77,7 @@ def measure(browser, url: str, slider_selector: str, moves: int, *, load_timeout
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--moves", type=int, default=40)
+    parser.add_argument("--moves", type=bounded_int(5, 500), default=40)
     parser.add_argument("--presets", default="sign-trap,bench-10k")
     args = parser.parse_args()
     # The floor app has one standard st.slider; the Explorer's feature sliders live in its live panel.
@@ -90,21 +90,19 @@ def main() -> int:
         for name, options in (("trivial", {}), ("trivial-stock", {"runner.postScriptGC": "true"})):
             with streamlit_server(ROOT / "bench" / "trivial_app.py", options=options) as url:
                 result["apps"][name] = measure(browser, url, trivial_slider, args.moves)
-                print(name, result["apps"][name], file=sys.stderr, flush=True)
+                log(f"{name} {result['apps'][name]}")
         with streamlit_server(ROOT / "app.py") as url:
             for preset in args.presets.split(","):
                 user = "user-a" if preset == "sign-trap" else ""
                 query = f"?preset={preset}" + (f"&user={user}" if user else "")
                 result["apps"][preset] = measure(browser, url + "/" + query, explorer_slider, args.moves)
-                print(preset, result["apps"][preset], file=sys.stderr, flush=True)
+                log(f"{preset} {result['apps'][preset]}")
     explorer = {name: stats for name, stats in result["apps"].items() if not name.startswith("trivial")}
     for floor_name in ("trivial", "trivial-stock"):
         floor = result["apps"][floor_name]["p95_ms"]
         key = "ratio_p95_to_trivial" if floor_name == "trivial" else "ratio_p95_to_trivial_stock"
         result[key] = {name: round(stats["p95_ms"] / floor, 2) for name, stats in explorer.items()}
-    text = json.dumps(result, indent=2)
-    (ROOT / "bench" / "results" / "browser_slider.json").write_text(text + "\n")
-    print(text)
+    write_result("browser_slider", result)
     return 0
 
 

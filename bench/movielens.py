@@ -16,6 +16,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import log, write_result  # noqa: E402
+from core.movielens.protocol import FEATURE_MODES  # noqa: E402
 
 
 def run(cache: str, features: str) -> dict:
@@ -34,20 +38,18 @@ def run(cache: str, features: str) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--features", choices=("genres", "genres+tags"), action="append")
+    parser.add_argument("--features", choices=FEATURE_MODES, action="append")
     args = parser.parse_args()
     report = {}
-    for features in args.features or ["genres", "genres+tags"]:
+    for features in args.features or list(FEATURE_MODES):
         with tempfile.TemporaryDirectory() as cache:
-            print(f"{features}: cold...", file=sys.stderr, flush=True)
+            log(f"{features}: cold...")
             cold = run(cache, features)
-            print(f"{features}: warm...", file=sys.stderr, flush=True)
+            log(f"{features}: warm...")
             warm = run(cache, features)
         report[features] = {"cold_s": cold["seconds"], "warm_s": warm["seconds"], **warm["result"]}
-        print(f"{features}: cold {cold['seconds']} s, warm {warm['seconds']} s", file=sys.stderr, flush=True)
-    text = json.dumps(report, indent=2)
-    (ROOT / "bench" / "results" / "movielens.json").write_text(text + "\n")
-    print(text)
+        log(f"{features}: cold {cold['seconds']} s, warm {warm['seconds']} s")
+    write_result("movielens", report)
     return 0
 
 

@@ -16,13 +16,16 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import log, write_result  # noqa: E402
 
 CHILD = """
 import json, time
 t0 = time.perf_counter()
-from core.embedder import get_embedder
-from core.engine import Recommender
-from core.presets import load_preset
+from core.engine.cache import get_embedder
+from core.engine.recommender import Recommender
+from core.scenarios.presets import load_preset
 scenario = load_preset("bench-10k")
 t1 = time.perf_counter()
 embedder = get_embedder()
@@ -44,16 +47,14 @@ def run(cache: str) -> dict:
 
 def main() -> int:
     with tempfile.TemporaryDirectory() as cache:
-        print("cold start (empty cache)...", file=sys.stderr, flush=True)
+        log("cold start (empty cache)...")
         cold = run(cache)
-        print("warm start...", file=sys.stderr, flush=True)
+        log("warm start...")
         warm = run(cache)
     warm["stages_s"] = {k: round(v, 3) for k, v in warm["stages_s"].items()}
     cold["stages_s"] = {k: round(v, 3) for k, v in cold["stages_s"].items()}
     result = {"preset": "bench-10k", "cold": cold, "warm": warm}
-    text = json.dumps(result, indent=2)
-    (ROOT / "bench" / "results" / "start.json").write_text(text + "\n")
-    print(text)
+    write_result("start", result)
     return 0
 
 

@@ -1,25 +1,32 @@
 """Command line: ``python -m core <command>``. Scriptable; ``--json`` prints the documented schema.
 
-Bad arguments and bad files exit with code 2 and a one-line reason (never a
-traceback). Progress goes to stderr, so stdout stays clean for ``--json``.
+A thin argument layer over the functions the pages call. Bad input (an
+argument, a file, a data folder) exits with code 2 and one line naming what is
+wrong; anything else is a bug: exit code 1, a one-line summary, and the
+traceback in a log file (or on stderr with ``--debug``). Progress goes to
+stderr, so stdout stays clean for ``--json``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
+import tempfile
+import time
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from core.scenario import ScenarioError, check_feature_name, check_score, load_scenario_file, validate_profile
+from core.engine.embedder import ModelLoadError
+from core.errors import InputError
+from core.numeric import finite_or_none
 
-EXIT_USAGE = 2
+EXIT_OK, EXIT_BUG, EXIT_USAGE = 0, 1, 2
 
 
-class UsageError(Exception):
+class UsageError(InputError):
     """Bad input from the command line: printed as one line, exit code 2."""
 
 
@@ -40,6 +47,19 @@ def _emit(args: argparse.Namespace, payload: dict[str, Any], render: Callable[[]
         print(render())
 
 
+def _stage_logger(quiet: bool = False) -> Callable[[str, float], None] | None:
+    if quiet:
+        return None
+    last = {"stage": None}
+
+    def report(stage: str, fraction: float) -> None:
+        if stage != last["stage"]:
+            _stderr(f"... {stage}")
+            last["stage"] = stage
+
+    return report
+
+
 # -- argument types ---------------------------------------------------------
 
 
@@ -48,7 +68,7 @@ def _positive_int(limit: int) -> Callable[[str], int]:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number in [1, {limit}], got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"expected a whole number in [1, {limit}], got {text[:40]!r}") from None
         if not 1 <= value <= limit:
             raise argparse.ArgumentTypeError(f"must be in [1, {limit}], got {value}")
         return value
@@ -58,6 +78,8 @@ def _positive_int(limit: int) -> Callable[[str], int]:
 
 def parse_assignment(text: str) -> tuple[str, float]:
     """``FEATURE=SCORE`` -> (feature, score); the feature may itself contain '='."""
+    from core.scenarios.model import check_feature_name, check_score
+
     feature, sep, raw = text.rpartition("=")
     if not sep:
         raise argparse.ArgumentTypeError(f"expected FEATURE=SCORE, got {text!r}")
@@ -72,15 +94,17 @@ def parse_assignment(text: str) -> tuple[str, float]:
 
 
 def _methods(text: str) -> tuple[str, ...]:
-    from core.methods import parse_methods
+    from core.engine.methods import parse_methods
 
     try:
         return parse_methods(text)
-    except ValueError as exc:
+    except InputError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _profile_json(text: str) -> dict[str, float]:
+    from core.scenarios.model import ScenarioError, validate_profile
+
     source = "profile"
     if text.startswith("@"):
         source = text[1:]
@@ -105,71 +129,44 @@ def _add_scenario_source(parser: argparse.ArgumentParser) -> None:
 
 
 def load_source(args: argparse.Namespace):
-    from core.presets import load_preset
+    """The scenario named by ``--preset`` or ``--scenario``."""
+    from core.scenarios.io import load_scenario_file
+    from core.scenarios.presets import load_preset
 
     if args.scenario is not None:
         return load_scenario_file(args.scenario)
-    try:
-        return load_preset(args.preset)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    return load_preset(args.preset)
+
+
+def _embedder():
+    from core.engine.cache import get_embedder
+
+    return get_embedder()
 
 
 # -- commands ---------------------------------------------------------------
 
 
 def cmd_presets(args: argparse.Namespace) -> int:
-    from core.presets import list_presets
+    from dataclasses import asdict
+
+    from core.scenarios.presets import list_presets
 
     infos = list_presets()
-    payload = {
-        "presets": [
-            {
-                "id": p.id,
-                "title": p.title,
-                "description": p.description,
-                "users": p.users,
-                "products": p.products,
-                "features": p.features,
-                "generated": p.generated,
-            }
-            for p in infos
-        ]
-    }
+    payload = {"presets": [asdict(p) for p in infos]}
 
     def render() -> str:
-        lines = []
-        for p in infos:
-            lines.append(f"{p.id:<20} {p.title}  ({p.users} users, {p.products:,} products, {p.features} features)")
-        return "\n".join(lines)
+        return "\n".join(
+            f"{p.id:<20} {p.title}  ({p.users} users, {p.products:,} products, {p.features} features)" for p in infos
+        )
 
     _emit(args, payload, render)
-    return 0
+    return EXIT_OK
 
 
-def _finite(value: float | None) -> float | None:
-    return None if value is None or not math.isfinite(value) else round(float(value), 6)
-
-
-def cmd_rank(args: argparse.Namespace) -> int:
-    from core.embedder import get_embedder
-    from core.engine import Recommender
-    from core.methods import METHOD_NAMES
-
-    scenario = load_source(args)
-    try:
-        user = scenario.user(args.user)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    profile = dict(user.profile)
-    profile.update(dict(args.set or []))
-    methods = args.methods or METHOD_NAMES
-    recommender = Recommender(scenario, get_embedder())
-    recommender.prepare(methods, progress=_stage_logger() if not args.quiet else None)
-    result = recommender.rank(profile, methods, k=args.top)
+def _rank_payload(scenario, user, recommender, result, top: int) -> dict[str, Any]:
     agreement = result.agreement()
-
-    payload = {
+    return {
         "scenario": scenario.id,
         "user": user.id,
         "methods": {
@@ -179,178 +176,149 @@ def cmd_rank(args: argparse.Namespace) -> int:
                     "name": recommender.product_names[i],
                     "score": round(float(r.scores[i]), 6),
                 }
-                for i in r.top(args.top)
+                for i in r.top(top)
             ]
             for m, r in result.rankings.items()
         },
         "divergence": {
             m: {
-                "kendall_tau_vs_exact": _finite(a["kendall_tau"]),
-                "overlap_at_k_vs_exact": _finite(a["overlap_at_k"]),
+                "kendall_tau_vs_exact": finite_or_none(a["kendall_tau"]),
+                "overlap_at_k_vs_exact": finite_or_none(a["overlap_at_k"]),
                 "disliked_in_top_k": a["disliked_in_top_k"],
             }
             for m, a in agreement.items()
         },
     }
 
-    def render() -> str:
-        lines = [f"{scenario.title} - {user.name} ({user.id}), top {args.top}", ""]
-        exact_scores = result.exact.scores
-        for m, r in result.rankings.items():
-            a = agreement[m]
-            tau = "n/a" if a["kendall_tau"] is None else f"{a['kendall_tau']:+.2f}"
-            lines.append(
-                f"{m}: tau vs exact {tau}, overlap@{args.top} {a['overlap_at_k']:.2f}, "
-                f"disliked in top {args.top}: {a['disliked_in_top_k']}"
-            )
-            for place, i in enumerate(r.top(args.top), 1):
-                flag = "  <- disliked" if exact_scores[i] < 0 else ""
-                lines.append(f"  {place:>2}. {r.scores[i]:+.3f}  {recommender.product_names[i]}{flag}")
-            lines.append("")
-        return "\n".join(lines).rstrip()
 
-    _emit(args, payload, render)
-    return 0
+def _rank_text(scenario, user, recommender, result, top: int) -> str:
+    lines = [f"{scenario.title} - {user.name} ({user.id}), top {top}", ""]
+    exact_scores = result.exact.scores
+    agreement = result.agreement()
+    for m, r in result.rankings.items():
+        a = agreement[m]
+        tau = "n/a" if a["kendall_tau"] is None else f"{a['kendall_tau']:+.2f}"
+        lines.append(
+            f"{m}: tau vs exact {tau}, overlap@{top} {a['overlap_at_k']:.2f}, "
+            f"disliked in top {top}: {a['disliked_in_top_k']}"
+        )
+        for place, i in enumerate(r.top(top), 1):
+            flag = "  <- disliked" if exact_scores[i] < 0 else ""
+            lines.append(f"  {place:>2}. {r.scores[i]:+.3f}  {recommender.product_names[i]}{flag}")
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+def cmd_rank(args: argparse.Namespace) -> int:
+    from core.engine.methods import METHOD_NAMES
+    from core.engine.recommender import Recommender
+
+    scenario = load_source(args)
+    user = scenario.user(args.user)
+    profile = {**user.profile, **dict(args.set or [])}
+    methods = args.methods or METHOD_NAMES
+    recommender = Recommender(scenario, _embedder())
+    recommender.prepare(methods, progress=_stage_logger(args.quiet))
+    result = recommender.rank(profile, methods, k=args.top)
+    payload = _rank_payload(scenario, user, recommender, result, args.top)
+    _emit(args, payload, lambda: _rank_text(scenario, user, recommender, result, args.top))
+    return EXIT_OK
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from core.embedder import get_embedder
-    from core.methods import compare_profiles
+    from core.engine.methods import compare_profiles
 
-    cosine = {m: round(c, 6) for m, c in compare_profiles(args.a, args.b, get_embedder()).items()}
+    cosine = {m: round(c, 6) for m, c in compare_profiles(args.a, args.b, _embedder()).items()}
     _emit(args, {"cosine": cosine}, lambda: "\n".join(f"{m:<9} {c:+.4f}" for m, c in cosine.items()))
-    return 0
+    return EXIT_OK
 
 
 def cmd_diagnose(args: argparse.Namespace) -> int:
-    from core.diagnostics import diagnose
-    from core.embedder import get_embedder
-    from core.engine import Recommender
+    from core.diagnostics.report import diagnose
+    from core.engine.recommender import Recommender
 
     scenario = load_source(args)
-    recommender = Recommender(scenario, get_embedder())
+    recommender = Recommender(scenario, _embedder())
     if not args.quiet:
         _stderr(f"... diagnosing {scenario.id} ({len(scenario.vocabulary)} features, {len(scenario.users)} users)")
     report = diagnose(scenario, recommender.space, recommender.product_vectors("whitened"))
     payload = report.to_json()
     _emit(args, payload, lambda: "\n".join(f"{name}: {text}" for name, text in payload["readings"].items()))
-    return 0
+    return EXIT_OK
+
+
+def _evaluation_text(payload: dict, features: str) -> str:
+    lines = [f"MovieLens ({features}), {payload['users']} users", ""]
+    lines.append(f"{'method':<11} {'AUC':>6} {'95% CI':>15} {'NDCG@10':>8} {'P@10':>6} {'AUC - naive':>12}")
+    for m, r in payload["methods"].items():
+        lo, hi = r["auc_ci95"]
+        lines.append(
+            f"{m:<11} {r['auc']:6.3f} [{lo:.3f}, {hi:.3f}] {r['ndcg@10']:8.3f} {r['precision@10']:6.3f}"
+            f" {r['auc_minus_naive']:+12.3f}"
+        )
+    return "\n".join(lines)
 
 
 def cmd_eval_movielens(args: argparse.Namespace) -> int:
-    from core.embedder import get_embedder
-    from core.movielens import DataNotFound, evaluate
+    from core.movielens.evaluate import evaluate
 
-    try:
-        evaluation = evaluate(get_embedder(), path=args.data, mode=args.features, report=_stage_logger())
-    except DataNotFound as exc:
-        raise UsageError(str(exc)) from None
+    evaluation = evaluate(_embedder(), path=args.data, mode=args.features, report=_stage_logger())
     payload = evaluation.to_json()
     _stderr(
         f"... {len(evaluation.users)} users in {evaluation.seconds:.1f} s ({evaluation.texts_encoded} texts embedded)"
     )
+    _emit(args, payload, lambda: _evaluation_text(payload, args.features))
+    return EXIT_OK
 
-    def render() -> str:
-        lines = [f"MovieLens ({args.features}), {payload['users']} users", ""]
-        lines.append(f"{'method':<11} {'AUC':>6} {'95% CI':>15} {'NDCG@10':>8} {'P@10':>6} {'AUC - naive':>12}")
-        for m, r in payload["methods"].items():
+
+def _labs_text(payload: dict) -> str:
+    lines = []
+    for name, lab in payload["labs"].items():
+        lines.append(f"{name}:")
+        for rule, r in lab.get("rules", {}).items():
             lo, hi = r["auc_ci95"]
-            lines.append(
-                f"{m:<11} {r['auc']:6.3f} [{lo:.3f}, {hi:.3f}] {r['ndcg@10']:8.3f} {r['precision@10']:6.3f}"
-                f" {r['auc_minus_naive']:+12.3f}"
-            )
-        return "\n".join(lines)
-
-    _emit(args, payload, render)
-    return 0
+            lines.append(f"  {rule:<17} AUC {r['auc']:.3f} [{lo:.3f}, {hi:.3f}]")
+        for row in lab.get("by_k", []):
+            lines.append(f"  k={row['k']:<4} hit@1 {row['hit@1']:.3f}  recall@3 {row['recall@3']:.3f}")
+    return "\n".join(lines)
 
 
 def cmd_labs(args: argparse.Namespace) -> int:
-    from core.embedder import get_embedder
-    from core.labs import LAB_NAMES, run
-    from core.movielens import DataNotFound, load
+    from core.movielens.data import load
+    from core.movielens.labs.experiments import LAB_NAMES, run
 
-    try:
-        data = load(args.data)
-    except DataNotFound as exc:
-        raise UsageError(str(exc)) from None
+    data = load(args.data)
     names = LAB_NAMES if args.lab == "all" else (args.lab,)
-    embedder = get_embedder()
+    embedder = _embedder()
     payload = {"labs": {name: run(name, embedder, data, report=_stage_logger()) for name in names}}
-
-    def render() -> str:
-        lines = []
-        for name, lab in payload["labs"].items():
-            lines.append(f"{name}:")
-            for rule, r in lab.get("rules", {}).items():
-                lo, hi = r["auc_ci95"]
-                lines.append(f"  {rule:<17} AUC {r['auc']:.3f} [{lo:.3f}, {hi:.3f}]")
-            for row in lab.get("by_k", []):
-                lines.append(f"  k={row['k']:<4} hit@1 {row['hit@1']:.3f}  recall@3 {row['recall@3']:.3f}")
-        return "\n".join(lines)
-
-    _emit(args, payload, render)
-    return 0
+    _emit(args, payload, lambda: _labs_text(payload))
+    return EXIT_OK
 
 
 def cmd_data_movielens(args: argparse.Namespace) -> int:
-    from core.movielens import DataNotFound, download, find_data
+    from core.movielens.data import download, find_data
 
     if not args.download:
-        try:
-            print(find_data(args.data))
-        except DataNotFound as exc:
-            raise UsageError(str(exc)) from None
-        return 0
+        print(find_data(args.data))
+        return EXIT_OK
     try:
         print(download(args.target, url=args.url, md5=args.md5, log=_stderr))
     except OSError as exc:
         _stderr(f"error: download failed: {exc}")
-        return 1
-    return 0
-
-
-def cmd_bench_slider(args: argparse.Namespace) -> int:
-    from core.benchmark import bench_slider
-
-    result = bench_slider(n_products=args.products, n_features=args.features, moves=args.moves, log=_stderr)
-
-    def render() -> str:
-        lines = [
-            f"{result['products']:,} products x {result['features']} features, {result['moves']} moves",
-            f"floor (1 encode + 1 matmul): p50 {result['floor_ms']:.1f} ms, p95 {result['floor_p95_ms']:.1f} ms",
-        ]
-        for m in result["p50_ms"]:
-            lines.append(f"  {m:<9} p50 {result['p50_ms'][m]:8.2f} ms   p95 {result['p95_ms'][m]:8.2f} ms")
-        lines.append(f"all six p95 / floor p95 = {result['ratio_p95_all_to_floor_p95']:.2f}")
-        return "\n".join(lines)
-
-    _emit(args, result, render)
-    return 0
-
-
-def _stage_logger() -> Callable[[str, float], None]:
-    last = {"stage": None}
-
-    def report(stage: str, fraction: float) -> None:
-        if stage != last["stage"]:
-            _stderr(f"... {stage}")
-            last["stage"] = stage
-
-    return report
+        return EXIT_BUG
+    return EXIT_OK
 
 
 # -- parser -----------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m core", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+def _json_and_quiet(parser: argparse.ArgumentParser, *, quiet: bool = True) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    if quiet:
+        parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
-    p = sub.add_parser("presets", help="list the preset scenarios")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(run=cmd_presets)
 
+def _add_rank(sub) -> None:
     p = sub.add_parser("rank", help="rank a scenario's products for one user under each method")
     _add_scenario_source(p)
     p.add_argument("--user", required=True, metavar="ID", help="user id within the scenario")
@@ -359,35 +327,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--methods", type=_methods, metavar="A,B", help="comma-separated methods (default: all six)")
     p.add_argument("--top", type=_positive_int(1000), default=5, metavar="K", help="how many products (default 5)")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    _json_and_quiet(p)
     p.set_defaults(run=cmd_rank)
 
-    p = sub.add_parser("compare", help="cosine between two profiles under all six methods")
-    p.add_argument("--a", required=True, type=_profile_json, metavar="JSON", help='profile A, e.g. {"wine": 0.8}')
-    p.add_argument("--b", required=True, type=_profile_json, metavar="JSON", help="profile B (or @file.json)")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(run=cmd_compare)
 
-    p = sub.add_parser("diagnose", help="measure each claim of the article on a scenario")
-    _add_scenario_source(p)
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
-    p.set_defaults(run=cmd_diagnose)
+def _add_movielens(sub) -> None:
+    from core.movielens.data import OFFICIAL_URL
+    from core.movielens.labs.experiments import LAB_NAMES
+    from core.movielens.protocol import FEATURE_MODES
 
     evaluation = sub.add_parser("eval", help="evaluate on real data").add_subparsers(
         dest="dataset", required=True, parser_class=_Parser
     )
     p = evaluation.add_parser("movielens", help="every method on MovieLens ml-latest-small ratings")
     p.add_argument("--data", metavar="PATH", help="the unpacked ml-latest-small folder")
-    p.add_argument("--features", choices=("genres", "genres+tags"), default="genres")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--features", choices=FEATURE_MODES, default=FEATURE_MODES[0])
+    _json_and_quiet(p, quiet=False)
     p.set_defaults(run=cmd_eval_movielens)
 
-    p = sub.add_parser("labs", help="the labs on MovieLens: history, feedback, centroids, EASE")
-    p.add_argument("lab", nargs="?", default="all", choices=("all", "history", "feedback", "centroids", "ease"))
+    p = sub.add_parser("labs", help="the labs on MovieLens: " + ", ".join(LAB_NAMES))
+    p.add_argument("lab", nargs="?", default="all", choices=("all", *LAB_NAMES))
     p.add_argument("--data", metavar="PATH", help="the unpacked ml-latest-small folder")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    _json_and_quiet(p, quiet=False)
     p.set_defaults(run=cmd_labs)
 
     data = sub.add_parser("data", help="datasets").add_subparsers(dest="dataset", required=True, parser_class=_Parser)
@@ -395,39 +356,69 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--download", action="store_true", help="fetch, verify (MD5) and unpack the official zip")
     p.add_argument("--data", metavar="PATH", help="a folder to check instead of the usual places")
     p.add_argument("--target", default="data", metavar="DIR", help="where to unpack (default ./data)")
-    p.add_argument("--url", default="https://files.grouplens.org/datasets/movielens/ml-latest-small.zip")
+    p.add_argument("--url", default=OFFICIAL_URL)
     p.add_argument("--md5", metavar="HEX", help="expected MD5 (default: read from URL.md5)")
     p.set_defaults(run=cmd_data_movielens)
 
-    bench = sub.add_parser("bench", help="benchmarks").add_subparsers(dest="bench", required=True, parser_class=_Parser)
-    p = bench.add_parser("slider", help="time from one changed score to all six rankings")
-    p.add_argument("--products", type=_positive_int(100_000), default=10_000, metavar="N")
-    p.add_argument("--features", type=_positive_int(1_000), default=200, metavar="F")
-    p.add_argument("--moves", type=_positive_int(100_000), default=60, metavar="M", help="at least 50")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(run=cmd_bench_slider)
 
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m core", description=__doc__.splitlines()[0])
+    parser.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("presets", help="list the preset scenarios")
+    _json_and_quiet(p, quiet=False)
+    p.set_defaults(run=cmd_presets)
+
+    _add_rank(sub)
+
+    p = sub.add_parser("compare", help="cosine between two profiles under all six methods")
+    p.add_argument("--a", required=True, type=_profile_json, metavar="JSON", help='profile A, e.g. {"wine": 0.8}')
+    p.add_argument("--b", required=True, type=_profile_json, metavar="JSON", help="profile B (or @file.json)")
+    _json_and_quiet(p, quiet=False)
+    p.set_defaults(run=cmd_compare)
+
+    p = sub.add_parser("diagnose", help="measure each claim of the article on a scenario")
+    _add_scenario_source(p)
+    _json_and_quiet(p)
+    p.set_defaults(run=cmd_diagnose)
+
+    _add_movielens(sub)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    from core.embedder import ModelLoadError
+def _internal_error(exc: BaseException, debug: bool) -> int:
+    """A bug, not bad input: one line, and the traceback where a person can find it."""
+    text = "".join(traceback.format_exception(exc))
+    if debug:
+        _stderr(text.rstrip())
+        where = "above"
+    else:
+        log = Path(tempfile.gettempdir()) / f"signed-explorer-cli-{time.strftime('%Y%m%d-%H%M%S')}.log"
+        try:
+            log.write_text(text, encoding="utf-8")
+            where = f"in {log}"
+        except OSError:
+            where = "not saved (run again with --debug to see it)"
+    _stderr(f"internal error ({type(exc).__name__}): {str(exc)[:200]}. This is a bug; the traceback is {where}.")
+    return EXIT_BUG
 
+
+def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (UsageError, ScenarioError) as exc:
-        _stderr(f"error: {exc}")
-        return EXIT_USAGE
-    except ValueError as exc:  # a rule of ours refused an argument value
+    except InputError as exc:
         _stderr(f"error: {exc}")
         return EXIT_USAGE
     except ModelLoadError as exc:
         _stderr(f"error: {exc}")
-        return 1
+        return EXIT_BUG
     except BrokenPipeError:  # e.g. `python -m core rank ... | head`
-        return 0
+        return EXIT_OK
     except KeyboardInterrupt:
         _stderr("interrupted")
         return 130
+    except Exception as exc:
+        return _internal_error(exc, args.debug)

@@ -1,4 +1,4 @@
-"""The Explorer's session state: widgets <-> ViewState <-> URL.
+"""The Explorer's session state and its live panel: widgets <-> ViewState <-> URL, and the panel's payload.
 
 Widgets are the source of truth while a person works. The URL is written from
 them after every change. When the URL changes from outside (a shared link, a
@@ -13,40 +13,26 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
-from core.methods import METHOD_NAMES, MethodParams
-from core.scenario import Scenario
-from core.share import ViewState, decode, encode
-from ui import resources
-from ui.live import clean_scores
+from core.engine import view as v
+from core.engine.methods import METHOD_NAMES
+from core.engine.projection import IDENTITY
+from core.engine.recommender import Recommender
+from core.engine.share import ViewState, decode, encode
+from core.engine.space import MethodParams
+from core.scenarios.model import Scenario
+from ui import live, resources, session
 
-UPLOADS = "uploads"  # session_state: {scenario id: Scenario}, filled by the Scenarios page
 K_PRESET, K_USER, K_METHODS, K_K = "x_preset", "x_user", "x_methods", "x_k"
 K_VAR, K_ALPHA, K_ALIGN = "x_var", "x_alpha", "x_align"
 K_WRITTEN, K_WARNINGS = "x_written", "x_warnings"
 K_BACKGROUND_SENT = "x_background_sent"  # key of the map background the live panel already holds
-UPLOAD_PREFIX = "upload:"
 MANY_FEATURES = 30
 SHOWN_WHEN_MANY = 12
 TRAIL_LENGTH = 12
 
 
-def uploads() -> dict[str, Scenario]:
-    return st.session_state.setdefault(UPLOADS, {})
-
-
-def scenario_options() -> dict[str, str]:
-    """Selectbox option -> label: presets, then this session's uploads."""
-    options = {info.id: info.title for info in resources.preset_infos()}
-    for sid, scenario in uploads().items():
-        options[UPLOAD_PREFIX + sid] = f"{scenario.title} (uploaded)"
-    return options
-
-
 def selected_scenario() -> Scenario:
-    choice = st.session_state[K_PRESET]
-    if choice.startswith(UPLOAD_PREFIX):
-        return uploads()[choice.removeprefix(UPLOAD_PREFIX)]
-    return resources.preset(choice)
+    return session.scenario_for(st.session_state[K_PRESET])
 
 
 def short_hash(*parts: object) -> str:
@@ -68,7 +54,7 @@ def sync_from_url() -> None:
     params = _query()
     if params == st.session_state.get(K_WRITTEN):
         return
-    view, warnings = decode(params, lookup=_lookup, uploads=uploads())
+    view, warnings = decode(params, lookup=_lookup, uploads=session.uploads())
     apply_view(view)
     st.session_state[K_WARNINGS] = warnings
     st.session_state[K_WRITTEN] = params
@@ -80,7 +66,7 @@ def _lookup(preset_id: str) -> Scenario | None:
 
 def apply_view(view: ViewState) -> None:
     state = st.session_state
-    state[K_PRESET] = UPLOAD_PREFIX + view.upload if view.upload else view.preset
+    state[K_PRESET] = session.UPLOAD_PREFIX + view.upload if view.upload else view.preset
     scenario = selected_scenario()
     user = scenario.user(view.user) if view.user else scenario.users[0]
     state[K_USER] = user.id
@@ -95,7 +81,7 @@ def apply_view(view: ViewState) -> None:
 def ensure_widget_defaults() -> None:
     """Defaults for the sidebar widgets, set before they are created (never both value= and state)."""
     state = st.session_state
-    options = scenario_options()
+    options = session.scenario_options()
     if state.get(K_PRESET) not in options:
         state[K_PRESET] = next(iter(options))
     scenario = selected_scenario()
@@ -106,6 +92,29 @@ def ensure_widget_defaults() -> None:
     state.setdefault(K_VAR, 0.95)
     state.setdefault(K_ALPHA, 1.0)
     state.setdefault(K_ALIGN, False)
+
+
+def sidebar() -> Scenario:
+    """The choices that reset or refit (full reruns); returns the chosen scenario."""
+    options = session.scenario_options()
+    with st.sidebar:
+        st.selectbox("Scenario", list(options), format_func=options.get, key=K_PRESET)
+        scenario = selected_scenario()
+        users = {u.id: u.name for u in scenario.users}
+        if st.session_state[K_USER] not in users:
+            st.session_state[K_USER] = scenario.users[0].id
+        st.selectbox("User", list(users), format_func=users.get, key=K_USER)
+        st.pills("Methods", list(METHOD_NAMES), selection_mode="multi", key=K_METHODS)
+        st.slider("Top k", 1, 20, key=K_K)
+        with st.expander("Whitening", icon=":material/tune:"):
+            st.slider("Variance kept", 0.5, 1.0, step=0.01, key=K_VAR, help=VARIANCE_HELP)
+            st.slider("Strength α", 0.0, 1.0, step=0.05, key=K_ALPHA, help=STRENGTH_HELP)
+        st.toggle("Align maps to exact", key=K_ALIGN, help="Rotate each map onto exact's (Procrustes).")
+    return scenario
+
+
+VARIANCE_HELP = "PCA keeps the fewest components whose cumulative explained variance reaches this."
+STRENGTH_HELP = "Each component is scaled by σ^-α: 0 is plain PCA, 1 is full whitening."
 
 
 def params() -> MethodParams:
@@ -119,7 +128,7 @@ def scores(scenario: Scenario, user_id: str) -> dict[str, float]:
     raw = st.session_state.get(panel_key(scenario, user_id))
     reported = raw.get("scores") if isinstance(raw, dict) else None
     allowed = set(scenario.vocabulary) | set(scenario.user(user_id).profile)
-    return clean_scores(reported, allowed)
+    return live.clean_scores(reported, allowed)
 
 
 def current_profile(scenario: Scenario, user_id: str) -> dict[str, float]:
@@ -154,8 +163,8 @@ def current_view(scenario: Scenario, user_id: str, profile: dict[str, float]) ->
         strength=float(state[K_ALPHA]),
         aligned=bool(state[K_ALIGN]),
     )
-    if choice.startswith(UPLOAD_PREFIX):
-        return replace(view, upload=choice.removeprefix(UPLOAD_PREFIX))
+    if session.is_upload(choice):
+        return replace(view, upload=choice.removeprefix(session.UPLOAD_PREFIX))
     return replace(view, preset=choice)
 
 
@@ -169,23 +178,23 @@ def write_url(view: ViewState) -> dict[str, list[str]]:
     return encoded
 
 
-# -- per-move memory: rank changes and the user's trail -------------------------
+# -- per-move memory: rank shifts and the user's trail -------------------------
 
 
-def rank_changes(context: tuple, signature: tuple, positions: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Per method, how many places each product moved since the last change of the profile.
+def rank_shifts(context: tuple, signature: tuple, rankings: dict) -> dict[str, np.ndarray]:
+    """Per method, each product's rank shift since the last change of the profile (positive = down).
 
-    Reruns that change nothing (opening an expander) keep the last deltas.
+    Reruns that change nothing (opening an expander) keep the last shifts.
     """
     memory = st.session_state.get("x_rank_memory")
+    positions = {m: r.positions for m, r in rankings.items()}
     if not memory or memory["context"] != context:
-        memory = {"context": context, "signature": signature, "positions": positions, "deltas": {}}
+        memory = {"context": context, "signature": signature, "positions": positions, "shifts": {}}
     elif memory["signature"] != signature:
-        previous = memory["positions"]
-        deltas = {m: previous[m] - p for m, p in positions.items() if m in previous}
-        memory = {"context": context, "signature": signature, "positions": positions, "deltas": deltas}
+        moved = v.shifts(memory["positions"], rankings)
+        memory = {"context": context, "signature": signature, "positions": positions, "shifts": moved}
     st.session_state["x_rank_memory"] = memory
-    return memory["deltas"]
+    return memory["shifts"]
 
 
 def trail(context: tuple, method: str, point: np.ndarray) -> np.ndarray:
@@ -199,3 +208,83 @@ def trail(context: tuple, method: str, point: np.ndarray) -> np.ndarray:
         points.append(np.asarray(point, dtype=np.float32))
         del points[:-TRAIL_LENGTH]
     return np.array(points)
+
+
+# -- the live panel's payload ------------------------------------------------------
+
+
+def maps(recommender: Recommender, result, profile: dict[str, float], params_: MethodParams, context: tuple) -> dict:
+    """Each method's map. The background (thousands of points and labels) does not move with the sliders,
+    so it is sent on a full run and whenever it changes; fragment reruns send only its key."""
+    store, scenario = resources.projections(), recommender.scenario
+    aligned = bool(st.session_state[K_ALIGN])
+    n = len(scenario.products)
+    background = v.background_sample(n)
+    key = short_hash(scenario.fingerprint, tuple(result.rankings), params_, aligned, v.MAX_MAP_POINTS)
+    send = st.session_state.get(K_BACKGROUND_SENT) != key
+    panels, kinds = [], set()
+    for method in result.rankings:
+        projection = store.get(recommender, method, params_)
+        kinds.add(projection.kind)
+        point = projection.place(recommender.user_vector(method, profile, params_))[0]
+        inputs = v.MapInput(
+            projection,
+            store.alignment(recommender, method, params_) if aligned else IDENTITY,
+            point,
+            trail(context, method, point),
+        )
+        panels.append(v.map_panel(method, scenario.products, result, inputs, background if send else None))
+    st.session_state[K_BACKGROUND_SENT] = key
+    axis, note = v.map_notes(kinds, n, result.k, aligned)
+    labels = _background_labels(scenario.fingerprint, tuple(background.tolist()), scenario) if send else None
+    return {
+        "axis": axis,
+        "title": f"Each method's space in 2-D ({axis}): products, the user and the top {result.k}",
+        "note": note,
+        "background": {"key": key, "labels": labels},
+        "panels": panels,
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _background_labels(fingerprint: str, indices: tuple[int, ...], _scenario: Scenario) -> list[str]:
+    """Hover labels of the map's background products (cached by the scenario's content)."""
+    return v.background_labels(_scenario.products, indices)
+
+
+def panel_data(recommender: Recommender, user_id: str, methods: list[str], k: int, params_: MethodParams) -> dict:
+    """Everything the live panel draws for the current profile (computed, then handed to the panel)."""
+    scenario = recommender.scenario
+    context = (scenario.fingerprint, user_id, tuple(methods), params_)
+    profile = current_profile(scenario, user_id)
+    write_url(current_view(scenario, user_id, profile))
+    result = recommender.rank(profile, methods, params_, k=k)
+    table, agreement = result.divergence()
+    moved = rank_shifts(context, tuple(sorted(profile.items())), result.rankings)
+    original = scenario.user(user_id).profile
+    heat, bars = v.divergence(methods, table, agreement)
+    many = len(original) >= MANY_FEATURES
+    return {
+        "user": f"{scenario.user(user_id).name}: {len(original)} scored features",
+        "note": f"Showing the {SHOWN_WHEN_MANY} strongest of {len(original)} scores and any you changed or added."
+        if many
+        else "",
+        "features": [
+            {"name": f, "value": profile[f], "original": original.get(f)}
+            for f in shown_features(scenario, user_id, profile)
+        ],
+        "addable": [f for f in scenario.vocabulary if f not in profile],
+        "summary": v.summary({m: int(agreement[m]["disliked_in_top_k"]) for m in methods if m != "exact"}, k),
+        "shareNote": SHARE_NOTE if session.is_upload(st.session_state[K_PRESET]) else "",
+        "k": k,
+        "methods": v.ranking_columns(scenario.products, result, agreement, moved),
+        "heat": heat,
+        "agreement": bars,
+        "maps": maps(recommender, result, profile, params_, context) if len(scenario.products) >= 3 else None,
+    }
+
+
+SHARE_NOTE = (
+    "This scenario was uploaded in your session: a link carries the settings, not the data. "
+    "Whoever opens it sees a warning and the default preset."
+)

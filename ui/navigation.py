@@ -1,8 +1,25 @@
-"""The page list, in one place. ``app.py`` registers it; Home links to it."""
+"""The page list, in one place. ``app.py`` registers it; About links to it.
+
+Why the pages live in ``pages/`` and still appear once: Streamlit 1.67 decides,
+when a server's first session starts, whether a ``pages/`` folder next to the
+main script means "register every file in it" (``PagesManager.uses_pages_directory``,
+read in ``ScriptRunner`` before ``app.py`` runs). ``st.navigation`` turns that off,
+but only once ``app.py`` has run; a fresh server whose first visitor opens
+``/diagnostics`` would run ``pages/diagnostics.py`` directly under the old
+automatic navigation (a sidebar listing "app", "about", ...). Every entry point
+therefore calls :func:`explicit_navigation_only` first: on such a run it registers
+the app's navigation (which switches the old mode off) and runs the page through
+it, so ``app.py``'s list is the only one.
+(``app.py`` itself needs no check: when the old mode runs it, its own
+``st.navigation`` replaces the automatic list in the same run.)
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 
 @dataclass(frozen=True)
@@ -17,7 +34,7 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec(
-        "app_pages/explorer.py",
+        "pages/explorer.py",
         "Explorer",
         ":material/compare_arrows:",
         "explorer",
@@ -25,7 +42,7 @@ PAGES: tuple[PageSpec, ...] = (
         default=True,
     ),
     PageSpec(
-        "app_pages/diagnostics.py",
+        "pages/diagnostics.py",
         "Diagnostics",
         ":material/science:",
         "diagnostics",
@@ -33,14 +50,14 @@ PAGES: tuple[PageSpec, ...] = (
         "PCA variance, raw injection and tanh.",
     ),
     PageSpec(
-        "app_pages/evaluation.py",
+        "pages/evaluation.py",
         "Evaluation",
         ":material/leaderboard:",
         "evaluation",
         "Every method on real MovieLens ratings: AUC with intervals, per-user scatter, and one user up close.",
     ),
     PageSpec(
-        "app_pages/labs.py",
+        "pages/labs.py",
         "Labs",
         ":material/biotech:",
         "labs",
@@ -48,14 +65,14 @@ PAGES: tuple[PageSpec, ...] = (
         "centroids and EASE.",
     ),
     PageSpec(
-        "app_pages/scenarios.py",
+        "pages/scenarios.py",
         "Scenarios",
         ":material/edit_note:",
         "scenarios",
         "Create, edit, upload and download scenarios (JSON or wide CSV), then open them in the Explorer.",
     ),
     PageSpec(
-        "app_pages/home.py",
+        "pages/about.py",
         "About",
         ":material/info:",
         "about",
@@ -64,8 +81,23 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
-def page_spec(url_path: str) -> PageSpec:
-    for spec in PAGES:
-        if spec.url_path == url_path:
-            return spec
-    raise ValueError(f"unknown page {url_path!r}; choose one of: {', '.join(p.url_path for p in PAGES)}")
+def navigation() -> st.navigation:
+    """Configure the page and register :data:`PAGES`: what ``app.py`` does before running the chosen page."""
+    st.set_page_config(page_title="Signed Affinity Explorer", page_icon=":material/join_inner:", layout="wide")
+    return st.navigation(
+        [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=p.default) for p in PAGES]
+    )
+
+
+def explicit_navigation_only() -> None:
+    """Called first by every page: if this run reached the page without ``app.py``, run the app instead.
+
+    That happens only under Streamlit's automatic ``pages/`` mode (see the module
+    docstring). The app's navigation is registered and runs this same page inside
+    the same script run (so a click that started the run is not lost), then the
+    outer run stops. When ``app.py`` did run, its ``st.navigation`` had already
+    turned the automatic mode off, and this costs one attribute read.
+    """
+    if PagesManager.uses_pages_directory:
+        navigation().run()
+        st.stop()

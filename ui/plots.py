@@ -41,7 +41,7 @@ def finish(figure: go.Figure, title: str, x: str, y: str, height: int = 380, leg
 
 def lines_by_method(x, series: dict, title: str, x_title: str, y_title: str, height: int = 380, markers: bool = False):
     """One coloured line per method over a shared x axis."""
-    from core.methods import METHODS
+    from core.engine.methods import METHODS
 
     figure = go.Figure()
     for method, y in series.items():
@@ -84,6 +84,18 @@ def auc_bars(
     finish(figure, title, x_title, "AUC", height, legend=False)
     figure.update_yaxes(range=[0.3, max(0.8, max(aucs) + 0.08)])
     return figure
+
+
+def heatmap(z, x: list[str], y: list[str], zrange: tuple[float, float], *, colorscale: str, annotate: bool = False):
+    """A heat map over named rows and columns, optionally with each cell's value written in it."""
+    import numpy as np
+
+    cells = {"text": np.round(z, 2), "texttemplate": "%{text}"} if annotate else {}
+    return go.Figure(
+        go.Heatmap(
+            z=z, x=x, y=y, zmin=zrange[0], zmax=zrange[1], colorscale=colorscale, colorbar={"thickness": 10}, **cells
+        )
+    )
 
 
 METRIC_COLUMNS = ("AUC", "NDCG@10", "precision@10")

@@ -14,12 +14,12 @@ from collections.abc import Callable
 import numpy as np
 import streamlit as st
 
-from core.embedder import CachedEmbedder, default_cache_dir, get_embedder
-from core.engine import Recommender
-from core.methods import MethodParams
-from core.presets import list_presets, load_preset
-from core.projection import Alignment, Projection, align, cache_key, load_or_fit
-from core.scenario import Scenario
+from core.engine.cache import CachedEmbedder, default_cache_dir, get_embedder
+from core.engine.projection import MIN_UMAP_POINTS, Alignment, Projection, align, cache_key, load_or_fit
+from core.engine.recommender import Recommender
+from core.engine.space import MethodParams
+from core.scenarios.model import Scenario
+from core.scenarios.presets import list_presets, load_preset
 
 
 @st.cache_resource(show_spinner=False)
@@ -98,7 +98,7 @@ def warm_up_umap() -> threading.Thread:
     """
 
     def run() -> None:
-        from core.projection import fit_projection
+        from core.engine.projection import fit_projection
 
         rng = np.random.default_rng(0)
         points = rng.normal(size=(40, 8)).astype(np.float32)
@@ -149,7 +149,7 @@ def prepare_with_progress(recommender: Recommender, methods: list[str], params: 
             recommender.prepare(methods, params, progress=report)
         if not maps_ready:
             for i, method in enumerate(methods):
-                kind = "PCA" if n < 15 else "UMAP"
+                kind = "PCA" if n < MIN_UMAP_POINTS else "UMAP"
                 report(f"Fitting the {kind} map for {method} ({i + 1}/{len(methods)})", i / len(methods))
                 store.get(recommender, method, params)
         status.update(label=f"Ready: {n:,} products", state="complete", expanded=False)

@@ -14,3 +14,12 @@ def md_escape(text: object) -> str:
     '\\\\*\\\\*bold\\\\*\\\\* \\\\[x\\\\]\\\\(javascript\\\\:alert\\\\(1\\\\)\\\\)'
     """
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def html_like(texts: list[str]) -> list[str]:
+    """The texts that look like HTML (a '<' and a '>'): shown as plain text, but worth a notice.
+
+    >>> html_like(["Wine bar", "<b>bold</b>", "a < b"])
+    ['<b>bold</b>']
+    """
+    return [t for t in texts if "<" in t and ">" in t]

@@ -5,7 +5,7 @@ from tests.app.helpers import plain
 
 def test_diagnostics_page_measures_every_claim(app):
     at = app.run()
-    at.switch_page("app_pages/diagnostics.py").run()
+    at.switch_page("pages/diagnostics.py").run()
     assert not at.exception, at.exception
     assert [t.label for t in at.tabs] == [
         "Sign",
@@ -25,7 +25,7 @@ def test_diagnostics_page_measures_every_claim(app):
 
 def test_diagnostics_on_another_scenario_and_a_novel_feature(app):
     at = app.run()
-    at.switch_page("app_pages/diagnostics.py").run()
+    at.switch_page("pages/diagnostics.py").run()
     at.selectbox(key="d_scenario").set_value("wine-synonyms").run()
     assert not at.exception
     assert "near-synonym group" in plain(at.info)

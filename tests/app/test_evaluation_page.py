@@ -5,7 +5,7 @@ from tests.app.helpers import plain
 
 def test_evaluation_page_runs_the_protocol_and_drills_down(app):
     at = app.run()
-    at.switch_page("app_pages/evaluation.py").run()
+    at.switch_page("pages/evaluation.py").run()
     assert not at.exception, at.exception
     verdict = plain(at.info)
     assert "Weighted" in verdict and "naive" in verdict and "random" in verdict

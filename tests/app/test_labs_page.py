@@ -14,7 +14,7 @@ def labs_page():
     from tests.conftest import ROOT
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300).run()
-    at.switch_page("app_pages/labs.py").run()
+    at.switch_page("pages/labs.py").run()
     assert not at.exception, at.exception
     return at
 

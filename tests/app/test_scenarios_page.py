@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
-from core.presets import load_preset
-from core.scenario_io import to_csv
+from streamlit.util import calc_hash
+
+from core.scenarios.presets import load_preset
+from core.scenarios.wide_csv import to_csv
 from tests.app.helpers import plain
-from ui.explorer import UPLOADS
+from ui.session import UPLOADS
 
 
 def button(at, label: str):
@@ -16,7 +18,7 @@ def button(at, label: str):
 
 def open_editor(app):
     at = app.run()
-    at.switch_page("app_pages/scenarios.py").run()
+    at.switch_page("pages/scenarios.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -32,7 +34,8 @@ def test_apply_a_preset_and_open_it_in_the_explorer(app):
     assert "peanut-allergy" in at.session_state[UPLOADS]
     assert "is valid" in plain(at.success)
     link = at.get("page_link")[0]
-    assert "upload" in link.proto.query_string or link.proto.page.endswith("explorer.py")
+    assert link.proto.page_script_hash == calc_hash("explorer"), link.proto  # st.Page hashes its url_path
+    assert "upload=peanut-allergy" in link.proto.query_string, link.proto
 
 
 def test_upload_csv_then_open_in_explorer(app):
@@ -43,7 +46,7 @@ def test_upload_csv_then_open_in_explorer(app):
     assert "Loaded upload music.csv" in plain(at.success)
     button(at, "Apply").click().run()
     assert "focus-music" in at.session_state[UPLOADS]
-    at.switch_page("app_pages/explorer.py")
+    at.switch_page("pages/explorer.py")
     at.query_params["upload"] = "focus-music"
     at.run()
     assert not at.exception

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from core.cli import main
-from core.methods import METHOD_NAMES
+from core.engine.methods import METHOD_NAMES
 
 
 def run(capsys, *argv):
@@ -73,7 +73,7 @@ def test_set_overrides_and_adds_scores(capsys):
 
 
 def test_scenario_file(capsys, tmp_path):
-    from core.presets import load_preset
+    from core.scenarios.presets import load_preset
 
     path = tmp_path / "mine.json"
     path.write_text(load_preset("wine-synonyms").to_json())
@@ -108,7 +108,6 @@ def test_compare_json(capsys):
         (["compare", "--a", "{not json", "--b", "{}"], "not valid JSON"),
         (["compare", "--a", '{"wine": 3}', "--b", "{}"], "score must be in [-1, 1]"),
         (["compare", "--a", "[1]", "--b", "{}"], "profile must be an object"),
-        (["bench", "slider", "--moves", "10"], "moves must be at least 50"),
         (["frobnicate"], "invalid choice"),
     ],
 )
@@ -135,3 +134,21 @@ def test_real_process_exit_codes(root):
     assert ok.returncode == 0 and json.loads(ok.stdout)["user"] == "user-b"
     bad = cli("rank", "--preset", "sign-trap", "--user", "user-b", "--set", "x=9")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "score must be in [-1, 1]" in bad.stderr
+
+
+def test_a_bug_is_not_reported_as_bad_input(capsys, monkeypatch, tmp_path):
+    """Only the project's own input errors exit 2; anything else is a bug: exit 1, one line, the traceback kept."""
+    import core.cli as cli
+
+    def broken(args):
+        raise ValueError("cannot reshape array of size 0 into shape (3,)")
+
+    monkeypatch.setattr(cli, "cmd_presets", broken)
+    monkeypatch.setattr(cli.tempfile, "gettempdir", lambda: str(tmp_path))
+    code, _, err = run(capsys, "presets")
+    assert code == 1
+    assert err.startswith("internal error (ValueError): cannot reshape") and "This is a bug" in err
+    logs = list(tmp_path.glob("signed-explorer-cli-*.log"))
+    assert len(logs) == 1 and "Traceback" in logs[0].read_text() and str(logs[0]) in err
+    with pytest.raises(AssertionError, match="Traceback"):  # --debug prints it instead
+        run(capsys, "--debug", "presets")

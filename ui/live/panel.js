@@ -258,8 +258,9 @@ function renderRankings(ui, data) {
         }
         name.append(document.createTextNode(item.name));
         td.append(name, node("code", "sae-score", signed(item.score)));
-        if (item.delta) {
-          td.append(node("span", item.delta > 0 ? "sae-up" : "sae-down", item.delta > 0 ? `\u2191${item.delta}` : `\u2193${-item.delta}`));
+        if (item.shift) { // places moved since the last change: positive = further down
+          const up = item.shift < 0;
+          td.append(node("span", up ? "sae-up" : "sae-down", up ? `\u2191${-item.shift}` : `\u2193${item.shift}`));
         }
       }
       tr.append(td);

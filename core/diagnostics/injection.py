@@ -1,0 +1,96 @@
+"""Raw injection: a feature outside the vocabulary pasted raw into the whitened space, against projecting it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.engine.methods import vectors
+from core.engine.space import DEFAULT_PARAMS, FeatureSpace, MethodParams
+from core.numeric import tanh_weights, unit
+from core.scenarios.synthetic import BASE_TAGS
+
+
+def raw_injection_vector(
+    space: FeatureSpace, profile: Mapping[str, float], params: MethodParams = DEFAULT_PARAMS
+) -> np.ndarray:
+    """The *wrong* whitened user vector: novel features' raw embeddings pasted into the whitened space.
+
+    The raw embedding has d coordinates, the whitened space k; like most such bugs,
+    this keeps the first k (padding with zeros). Nothing fails, which is the point.
+    """
+    whitener, phi = space.whitened(params)
+    k = phi.shape[1]
+    vector = np.zeros(k, dtype=np.float32)
+    for feature, score in profile.items():
+        weight = float(tanh_weights(score))
+        if feature in space.index:
+            vector += weight * phi[space.index[feature]]
+        else:
+            raw = space.novel_embeddings([feature])[0]
+            padded = np.zeros(k, dtype=np.float32)
+            padded[: min(k, raw.size)] = raw[:k]
+            vector += weight * padded
+    return unit(vector)
+
+
+@dataclass(frozen=True)
+class Injection:
+    novel: str
+    k: int
+    baseline_top: list[int]  # without the novel feature
+    projected_top: list[int]  # novel feature through the fitted transform (correct)
+    raw_top: list[int]  # novel feature's raw embedding pasted in (wrong)
+    differing: int  # top-k items that differ between projected and raw
+    moved_by_projected: int  # top-k items the novel feature changes when projected
+    moved_by_raw: int  # ... when injected raw
+    rank_correlation: float  # Spearman, projected vs raw scores over all products
+
+
+def raw_injection(
+    product_vectors: np.ndarray,
+    space: FeatureSpace,
+    profile: Mapping[str, float],
+    novel: str,
+    k: int = 5,
+    params: MethodParams = DEFAULT_PARAMS,
+) -> Injection:
+    """Rank with a novel feature projected through the fitted transform, and injected raw."""
+    from scipy.stats import spearmanr
+
+    base_profile = {f: s for f, s in profile.items() if f != novel}
+    baseline = product_vectors @ vectors("whitened", [base_profile], space=space, params=params)[0]
+    good = product_vectors @ vectors("whitened", [profile], space=space, params=params)[0]
+    bad = product_vectors @ raw_injection_vector(space, profile, params)
+
+    def top(scores: np.ndarray) -> list[int]:
+        return [int(i) for i in np.argsort(-scores, kind="stable")[:k]]
+
+    base_top, good_top, bad_top = top(baseline), top(good), top(bad)
+    rho = spearmanr(good, bad).statistic if len(good) > 1 else 1.0
+    return Injection(
+        novel,
+        k,
+        base_top,
+        good_top,
+        bad_top,
+        k - len(set(good_top) & set(bad_top)),
+        k - len(set(base_top) & set(good_top)),
+        k - len(set(base_top) & set(bad_top)),
+        float(rho),  # NaN when a side is constant: reported as null, never as 0
+    )
+
+
+def pick_novel(space: FeatureSpace) -> str:
+    """A feature outside the vocabulary but related to it (so that adding it should matter).
+
+    Among the synthetic tag list, the one closest to some vocabulary feature
+    without being a near-duplicate of it (cosine below 0.9).
+    """
+    candidates = [t for t in BASE_TAGS if t not in space.index]
+    similarity = space.novel_embeddings(candidates) @ space.feature_embeddings().T
+    best = similarity.max(axis=1)
+    best[best >= 0.9] = -1.0
+    return candidates[int(np.argmax(best))]

@@ -1,0 +1,160 @@
+"""One sentence per diagnostic, computed from its numbers: a claim that does not hold reads as not holding."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from core.diagnostics.injection import Injection
+from core.diagnostics.sign import Sweep
+from core.diagnostics.synonyms import SYNONYM_THRESHOLD
+from core.diagnostics.tanh import TanhEffect
+from core.diagnostics.truncation import Truncation
+from core.diagnostics.variance import Variance
+from core.engine.methods import METHODS
+
+
+def _names(methods: Sequence[str]) -> str:
+    labels = [METHODS[m].label.lower() for m in methods]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def reading_sign(flip: Mapping[str, Mapping[str, float]]) -> str:
+    means = {m: float(np.mean(list(v.values()))) for m, v in flip.items()}
+    blind = [m for m, c in means.items() if c > 0.8]
+    aware = [m for m, c in means.items() if c < 0]
+    parts = []
+    if blind:
+        parts.append(
+            f"{_names(blind)} cannot tell a profile from its opposite (mean cos(P, -P) "
+            + ", ".join(f"{means[m]:.2f}" for m in blind)
+            + ")"
+        )
+    if aware:
+        parts.append(f"{_names(aware)} can (" + ", ".join(f"{means[m]:.2f}" for m in aware) + ")")
+    middle = [m for m in means if m not in blind and m not in aware]
+    if middle:
+        parts.append(f"{_names(middle)} partly (" + ", ".join(f"{means[m]:.2f}" for m in middle) + ")")
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]
+
+
+def reading_prefix(polarity: Mapping[str, float]) -> str:
+    values = np.array(list(polarity.values()))
+    mean, low = float(values.mean()), float(values.min())
+    verdict = (
+        "so the phrase barely moves the vector: prefix is nearly sign-blind with this model"
+        if mean > 0.85
+        else "so the phrase separates them only partly"
+        if mean > 0.5
+        else "so the phrase does separate likes from dislikes"
+    )
+    return f"'strongly enjoys X' and 'strongly dislikes X' have mean cosine {mean:.2f} (lowest {low:.2f}), {verdict}."
+
+
+def reading_magnitude(s: Sweep) -> str:
+    d = s.distinct
+    return (
+        f"Sweeping '{s.feature}' through {len(s.scores)} scores from -1 to 1 gives split {d['split']} distinct "
+        f"vectors, prefix {d['prefix']}, weighted {d['weighted']} and exact {d['exact']}: "
+        + (
+            "split keeps only the sign and prefix only five steps, while weighted follows every change."
+            if d["split"] <= 3 and d["prefix"] <= 5 and d["weighted"] >= len(s.scores) - 1
+            else "the methods keep different amounts of the score's size."
+        )
+    )
+
+
+def reading_truncation(truncated: Mapping[str, Truncation]) -> str:
+    cut = {u: t for u, t in truncated.items() if t.unseen}
+    limit = next(iter(truncated.values())).limit if truncated else None
+    if not cut:
+        longest = max((t.tokens for t in truncated.values()), default=0)
+        return f"Every user's naive text fits the model's {limit} tokens (longest: {longest})."
+    lost = sum(len(t.unseen) for t in cut.values())
+    return (
+        f"{len(cut)} of {len(truncated)} users' naive texts are longer than the model's {limit} tokens; "
+        f"the model never reads {lost} of their feature scores."
+    )
+
+
+def reading_synonyms(
+    pair: tuple[str, str, float],
+    stack: Mapping[str, float],
+    moved: Mapping[str, float],
+    groups: Sequence,
+    threshold: float = SYNONYM_THRESHOLD,
+) -> str:
+    a, b, cosine = pair
+    return (
+        f"{len(groups)} near-synonym group{'s' if len(groups) != 1 else ''} at cosine >= {threshold:.2f}. "
+        f"The closest pair, '{a}' / '{b}' (cosine {cosine:.2f}), stacks {stack['weighted']:.2f}x under weighted "
+        f"and {stack['whitened']:.2f}x after whitening (1 = no stacking); a user who loves '{a}' matches a product "
+        f"tagged only '{b}' at {moved['weighted']:.2f} (weighted) and {moved['whitened']:.2f} (whitened): "
+        + _synonym_verdict(stack, moved)
+    )
+
+
+def _synonym_verdict(stack: Mapping[str, float], moved: Mapping[str, float]) -> str:
+    drop = stack["weighted"] - stack["whitened"]
+    if stack["whitened"] <= 1.2 and drop > 0.2:
+        return "whitening removes most of the stacking, and most of the semantic transfer with it."
+    if drop > 0.1:
+        return "whitening reduces the stacking and, with it, the transfer."
+    return (
+        "at this threshold whitening barely separates them: their difference lies in the components it drops "
+        "(the trade-off chart shows higher thresholds)."
+    )
+
+
+def reading_variance(v: Variance, n_features: int) -> str:
+    if v.n_components == 0:
+        return "The vocabulary is too small to fit PCA: whitening has no components."
+    return (
+        f"{v.n_components} components keep the chosen share of the variance of {n_features} feature embeddings "
+        f"(90% takes {v.k90}, 95% takes {v.k95}; the centred data has rank {v.rank})."
+    )
+
+
+def reading_injection(i: Injection | None) -> str:
+    if i is None:
+        return "No novel feature to test."
+    text = (
+        f"Adding '{i.novel}' (outside the vocabulary) through the fitted transform changes {i.moved_by_projected} "
+        f"of the top {i.k}; pasting its raw embedding into the whitened space instead changes {i.moved_by_raw}, "
+        f"and the two rankings differ in {i.differing} of the top {i.k}. Nothing fails either way"
+    )
+    if i.moved_by_raw == 0 and i.moved_by_projected > 0:
+        return text + ": the raw vector lives on another scale, so the feature is silently ignored."
+    rho = "undefined" if not math.isfinite(i.rank_correlation) else f"{i.rank_correlation:.2f}"
+    if i.differing > 0:
+        return text + f"; the wrong ranking still correlates {rho} with the right one: it looks plausible."
+    return text + f" (rank correlation {rho}): on this scenario the mistake happens to be invisible."
+
+
+def reading_tanh(t: TanhEffect) -> str:
+    return (
+        f"Raising one of {t.features} scores from {t.from_score} to {t.to_score} turns the weighted profile by "
+        f"{t.degrees_with_tanh:.2f} degrees with tanh and {t.degrees_linear:.2f} without: "
+        + (
+            "tanh damps extreme scores, as claimed."
+            if t.degrees_with_tanh < t.degrees_linear
+            else "tanh does not damp it here."
+        )
+    )
+
+
+def readings(r) -> dict[str, str]:
+    """Every reading of a :class:`~core.diagnostics.report.Report`, by diagnostic."""
+    return {
+        "sign": reading_sign(r.sign_flip),
+        "prefix": reading_prefix(r.prefix_polarity),
+        "magnitude": reading_magnitude(r.sweep),
+        "truncation": reading_truncation(r.truncation),
+        "synonyms": reading_synonyms(r.pair, r.stacking, r.transfer, r.groups),
+        "variance": reading_variance(r.variance, len(r.prefix_polarity)),
+        "raw_injection": reading_injection(r.injection),
+        "tanh": reading_tanh(r.tanh),
+    }

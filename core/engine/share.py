@@ -1,0 +1,247 @@
+"""The Explorer's view state <-> URL query parameters. Pure: no streamlit.
+
+A link reproduces a view: preset, user, score overrides, methods, k, the
+whitening settings and map alignment. Decoding never raises: every bad value
+becomes a warning (what was wrong, what we used instead) and a default.
+Warnings quote the offending value shortened and with ``repr``; the page
+shows them as plain text, never as HTML.
+
+>>> view = ViewState(preset="wine-synonyms", user="granular", overrides={"white wine": -0.5}, k=7)
+>>> params = encode(view)
+>>> params
+{'preset': 'wine-synonyms', 'user': 'granular', 'set': ['white wine:-0.5'], 'k': '7'}
+>>> decode(params)[0] == view
+True
+>>> for warning in decode({"preset": "<script>alert(1)</script>", "k": "99"})[1]:
+...     print(warning)
+Unknown preset '<script>alert(1)</script>' in the link; showing 'sign-trap'.
+Ignored k='99': it must be a whole number from 1 to 20.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from core.engine.methods import METHOD_NAMES
+from core.engine.texts import format_score
+from core.scenarios.model import Scenario
+
+DEFAULT_PRESET = "sign-trap"
+MAX_VALUE_CHARS = 200
+MAX_OVERRIDES = 1_000
+K_RANGE = (1, 20)
+VARIANCE_RANGE = (0.5, 1.0)
+STRENGTH_RANGE = (0.0, 1.0)
+
+Params = Mapping[str, str | Sequence[str]]
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """Everything a link carries. ``user=None`` means the scenario's first user."""
+
+    preset: str = DEFAULT_PRESET
+    upload: str | None = None  # id of a session-only uploaded scenario: links cannot carry its data
+    user: str | None = None
+    overrides: dict[str, float] = field(default_factory=dict)
+    methods: tuple[str, ...] = METHOD_NAMES
+    k: int = 5
+    variance: float = 0.95
+    strength: float = 1.0
+    aligned: bool = False
+
+
+DEFAULT_VIEW = ViewState()
+
+
+def encode(view: ViewState) -> dict[str, str | list[str]]:
+    """Query parameters for a view; defaults are left out to keep links short."""
+    out: dict[str, str | list[str]] = {}
+    if view.upload is not None:
+        out["upload"] = view.upload
+    elif view.preset != DEFAULT_VIEW.preset:
+        out["preset"] = view.preset
+    if view.user is not None:
+        out["user"] = view.user
+    if view.overrides:
+        out["set"] = [f"{feature}:{format_score(score)}" for feature, score in view.overrides.items()]
+    if view.methods != DEFAULT_VIEW.methods:
+        out["methods"] = ",".join(view.methods)
+    if view.k != DEFAULT_VIEW.k:
+        out["k"] = str(view.k)
+    if view.variance != DEFAULT_VIEW.variance:
+        out["var"] = format_score(view.variance)
+    if view.strength != DEFAULT_VIEW.strength:
+        out["alpha"] = format_score(view.strength)
+    if view.aligned:
+        out["align"] = "1"
+    return out
+
+
+def shown(value: str, limit: int = 40) -> str:
+    """A value from the URL, shortened and quoted, safe to show as plain text."""
+    text = value if len(value) <= limit else value[:limit] + "..."
+    return repr(text)
+
+
+def _values(params: Params, key: str) -> list[str]:
+    raw = params.get(key)
+    if raw is None:
+        return []
+    return [raw] if isinstance(raw, str) else list(raw)
+
+
+def _last(params: Params, key: str) -> str | None:
+    values = _values(params, key)
+    return values[-1] if values else None
+
+
+def _number(text: str, lo: float, hi: float) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and lo <= value <= hi else None
+
+
+def preset_lookup(preset_id: str) -> Scenario | None:
+    """The preset with that id, or None."""
+    from core.scenarios.presets import load_preset, preset_ids
+
+    return load_preset(preset_id) if preset_id in preset_ids() else None
+
+
+class _Reader:
+    """Reads one parameter at a time; every problem becomes a warning and the default stays."""
+
+    def __init__(self, params: Params) -> None:
+        self.params = params
+        self.warnings: list[str] = []
+
+    def last(self, key: str) -> str | None:
+        """The parameter's last value, or None when absent or too long (with a warning)."""
+        value = _last(self.params, key)
+        return None if value is None or self.too_long(key, value) else value
+
+    def too_long(self, key: str, value: str) -> bool:
+        if len(value) > MAX_VALUE_CHARS:
+            self.warnings.append(
+                f"Ignored '{key}' from the link: the value is longer than {MAX_VALUE_CHARS} characters."
+            )
+            return True
+        return False
+
+    def scenario(self, view: ViewState, lookup, uploads) -> tuple[ViewState, Scenario | None]:
+        upload, preset = self.last("upload"), self.last("preset")
+        if upload is not None:
+            if uploads and upload in uploads:
+                return replace(view, upload=upload), uploads[upload]
+            self.warnings.append(
+                f"The link points to an uploaded scenario ({shown(upload)}) that exists only in the sender's "
+                f"session: links carry settings, not uploaded data. Showing the {DEFAULT_PRESET!r} preset."
+            )
+        elif preset is not None:
+            found = lookup(preset)
+            if found is not None:
+                return replace(view, preset=preset), found
+            self.warnings.append(f"Unknown preset {shown(preset)} in the link; showing {DEFAULT_PRESET!r}.")
+        return view, lookup(view.preset)
+
+    def user(self, view: ViewState, scenario: Scenario | None) -> ViewState:
+        user = self.last("user")
+        if user is None:
+            return view
+        if scenario is None or any(u.id == user for u in scenario.users):  # None: the default preset is missing
+            return replace(view, user=user)
+        first = scenario.users[0]
+        self.warnings.append(f"Unknown user {shown(user)} in the link; showing {first.name!r} ({first.id}).")
+        return view
+
+    def overrides(self, view: ViewState, scenario: Scenario | None) -> ViewState:
+        overrides: dict[str, float] = {}
+        vocabulary = set(scenario.vocabulary) if scenario is not None else None
+        for item in _values(self.params, "set")[:MAX_OVERRIDES]:
+            if self.too_long("set", item):
+                continue
+            feature, sep, raw = item.rpartition(":")
+            feature = feature.strip()
+            if not sep or not feature:
+                self.warnings.append(f"Ignored score {shown(item)} from the link: expected FEATURE:SCORE.")
+                continue
+            if vocabulary is not None and feature not in vocabulary:
+                self.warnings.append(f"Ignored score for {shown(feature)}: that feature is not in this scenario.")
+                continue
+            score = _number(raw, -1.0, 1.0)
+            if score is None:
+                self.warnings.append(f"Ignored score {shown(raw)} for {shown(feature)}: scores are numbers in [-1, 1].")
+                continue
+            overrides[feature] = score
+        return replace(view, overrides=overrides) if overrides else view
+
+    def methods(self, view: ViewState) -> ViewState:
+        methods = self.last("methods")
+        if methods is None:
+            return view
+        names = [m.strip() for m in methods.split(",") if m.strip()]
+        valid = tuple(dict.fromkeys(m for m in names if m in METHOD_NAMES))
+        unknown = [m for m in names if m not in METHOD_NAMES]
+        if unknown:
+            self.warnings.append(
+                f"Ignored unknown methods {', '.join(shown(m) for m in unknown[:5])}; valid: {', '.join(METHOD_NAMES)}."
+            )
+        return replace(view, methods=valid) if valid else view
+
+    def k(self, view: ViewState) -> ViewState:
+        k = self.last("k")
+        if k is None:
+            return view
+        number = _number(k, *K_RANGE)
+        if number is None or number != int(number):
+            self.warnings.append(f"Ignored k={shown(k)}: it must be a whole number from {K_RANGE[0]} to {K_RANGE[1]}.")
+            return view
+        return replace(view, k=int(number))
+
+    def whitening(self, view: ViewState) -> ViewState:
+        for key, name, bounds in (("var", "variance", VARIANCE_RANGE), ("alpha", "strength", STRENGTH_RANGE)):
+            raw = self.last(key)
+            if raw is None:
+                continue
+            number = _number(raw, *bounds)
+            if number is None:
+                self.warnings.append(
+                    f"Ignored {key}={shown(raw)}: it must be a number from {bounds[0]} to {bounds[1]}."
+                )
+            else:
+                view = replace(view, **{name: number})
+        return view
+
+    def align(self, view: ViewState) -> ViewState:
+        align = self.last("align")
+        if align is None:
+            return view
+        if align.lower() in ("1", "true", "yes"):
+            return replace(view, aligned=True)
+        if align.lower() not in ("0", "false", "no"):
+            self.warnings.append(f"Ignored align={shown(align)}: use 1 or 0.")
+        return view
+
+
+def decode(
+    params: Params,
+    *,
+    lookup: Callable[[str], Scenario | None] = preset_lookup,
+    uploads: Mapping[str, Scenario] | None = None,
+) -> tuple[ViewState, list[str]]:
+    """Read a view from query parameters. Never raises; returns (view, warnings).
+
+    ``lookup(preset_id)`` returns a preset's scenario, or None if there is no such
+    preset. ``uploads`` holds this session's uploaded scenarios by id.
+    """
+    reader = _Reader(params)
+    view, scenario = reader.scenario(DEFAULT_VIEW, lookup, uploads)
+    view = reader.user(view, scenario)
+    view = reader.overrides(view, scenario)
+    view = reader.align(reader.whitening(reader.k(reader.methods(view))))
+    return view, reader.warnings

@@ -1,0 +1,61 @@
+"""The words the text methods embed: ``naive`` text, ``split`` lists and ``prefix`` sentences.
+
+>>> naive_text({"anxiety": -0.9, "adventure": 0.8})
+'anxiety: -0.9 adventure: 0.8'
+>>> prefix_phrase(0.7), prefix_phrase(0.71), prefix_phrase(-0.7)
+('mildly enjoys', 'strongly enjoys', 'strongly dislikes')
+>>> split_texts({"wine": 0.8, "crowds": -0.5, "jazz": 0.0})
+('wine', 'crowds')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+ProfileLike = Mapping[str, float]
+
+# Bucket phrases, lowest first. A score goes to the first bucket whose upper
+# edge it does not exceed: "> 0.7" is strong, exactly 0.7 is mild.
+PREFIX_PHRASES: tuple[str, ...] = (
+    "strongly dislikes",
+    "mildly dislikes",
+    "is neutral about",
+    "mildly enjoys",
+    "strongly enjoys",
+)
+PREFIX_EDGES = np.array([-0.7, -0.2, 0.2, 0.7])
+# Scores are rounded before bucketing so that 0.7000000000000001 (float noise
+# from a slider) is not "strongly enjoys".
+BUCKET_DECIMALS = 9
+
+
+def bucket_index(scores: np.ndarray | float) -> np.ndarray:
+    """0 = strongly dislikes ... 4 = strongly enjoys."""
+    return np.searchsorted(PREFIX_EDGES, np.round(scores, BUCKET_DECIMALS), side="left")
+
+
+def prefix_phrase(score: float) -> str:
+    return PREFIX_PHRASES[int(bucket_index(score))]
+
+
+def prefix_sentence(feature: str, score: float) -> str:
+    return f"{prefix_phrase(score)} {feature}"
+
+
+def format_score(score: float) -> str:
+    """Two decimals at most, no trailing zeros: the way a person writes a score."""
+    value = round(float(score), 2)
+    return "0" if value == 0 else f"{value:g}"
+
+
+def naive_text(profile: ProfileLike) -> str:
+    return " ".join(f"{feature}: {format_score(score)}" for feature, score in profile.items())
+
+
+def split_texts(profile: ProfileLike) -> tuple[str, str]:
+    """The positive and the negative feature lists; zero scores are in neither."""
+    pos = ", ".join(f for f, s in profile.items() if s > 0)
+    neg = ", ".join(f for f, s in profile.items() if s < 0)
+    return pos, neg

@@ -1,0 +1,93 @@
+"""Scenario bytes in: JSON text, files on disk and uploads (JSON or wide CSV).
+
+Every path ends in :func:`core.scenarios.model.scenario_from_dict`, so uploads,
+files and presets obey one set of rules. Broken input gets one message naming
+the source and what is wrong (invalid JSON with line and column, truncated,
+empty, not UTF-8, nested too deeply, too large).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from core.scenarios.model import (
+    MAX_FILE_BYTES,
+    MAX_JSON_DEPTH,
+    MAX_UPLOAD_BYTES,
+    Scenario,
+    ScenarioError,
+    check_size,
+    scenario_from_dict,
+)
+from core.scenarios.wide_csv import parse_csv
+
+
+def _json_depth(value: Any) -> int:
+    depth, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        depth = max(depth, level)
+        if isinstance(node, dict):
+            stack.extend((v, level + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, level + 1) for v in node)
+    return depth
+
+
+def parse_json_bytes(data: bytes, *, source: str, max_bytes: int = MAX_UPLOAD_BYTES) -> Any:
+    """Decode and parse JSON with messages a person can act on."""
+    check_size(data, source=source, max_bytes=max_bytes)
+    if not data.strip():
+        raise ScenarioError(source, [("", "file is empty; expected a JSON object")])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            source, [("", f"file is not UTF-8 text (bad byte 0x{data[exc.start]:02x} at offset {exc.start})")]
+        ) from None
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise ScenarioError(source, [("", f"JSON is nested too deeply (limit {MAX_JSON_DEPTH} levels)")]) from None
+    except json.JSONDecodeError as exc:
+        if exc.pos >= len(text.rstrip()):
+            message = "JSON ends unexpectedly; the file looks truncated"
+        else:
+            message = f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        raise ScenarioError(source, [("", message)]) from None
+    if _json_depth(value) > MAX_JSON_DEPTH:
+        raise ScenarioError(source, [("", f"JSON is nested too deeply (limit {MAX_JSON_DEPTH} levels)")])
+    return value
+
+
+def parse_scenario(data: bytes | str, *, source: str, max_bytes: int = MAX_UPLOAD_BYTES) -> Scenario:
+    """Parse a scenario from JSON bytes; raise :class:`ScenarioError` listing every problem."""
+    raw = data.encode() if isinstance(data, str) else data
+    return scenario_from_dict(parse_json_bytes(raw, source=source, max_bytes=max_bytes), source=source)
+
+
+def load_scenario_file(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> Scenario:
+    """Load a scenario file from disk (the CLI's ``--scenario``)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(str(path), [("", "no such file")]) from None
+    except IsADirectoryError:
+        raise ScenarioError(str(path), [("", "is a directory, not a scenario file")]) from None
+    except OSError as exc:
+        raise ScenarioError(str(path), [("", f"cannot read the file ({exc.strerror})")]) from None
+    return parse_scenario(data, source=str(path), max_bytes=max_bytes)
+
+
+def parse_upload(name: str, data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Scenario:
+    """A file from the uploader: JSON or wide CSV by extension (then by content)."""
+    lower = name.lower()
+    check_size(data, source=name, max_bytes=max_bytes)
+    if lower.endswith(".csv"):
+        return parse_csv(data, source=name, max_bytes=max_bytes)
+    if lower.endswith(".json") or data.lstrip()[:1] in (b"{", b"["):
+        return scenario_from_dict(parse_json_bytes(data, source=name, max_bytes=max_bytes), source=name)
+    raise ScenarioError(name, [("", "unsupported file type; upload a .json scenario or a .csv in the wide format")])

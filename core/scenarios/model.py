@@ -1,0 +1,378 @@
+"""Scenarios: users and products described by signed profiles.
+
+A *profile* maps feature names to scores in [-1, 1]: +1 means "loves it",
+-1 means "avoids it", 0 is neutral, and an absent feature is unknown.
+
+Everything that enters the app (a preset file, an upload, an edited table, a
+link) ends in the pydantic models below (through :func:`scenario_from_dict`),
+so the rules live in one place. Errors name the source, the path inside it and
+the rule:
+
+>>> scenario_from_dict({"id": "x"}, source="demo.json")
+Traceback (most recent call last):
+...
+core.scenarios.model.ScenarioError: demo.json: 4 problems
+  - title: required field is missing
+  - description: required field is missing
+  - users: required field is missing
+  - products: required field is missing
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from core.errors import InputError, UnknownName
+
+MAX_FEATURES = 1_000
+MAX_PRODUCTS = 100_000
+MAX_USERS = 1_000
+MAX_FEATURE_CHARS = 80
+MAX_ID_CHARS = 100
+MAX_NAME_CHARS = 200
+MAX_DESCRIPTION_CHARS = 2_000
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_JSON_DEPTH = 32
+MAX_LISTED_PROBLEMS = 25  # problems listed in a message (CLI and pages); the rest are counted
+MAX_FILE_BYTES = 200 * 1024 * 1024  # a scenario file read from disk by the CLI
+
+
+class ScenarioError(InputError):
+    """A scenario could not be loaded; lists every problem found.
+
+    ``problems`` holds ``(path, message)`` pairs, where ``path`` is like
+    ``products[3].profile.wine`` (empty for problems with the whole file).
+    """
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        lines = problem_lines(self)
+        if len(self.problems) == 1:
+            return f"{self.source}: {lines[0]}"
+        return "\n".join([f"{self.source}: {len(self.problems)} problems", *(f"  - {line}" for line in lines)])
+
+
+def check_size(data: bytes, *, source: str, max_bytes: int = MAX_UPLOAD_BYTES) -> None:
+    """The one size rule for scenario bytes (uploads, files, links): refuse more than ``max_bytes``."""
+    if len(data) > max_bytes:
+        raise ScenarioError(source, [("", f"file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB")])
+
+
+def problem_lines(error: ScenarioError) -> list[str]:
+    """The problems as lines, at most :data:`MAX_LISTED_PROBLEMS`, then a count of the rest."""
+    lines = [f"{path + ': ' if path else ''}{message}" for path, message in error.problems[:MAX_LISTED_PROBLEMS]]
+    if len(error.problems) > MAX_LISTED_PROBLEMS:
+        lines.append(f"... and {len(error.problems) - MAX_LISTED_PROBLEMS} more")
+    return lines
+
+
+# --------------------------------------------------------------------------
+# Field rules
+
+
+def _fail(kind: str, message: str) -> PydanticCustomError:
+    """A validation error with a finished message (no template: user text may hold braces)."""
+    return PydanticCustomError(kind, message)
+
+
+def _has_control_chars(text: str) -> bool:
+    return any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text)
+
+
+def check_feature_name(value: Any) -> str:
+    """Validate and strip one feature name.
+
+    >>> check_feature_name("  white wine ")
+    'white wine'
+    """
+    if not isinstance(value, str):
+        raise _fail("feature_name", "feature name must be text")
+    name = value.strip()
+    if not 1 <= len(name) <= MAX_FEATURE_CHARS:
+        raise _fail(
+            "feature_name",
+            f"feature name must be 1 to {MAX_FEATURE_CHARS} characters after stripping (got {len(name)})",
+        )
+    if _has_control_chars(name):
+        raise _fail("feature_name", "feature name must not contain control characters")
+    return name
+
+
+def check_score(value: Any) -> float:
+    """Validate one score: a finite number in [-1, 1]. Booleans and strings are refused.
+
+    >>> check_score(-1)
+    -1.0
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _fail("score", f"score must be a number in [-1, 1], got {type(value).__name__}")
+    score = float(value)
+    if not math.isfinite(score):
+        raise _fail("score", f"score must be finite and in [-1, 1], got {value}")
+    if not -1.0 <= score <= 1.0:
+        raise _fail("score", f"score must be in [-1, 1], got {value!r}")
+    return score
+
+
+def _text_rule(field: str, max_chars: int, *, allow_empty: bool = False):
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            raise _fail("text", f"{field} must be text")
+        text = value.strip()
+        if not (0 if allow_empty else 1) <= len(text) <= max_chars:
+            raise _fail(
+                "text", f"{field} must be {0 if allow_empty else 1} to {max_chars} characters (got {len(text)})"
+            )
+        # Descriptions may span lines; everything else is a single line.
+        allowed = "\n\t" if allow_empty else ""
+        if any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in allowed for ch in text):
+            raise _fail("text", f"{field} must not contain control characters")
+        return text
+
+    return check
+
+
+FeatureName = Annotated[str, BeforeValidator(check_feature_name)]
+Score = Annotated[float, BeforeValidator(check_score)]
+Id = Annotated[str, BeforeValidator(_text_rule("id", MAX_ID_CHARS))]
+Name = Annotated[str, BeforeValidator(_text_rule("name", MAX_NAME_CHARS))]
+Description = Annotated[str, BeforeValidator(_text_rule("description", MAX_DESCRIPTION_CHARS, allow_empty=True))]
+
+
+def _check_profile(value: Any) -> Any:
+    """Refuse two keys that collide after stripping (" wine" and "wine")."""
+    if not isinstance(value, Mapping):
+        raise _fail("profile", "profile must be an object of {feature: score}")
+    seen: dict[str, str] = {}
+    for key in value:
+        if isinstance(key, str):
+            stripped = key.strip()
+            if stripped in seen:
+                raise _fail("profile", f"features {seen[stripped]!r} and {key!r} are the same after stripping spaces")
+            seen[stripped] = key
+    if len(value) > MAX_FEATURES:
+        raise _fail("profile", f"a profile may have at most {MAX_FEATURES} features")
+    return value
+
+
+Profile = Annotated[dict[FeatureName, Score], BeforeValidator(_check_profile)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class User(_Strict):
+    id: Id
+    name: Name
+    profile: Profile
+
+
+class Product(_Strict):
+    id: Id
+    name: Name
+    description: Description = ""
+    profile: Profile
+
+
+def _unique_ids(items: list[Any], kind: str) -> list[Any]:
+    first_seen: dict[str, int] = {}
+    for i, item in enumerate(items):
+        if item.id in first_seen:
+            raise _fail(
+                "duplicate_id",
+                f"duplicate id {item.id!r} at {kind}[{first_seen[item.id]}] and {kind}[{i}]; ids must be unique",
+            )
+        first_seen[item.id] = i
+    return items
+
+
+class Scenario(_Strict):
+    """A set of users and products to rank, with a text saying what it teaches."""
+
+    id: Id
+    title: Name
+    description: Description
+    features: list[FeatureName] | None = Field(
+        default=None, description="Declared vocabulary; when given, every profile feature must be in it."
+    )
+    users: list[User] = Field(min_length=1, max_length=MAX_USERS)
+    products: list[Product] = Field(min_length=1, max_length=MAX_PRODUCTS)
+
+    _vocabulary: tuple[str, ...] = PrivateAttr(default=())
+    _fingerprint: str = PrivateAttr(default="")
+
+    @field_validator("users")
+    @classmethod
+    def _users_unique(cls, users: list[User]) -> list[User]:
+        return _unique_ids(users, "users")
+
+    @field_validator("products")
+    @classmethod
+    def _products_unique(cls, products: list[Product]) -> list[Product]:
+        return _unique_ids(products, "products")
+
+    @field_validator("features")
+    @classmethod
+    def _features_unique(cls, features: list[str] | None) -> list[str] | None:
+        if features is not None:
+            dupes = sorted({f for f in features if features.count(f) > 1})
+            if dupes:
+                raise _fail("features", f"features listed twice: {', '.join(dupes)}")
+        return features
+
+    @model_validator(mode="after")
+    def _vocabulary_rules(self) -> Scenario:
+        used: dict[str, None] = {}
+        for group in (self.products, self.users):
+            for item in group:
+                used.update(dict.fromkeys(item.profile))
+        if self.features is not None:
+            declared = set(self.features)
+            for kind, group in (("products", self.products), ("users", self.users)):
+                for i, item in enumerate(group):
+                    for feature in item.profile:
+                        if feature not in declared:
+                            path = f"{kind}[{i}].profile{_key_path(feature)}"
+                            raise _fail(
+                                "features", f"{path}: feature {feature!r} is not in the declared 'features' list"
+                            )
+            vocabulary = tuple(self.features)
+        else:
+            vocabulary = tuple(used)
+        if len(vocabulary) > MAX_FEATURES:
+            raise _fail(
+                "features", f"the scenario uses {len(vocabulary)} distinct features; at most {MAX_FEATURES} are allowed"
+            )
+        self._vocabulary = vocabulary
+        # Computed now, not lazily: pydantic compares private attributes in ==, so a lazily
+        # filled cache would make two equal scenarios compare unequal.
+        canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        self._fingerprint = hashlib.sha256(canonical.encode()).hexdigest()[:16]
+        return self
+
+    @property
+    def vocabulary(self) -> tuple[str, ...]:
+        """Every feature of the scenario, declared order first, else order of first use."""
+        return self._vocabulary
+
+    @property
+    def fingerprint(self) -> str:
+        """A content hash: equal scenarios share caches, edited ones do not."""
+        return self._fingerprint
+
+    def user(self, user_id: str) -> User:
+        for user in self.users:
+            if user.id == user_id:
+                return user
+        raise UnknownName("user", user_id, [u.id for u in self.users], context=f"in scenario {self.id!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+# --------------------------------------------------------------------------
+# Parsing
+
+
+def _key_path(key: Any) -> str:
+    if isinstance(key, int):
+        return f"[{key}]"
+    text = str(key)
+    if text.isidentifier():
+        return f".{text}"
+    return "[" + json.dumps(text, ensure_ascii=False) + "]"
+
+
+def format_location(loc: Iterable[Any]) -> str:
+    """Turn a pydantic location into ``products[3].profile.wine``.
+
+    >>> format_location(("products", 3, "profile", "white wine"))
+    'products[3].profile["white wine"]'
+    """
+    parts = [p for p in loc if p != "[key]"]
+    out = ""
+    for part in parts:
+        piece = _key_path(part)
+        out += piece[1:] if not out and piece.startswith(".") else piece
+    return out
+
+
+_MESSAGES = {
+    "missing": "required field is missing",
+    "extra_forbidden": "unknown field; allowed fields are listed in the README's scenario schema",
+    "dict_type": "must be an object",
+    "list_type": "must be a list",
+    "model_type": "must be an object",
+    "too_short": "must not be empty",
+    "too_long": "has too many entries (at most {max_length})",
+}
+
+
+def problems_from_validation(error: ValidationError) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    for item in error.errors(include_url=False):
+        loc = tuple(item["loc"])
+        message = item["msg"]
+        template = _MESSAGES.get(item["type"])
+        if template:
+            message = template.format(**(item.get("ctx") or {}))
+        if item["type"] == "too_long" and loc and loc[-1] == "products":
+            message = f"has too many products (at most {MAX_PRODUCTS:,})"
+        elif item["type"] == "too_long" and loc and loc[-1] == "users":
+            message = f"has too many users (at most {MAX_USERS:,})"
+        if "[key]" in loc:
+            message = f"bad feature name {loc[-2]!r}: {message}"
+        path = format_location(loc)
+        if message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")
+        # Messages that carry their own path (cross-field rules) keep it.
+        if item["type"] == "features" and message.split(":")[0].startswith(("products[", "users[")):
+            path, message = message.split(": ", 1)
+        problems.append((path, message))
+    return problems
+
+
+def scenario_from_dict(value: Any, *, source: str) -> Scenario:
+    if not isinstance(value, dict):
+        raise ScenarioError(source, [("", f"expected a JSON object at the top level, got {type(value).__name__}")])
+    try:
+        return Scenario.model_validate(value)
+    except ValidationError as exc:
+        raise ScenarioError(source, problems_from_validation(exc)) from None
+
+
+def validate_profile(value: Any, *, source: str = "profile") -> dict[str, float]:
+    """Validate a bare ``{feature: score}`` mapping (the CLI's ``compare``)."""
+
+    class _Wrapper(_Strict):
+        profile: Profile
+
+    try:
+        return dict(_Wrapper(profile=value).profile)
+    except ValidationError as exc:
+        raise ScenarioError(source, problems_from_validation(exc)) from None

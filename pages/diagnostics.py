@@ -1,0 +1,60 @@
+"""Diagnostics: each claim of the source article, measured live on a scenario and the model in use."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.engine.space import MethodParams
+from ui import diagnostics as tabs
+from ui import explorer as ex
+from ui import resources, session
+from ui.navigation import explicit_navigation_only
+from ui.text import md_escape
+
+explicit_navigation_only()
+
+st.title("Diagnostics")
+st.markdown(
+    "The article makes claims about each method. Here they are measured on the scenario and model you choose. "
+    "Each chart comes with one sentence computed from its numbers: where a claim does not hold, it says so."
+)
+
+
+options = session.scenario_options()
+with st.sidebar:
+    if st.session_state.get("d_scenario") not in options:
+        st.session_state["d_scenario"] = st.session_state.get(ex.K_PRESET, session.DEFAULT_PRESET)
+        if st.session_state["d_scenario"] not in options:
+            st.session_state["d_scenario"] = session.DEFAULT_PRESET
+    choice = st.selectbox("Scenario", list(options), format_func=options.get, key="d_scenario")
+    scenario = session.scenario_for(choice)
+    with st.expander("Whitening", icon=":material/tune:", expanded=True):
+        variance = st.slider("Variance kept", 0.5, 1.0, 0.95, step=0.01, key="d_var")
+        strength = st.slider("Strength α", 0.0, 1.0, 1.0, step=0.05, key="d_alpha")
+params = MethodParams(whiten_variance=variance, whiten_strength=strength)
+recommender = resources.recommender(scenario)
+space = recommender.space
+with st.spinner("Embedding the vocabulary..."):
+    resources.prepare_with_progress(recommender, ["whitened"], params, maps=False)
+    space.prefix_embeddings()
+model = space.embedder.name
+key = (scenario.fingerprint, model)
+st.caption(md_escape(f"{scenario.title} · {len(scenario.vocabulary)} features · model {model}"))
+
+sign, magnitude, truncation, synonyms, pca, injection, tanh = st.tabs(
+    ["Sign", "Magnitude", "Truncation", "Synonyms", "PCA variance", "Raw injection", "Tanh"]
+)
+with sign:
+    sweep, swept_user = tabs.tab_sign(space, scenario, key, params)
+with magnitude:
+    tabs.tab_magnitude(sweep, swept_user)
+with truncation:
+    tabs.tab_truncation(space, scenario, key)
+with synonyms:
+    tabs.tab_synonyms(space, key, params)
+with pca:
+    tabs.tab_variance(space, params)
+with injection:
+    tabs.tab_injection(recommender, key, params)
+with tanh:
+    tabs.tab_tanh(model)

@@ -1,0 +1,51 @@
+"""Explorer: one user, six methods side by side; move a score and watch where they disagree."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.scenarios.model import Scenario
+from ui import explorer as ex
+from ui import live, resources
+from ui.navigation import explicit_navigation_only
+from ui.text import md_escape
+
+explicit_navigation_only()
+
+st.title("Explorer")
+st.markdown(
+    "Pick a scenario and a user, then move the sliders. Each column ranks the products under one method; "
+    "a red :red[▲] marks a product the user would **dislike** (exact cosine below 0). Hover a product to see its "
+    "profile. "
+    "The link in the address bar always reproduces what you see."
+)
+
+
+ex.sync_from_url()
+ex.ensure_widget_defaults()
+for warning in st.session_state.get(ex.K_WARNINGS, []):
+    st.warning(md_escape(warning), icon=":material/link_off:")
+
+scenario: Scenario = ex.sidebar()
+user_id: str = st.session_state[ex.K_USER]
+methods: list[str] = list(st.session_state[ex.K_METHODS])
+k: int = int(st.session_state[ex.K_K])
+params = ex.params()
+st.caption(md_escape(f"{scenario.title}: {scenario.description}"))
+if not methods:
+    st.info("Pick at least one method in the sidebar.", icon=":material/checklist:")
+    st.stop()
+
+recommender = resources.recommender(scenario)
+needed = list(dict.fromkeys([*methods, "exact"]))
+resources.prepare_with_progress(recommender, needed, params, maps=len(scenario.products) >= 3)
+
+
+@st.fragment
+def panel() -> None:
+    data = ex.panel_data(recommender, user_id, methods, k, params)
+    live.mount(key=ex.panel_key(scenario, user_id), data=data)
+
+
+st.session_state[ex.K_BACKGROUND_SENT] = None  # a full run redraws the panel: send the map background again
+panel()

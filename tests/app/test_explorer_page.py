@@ -1,0 +1,206 @@
+"""The Explorer through AppTest: presets, a live slider, and hostile links.
+
+The live area is one custom element (``ui/live``). AppTest cannot run its JavaScript,
+so these tests read the JSON payload Python sends to it, and move sliders the way the
+browser does: by writing the element's state, ``{"scores": {feature: value}}``.
+The buttons drawn in JavaScript (flip, reset) are tested in the browser, in tests/e2e.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from core.scenarios.presets import load_preset
+from ui import explorer as ex
+from ui import live
+from ui.session import UPLOADS
+
+EXPLORER_LABELS = ["Naive text", "Split channel", "Signed prefix", "Weighted sum", "Whitened sum", "Exact (reference)"]
+
+
+def panel_data(at) -> dict:
+    """The payload of the live panel on the page (exactly one is expected)."""
+    found = []
+
+    def walk(node) -> None:
+        for child in getattr(node, "children", {}).values():
+            proto = getattr(child, "proto", None)
+            if getattr(child, "type", None) == "bidi_component" and proto.component_name == live.NAME:
+                found.append(json.loads(proto.json))
+            walk(child)
+
+    walk(at.main)
+    assert len(found) == 1, f"expected one live panel, found {len(found)}"
+    return found[0]
+
+
+def ranking_columns(at) -> dict[str, list[str]]:
+    """{method label: [product names of its top k]}, in the order shown."""
+    return {m["label"]: [item["name"] for item in m["top"]] for m in panel_data(at)["methods"]}
+
+
+def sliders(at) -> dict[str, float]:
+    return {f["name"]: f["value"] for f in panel_data(at)["features"]}
+
+
+def move(at, scenario_id: str, user_id: str, scores: dict) -> None:
+    """What the browser does when a slider, flip or reset button is used: report all changed scores."""
+    at.session_state[ex.panel_key(load_preset(scenario_id), user_id)] = {"scores": scores}
+    at.run()
+    assert not at.exception, at.exception
+
+
+def query(at, key: str) -> list[str] | None:
+    value = at.query_params.get(key)
+    return None if value is None else value if isinstance(value, list) else [value]
+
+
+def overlap(a: list[str], b: list[str]) -> float:
+    return len(set(a) & set(b)) / max(len(a), 1)
+
+
+@pytest.fixture
+def explorer(app):
+    at = app.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_default_view_is_the_sign_trap(explorer):
+    assert explorer.session_state[ex.K_PRESET] == "sign-trap"
+    assert explorer.session_state[ex.K_USER] == "user-a"
+    data = panel_data(explorer)
+    columns = ranking_columns(explorer)
+    assert list(columns) == EXPLORER_LABELS
+    assert all(len(names) == 5 for names in columns.values())
+    assert "Naive text" in data["summary"] and "disliked" in data["summary"]
+    assert sliders(explorer) == {"anxiety": -0.9, "adventure": 0.8}
+    # The trap made visible: naive's top 5 holds products the user dislikes, exact's holds none.
+    naive, exact = data["methods"][0], data["methods"][-1]
+    assert any(item["disliked"] for item in naive["top"])
+    assert not any(item["disliked"] for item in exact["top"])
+    # Heat maps are square over the methods shown, with 1 on the diagonal.
+    tau = data["heat"]["tau"]
+    assert len(tau) == 6 and all(row[i] == pytest.approx(1.0) for i, row in enumerate(tau))
+    assert [p["title"] for p in data["maps"]["panels"]] == EXPLORER_LABELS
+
+
+def test_switching_presets(explorer):
+    explorer.selectbox(key=ex.K_PRESET).set_value("wine-synonyms").run()
+    assert not explorer.exception
+    assert explorer.session_state[ex.K_USER] == "one-tag"
+    explorer.selectbox(key=ex.K_USER).set_value("teetotal").run()
+    assert not explorer.exception
+    columns = ranking_columns(explorer)
+    assert "Alcohol-free tea house" in columns["Exact (reference)"]
+    # The URL follows the view.
+    assert query(explorer, "preset") == ["wine-synonyms"]
+    assert query(explorer, "user") == ["teetotal"]
+
+
+def test_flipping_anxiety_moves_weighted_but_not_naive(explorer):
+    before = ranking_columns(explorer)
+    move(explorer, "sign-trap", "user-a", {"anxiety": 0.9})
+    assert sliders(explorer)["anxiety"] == pytest.approx(0.9)
+    after = ranking_columns(explorer)
+    naive = overlap(before["Naive text"], after["Naive text"])
+    weighted = overlap(before["Weighted sum"], after["Weighted sum"])
+    assert naive >= 0.6, "naive barely notices that the sign of anxiety flipped"
+    assert weighted <= 0.2, "weighted swaps its top 5 when the sign flips"
+    assert query(explorer, "set") == ["anxiety:0.9"]
+    # Rank changes since the last move are reported for products that moved.
+    shifts = [item["shift"] for m in panel_data(explorer)["methods"] for item in m["top"]]
+    assert any(s != 0 for s in shifts)
+    # Resetting (the browser reports no changed scores) restores the profile and a clean URL.
+    move(explorer, "sign-trap", "user-a", {})
+    assert sliders(explorer)["anxiety"] == pytest.approx(-0.9)
+    assert ranking_columns(explorer) == before
+    assert query(explorer, "set") is None
+
+
+def test_hostile_panel_state_is_ignored(explorer):
+    """The browser's report is validated like any other input: unknown features and bad numbers are dropped."""
+    before = ranking_columns(explorer)
+    move(explorer, "sign-trap", "user-a", {"anxiety": float("nan"), "<img src=x>": 0.5, "adventure": 7, "calm": "1"})
+    assert sliders(explorer) == {"anxiety": -0.9, "adventure": 0.8}
+    assert ranking_columns(explorer) == before
+    move(explorer, "sign-trap", "user-a", ["not", "a", "dict"])
+    assert sliders(explorer) == {"anxiety": -0.9, "adventure": 0.8}
+
+
+def test_a_shared_link_restores_the_view(app):
+    app.query_params.update(
+        {"preset": "wine-synonyms", "user": "teetotal", "set": ["coffee:-0.5"], "methods": "naive,exact", "k": "3"}
+    )
+    at = app.run()
+    assert not at.exception
+    assert at.session_state[ex.K_USER] == "teetotal"
+    assert sliders(at)["coffee"] == pytest.approx(-0.5)
+    columns = ranking_columns(at)
+    assert list(columns) == ["Naive text", "Exact (reference)"]
+    assert all(len(names) == 3 for names in columns.values())
+    assert not at.warning
+
+
+def test_a_bad_query_string_warns_and_falls_back(app):
+    app.query_params.update(
+        {"preset": "<script>alert(1)</script>", "k": "999", "set": ["anxiety:NaN"], "methods": "naive,evil"}
+    )
+    at = app.run()
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "Unknown preset" in warnings and "k=" in warnings and "evil" in warnings
+    assert "<script>" not in warnings, "values from the URL are escaped before display"
+    assert at.session_state[ex.K_PRESET] == "sign-trap"
+
+
+def test_many_features_show_the_strongest_and_a_search_box(app):
+    from core.scenarios.synthetic import generate_scenario
+
+    big = generate_scenario(n_products=20, n_features=40, n_users=1, seed=3, scenario_id="big-profile")
+    user = big.users[0]
+    app.session_state[UPLOADS] = {"big-profile": big}
+    app.query_params.update({"upload": "big-profile"})
+    at = app.run()
+    assert not at.exception
+    data = panel_data(at)
+    profile = user.profile
+    strongest = sorted(profile, key=lambda f: -abs(profile[f]))[: ex.SHOWN_WHEN_MANY]
+    assert [f["name"] for f in data["features"]] == strongest
+    assert str(ex.SHOWN_WHEN_MANY) in data["note"]
+    assert data["addable"] == [f for f in big.vocabulary if f not in profile]
+    assert "link carries the settings, not the data" in data["shareNote"]
+    weakest = min(profile, key=lambda f: abs(profile[f]))
+    at.session_state[ex.panel_key(big, user.id)] = {"scores": {strongest[0]: 0.0}}
+    at.run()
+    # A changed feature stays on screen even when it is no longer among the strongest.
+    shown = sliders(at)
+    assert shown[strongest[0]] == 0.0 and weakest not in shown
+    assert query(at, "upload") == ["big-profile"]
+
+
+def test_adding_a_feature_from_the_vocabulary(explorer):
+    assert "calm" in panel_data(explorer)["addable"]
+    move(explorer, "sign-trap", "user-a", {"calm": 0.8})
+    data = panel_data(explorer)
+    calm = next(f for f in data["features"] if f["name"] == "calm")
+    assert calm == {"name": "calm", "value": 0.8, "original": None}
+    assert "calm" not in data["addable"]
+    assert query(explorer, "set") == ["calm:0.8"]
+
+
+def test_aligned_maps_rotate_each_method_onto_exact(explorer):
+    before = {p["title"]: p for p in panel_data(explorer)["maps"]["panels"]}
+    explorer.query_params["align"] = "1"
+    explorer.run()
+    assert not explorer.exception, explorer.exception
+    maps = panel_data(explorer)["maps"]
+    assert "Procrustes" in maps["note"]
+    after = {p["title"]: p for p in maps["panels"]}
+    # Exact onto itself is the identity; the other maps move.
+    exact = "Exact (reference)"
+    assert np.allclose(after[exact]["top"], before[exact]["top"], atol=1e-2)
+    assert not np.allclose(after["Naive text"]["top"], before["Naive text"]["top"], atol=1e-2)

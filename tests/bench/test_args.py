@@ -1,0 +1,23 @@
+"""Benchmarks refuse arguments that would run for hours or measure nothing, before doing any work."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["bench/slider.py", "--moves", "10"], "must be in [50, 2000]"),
+        (["bench/slider.py", "--moves", "100000"], "must be in [50, 2000]"),
+        (["bench/slider.py", "--products", "0"], "must be in [1, 100000]"),
+        (["bench/browser_slider.py", "--moves", "many"], "expected a whole number"),
+    ],
+)
+def test_bad_arguments_exit_2_with_the_allowed_range(root, argv, message):
+    result = subprocess.run([sys.executable, *argv], cwd=root, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,38 @@
+"""Readings are computed from the numbers: the same sentence template says opposite things for opposite numbers."""
+
+from __future__ import annotations
+
+from core.diagnostics import readings
+from core.diagnostics.injection import Injection
+from core.diagnostics.tanh import TanhEffect
+from core.diagnostics.truncation import Truncation
+
+
+def test_sign_reading_sorts_methods_into_blind_aware_and_partly():
+    text = readings.reading_sign({"naive": {"a": 0.97}, "split": {"a": 0.3}, "weighted": {"a": -1.0}})
+    assert text.startswith("Naive text cannot tell a profile from its opposite (mean cos(P, -P) 0.97)")
+    assert "weighted sum can (-1.00)" in text and "split channel partly (0.30)" in text
+
+
+def test_prefix_reading_follows_the_polarity():
+    assert "nearly sign-blind" in readings.reading_prefix({"a": 0.95, "b": 0.9})
+    assert "does separate" in readings.reading_prefix({"a": 0.1, "b": 0.2})
+
+
+def test_truncation_reading_counts_what_is_never_read():
+    fits = readings.reading_truncation({"u": Truncation(20, 256, [])})
+    assert fits == "Every user's naive text fits the model's 256 tokens (longest: 20)."
+    cut = readings.reading_truncation({"u": Truncation(300, 256, ["x", "y"]), "v": Truncation(10, 256, [])})
+    assert "1 of 2 users" in cut and "never reads 2" in cut
+
+
+def test_injection_reading_with_an_undefined_correlation_says_so():
+    injection = Injection("opera", 5, [0, 1], [0, 2], [0, 1], 1, 1, 0, float("nan"))
+    assert "silently ignored" in readings.reading_injection(injection)
+    same = Injection("opera", 5, [0, 1], [0, 1], [0, 1], 0, 0, 0, float("nan"))
+    assert "rank correlation undefined" in readings.reading_injection(same)
+
+
+def test_tanh_reading_states_whether_the_claim_holds():
+    assert "as claimed" in readings.reading_tanh(TanhEffect(200, 0.5, 1.0, 1.0, 4.0))
+    assert "does not damp" in readings.reading_tanh(TanhEffect(200, 0.5, 1.0, 4.0, 1.0))

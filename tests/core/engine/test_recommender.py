@@ -1,0 +1,89 @@
+"""The recommender: product vectors cached per method and parameters, moves that refit nothing,
+fast scoring equal to dense cosine."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.engine.recommender import Recommender
+from core.engine.space import MethodParams
+from core.scenarios.presets import load_preset
+
+
+class CountingEmbedder:
+    """Passes through to the real embedder and counts encode calls."""
+
+    def __init__(self, inner):
+        self.inner, self.calls = inner, 0
+
+    name = property(lambda self: self.inner.name)
+    dim = property(lambda self: self.inner.dim)
+    max_seq_length = property(lambda self: self.inner.max_seq_length)
+
+    def encode(self, texts, *, progress=None):
+        self.calls += 1
+        return self.inner.encode(texts, progress=progress)
+
+    def truncated_at(self, text):
+        return self.inner.truncated_at(text)
+
+
+def test_slider_moves_call_the_encoder_only_for_text_methods(embedder):
+    counting = CountingEmbedder(embedder)
+    recommender = Recommender(load_preset("sign-trap"), counting)
+    recommender.prepare()
+    profile = dict(load_preset("sign-trap").user("calm-explorer").profile)
+    recommender.rank(profile)  # first ranking of this profile: naive and split embed its text
+    for value in (0.55, 0.5, 0.45):
+        profile["adventure"] = value
+        before = counting.calls
+        for name in ("prefix", "weighted", "whitened", "exact"):
+            recommender.ranking(name, profile)
+        assert counting.calls == before, "prefix, weighted, whitened and exact must not call the encoder"
+        encoded = embedder.stats["encoded"]
+        recommender.ranking("split", profile)  # split text did not change: served by the cache
+        assert embedder.stats["encoded"] == encoded
+        recommender.ranking("naive", profile)  # the naive text changed: one new text encoded at most
+        assert embedder.stats["encoded"] <= encoded + 1
+    encoded = embedder.stats["encoded"]
+    recommender.rank(profile)  # same profile again: nothing new
+    assert embedder.stats["encoded"] == encoded
+
+
+def test_product_vectors_are_cached_per_method_and_parameters(embedder):
+    recommender = Recommender(load_preset("sign-trap"), embedder)
+    a = recommender.product_vectors("weighted")
+    assert recommender.product_vectors("weighted") is a
+    w1 = recommender.product_vectors("whitened", MethodParams(whiten_strength=1.0))
+    w0 = recommender.product_vectors("whitened", MethodParams(whiten_strength=0.0))
+    assert w1 is not w0 and not np.allclose(w1, w0)
+    # Parameters that do not concern a method do not split its cache.
+    assert recommender.product_vectors("weighted", MethodParams(whiten_strength=0.0)) is a
+
+
+def test_trap_is_visible_on_the_sign_trap_preset(embedder):
+    scenario = load_preset("sign-trap")
+    recommender = Recommender(scenario, embedder)
+    result = recommender.rank(scenario.user("user-a").profile, k=5)
+    agreement = result.agreement()
+    assert agreement["naive"]["disliked_in_top_k"] >= 1
+    assert agreement["weighted"]["disliked_in_top_k"] == 0
+    assert agreement["exact"]["disliked_in_top_k"] == 0
+    assert agreement["weighted"]["kendall_tau"] > agreement["naive"]["kendall_tau"]
+    # The page's one-pass divergence gives the same agreement, and a symmetric table with 1 on the diagonal.
+    table, same = result.divergence()
+    assert same.keys() == agreement.keys()
+    assert all(same[m] == pytest.approx(agreement[m]) for m in agreement)
+    assert table["naive"]["weighted"] == table["weighted"]["naive"]
+    assert table["split"]["split"]["kendall_tau"] == 1.0
+
+
+@pytest.mark.parametrize("name", ["prefix", "weighted", "whitened", "exact"])
+def test_fast_scoring_equals_dense_cosine(embedder, name):
+    scenario = load_preset("wine-synonyms")
+    recommender = Recommender(scenario, embedder)
+    profile = {**scenario.user("granular").profile, "stargazing": 0.4}  # one feature outside the vocabulary
+    user = recommender.user_vector(name, profile)
+    dense = recommender.product_vectors(name) @ user
+    np.testing.assert_allclose(recommender.scores(name, profile), dense, atol=1e-5)

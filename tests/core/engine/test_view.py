@@ -1,0 +1,81 @@
+"""What the Explorer shows, as data: the shift sign convention, marks, divergence tables, maps and the summary."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from sklearn.decomposition import PCA
+
+from core.engine import view
+from core.engine.projection import IDENTITY, Projection
+from core.engine.ranking import Ranking
+from core.engine.recommender import Recommender
+from core.scenarios.presets import load_preset
+
+
+@pytest.fixture(scope="module")
+def trap(embedder):
+    scenario = load_preset("sign-trap")
+    recommender = Recommender(scenario, embedder)
+    profile = dict(scenario.user("user-a").profile)
+    return scenario, recommender, recommender.rank(profile, ["naive", "weighted", "exact"], k=5)
+
+
+def test_shifts_use_the_ranking_sign_convention_positive_is_down():
+    before = {"m": Ranking.from_scores("m", np.array([0.9, 0.5, 0.1])).positions}
+    after = {"m": Ranking.from_scores("m", np.array([0.1, 0.5, 0.9]))}
+    assert view.shifts(before, after)["m"].tolist() == [2, 0, -2]
+
+
+def test_ranking_columns_mark_disliked_products_and_carry_shifts(trap):
+    scenario, _, result = trap
+    table, agreement = result.divergence()
+    shift = {"naive": np.arange(len(scenario.products))}
+    columns = view.ranking_columns(scenario.products, result, agreement, shift)
+    assert [c["name"] for c in columns] == ["naive", "weighted", "exact"]
+    exact_scores = result.exact.scores
+    for column, ranking in zip(columns, result.rankings.values(), strict=True):
+        top = ranking.top(5)
+        assert [item["disliked"] for item in column["top"]] == [bool(exact_scores[i] < 0) for i in top]
+    assert [item["shift"] for item in columns[0]["top"]] == result.rankings["naive"].top(5).tolist()
+    assert all(item["shift"] == 0 for item in columns[1]["top"])
+    json.dumps(columns, allow_nan=False)
+
+
+def test_divergence_tables_are_square_with_ones_on_the_diagonal(trap):
+    _, _, result = trap
+    table, agreement = result.divergence()
+    heat, bars = view.divergence(list(result.rankings), table, agreement)
+    assert [row[i] for i, row in enumerate(heat["tau"])] == [1.0, 1.0, 1.0]
+    assert [b["method"] for b in bars] == ["naive", "weighted", "exact"] and bars[-1]["overlap"] == 1.0
+
+
+def test_summary_counts_never_blame_exact_and_read_as_a_sentence():
+    assert view.summary({}, 5) == "Only the exact reference is selected."
+    text = view.summary({"naive": 2, "prefix": 2, "weighted": 0}, 5)
+    assert text == "Naive text and signed prefix each put 2 disliked products in the top 5; weighted sum puts none."
+
+
+def test_map_panels_place_the_top_k_and_the_user(trap):
+    scenario, recommender, result = trap
+    vectors = recommender.product_vectors("weighted")
+    model = PCA(n_components=2).fit(vectors)
+    projection = Projection("pca", model.transform(vectors).astype(np.float32), model)
+    user = projection.place(recommender.user_vector("weighted", scenario.user("user-a").profile))[0]
+    inputs = view.MapInput(projection, IDENTITY, user, np.array([user]))
+    background = view.background_sample(len(scenario.products))
+    panel = view.map_panel("weighted", scenario.products, result, inputs, background)
+    top = result.rankings["weighted"].top(5)
+    np.testing.assert_allclose(panel["top"], projection.coords[top], atol=1e-3)
+    assert len(panel["bg"]) == len(scenario.products) and panel["user"] == pytest.approx(user.tolist(), abs=1e-3)
+    assert "bg" not in view.map_panel("weighted", scenario.products, result, inputs, None)
+
+
+def test_map_notes_say_what_was_drawn():
+    axis, note = view.map_notes({"pca"}, 12, 5, aligned=True)
+    assert axis == "PCA" and "fewer than 15 products" in note and "Procrustes" in note
+    axis, note = view.map_notes({"umap"}, 10_000, 5, aligned=False)
+    assert axis == "UMAP" and "Showing 1,500 of 10,000" in note
+    assert view.background_sample(10_000).tolist() == view.background_sample(10_000).tolist()  # a fixed sample

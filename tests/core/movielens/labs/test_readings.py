@@ -1,0 +1,33 @@
+"""The labs' paragraphs are computed from per-user numbers: a clear win and a tie read differently."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.movielens.labs import readings
+from core.movielens.labs.experiments import LabResult
+
+
+def lab(rules: dict[str, list[float]], **extra) -> LabResult:
+    n = len(next(iter(rules.values())))
+    metrics = {"auc": rules, "ndcg@10": {r: [0.5] * n for r in rules}, "precision@10": {r: [0.5] * n for r in rules}}
+    return LabResult(tuple(rules), metrics, n, extra)
+
+
+def test_history_reading_names_the_best_rule_and_each_verdict():
+    rng = np.random.default_rng(0)
+    base = rng.uniform(0.4, 0.6, 50)
+    result = lab({"all watched": base, "liked only": base + 0.05, "recent liked": base + 0.05, "signed": base + 0.1})
+    text = readings.history(result)
+    assert text.startswith("Best: signed")
+    assert "Signed beats liked only" in text and "recent liked is not distinguishable from liked only" in text
+
+
+def test_feedback_reading_says_whether_negating_harms():
+    rng = np.random.default_rng(1)
+    base = rng.uniform(0.4, 0.6, 50)
+    drift = {"cos_to_catalogue_mean": {"ignore negatives": 0.97, "negate": 0.75, "reject": 0.9, "centred push": 0.9}}
+    helps = lab({"ignore negatives": base, "negate": base + 0.03, "reject": base + 0.03, "centred push": base}, **drift)
+    assert "not the harmful choice" in readings.feedback(helps)
+    harms = lab({"ignore negatives": base, "negate": base - 0.03, "reject": base, "centred push": base}, **drift)
+    assert "no better than ignoring" in readings.feedback(harms)

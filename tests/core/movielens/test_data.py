@@ -1,0 +1,110 @@
+"""Finding, loading and downloading MovieLens."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import io
+import threading
+import zipfile
+
+import pytest
+
+import core.movielens.data as data_module
+from core.movielens.data import DataNotFound, download, find_data, load
+
+
+def test_loader_finds_the_real_files_with_exact_counts(movielens):
+    assert len(movielens.ratings) == 100_836
+    assert movielens.ratings["userId"].nunique() == 610
+    assert len(movielens.movies) == 9_742
+    assert len(movielens.tags) == 3_683
+
+
+def test_missing_data_says_where_to_get_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(data_module, "candidate_dirs", lambda explicit=None: [tmp_path / "nowhere"])
+    with pytest.raises(DataNotFound, match="files.grouplens.org"):
+        find_data()
+    with pytest.raises(DataNotFound, match="missing ratings.csv"):
+        load(tmp_path)
+
+
+def make_zip(members: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as bundle:
+        for name, text in members.items():
+            bundle.writestr(name, text)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def served(tmp_path):
+    root = tmp_path / "www"
+    root.mkdir()
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+GOOD = {
+    "ml-latest-small/ratings.csv": "userId,movieId,rating,timestamp\n1,1,4.0,1\n",
+    "ml-latest-small/movies.csv": "movieId,title,genres\n1,Toy Story (1995),Comedy\n",
+    "ml-latest-small/tags.csv": "userId,movieId,tag,timestamp\n",
+    "ml-latest-small/README.txt": "licence",
+}
+
+
+def test_download_verifies_and_unpacks(served, tmp_path):
+    root, url = served
+    archive = make_zip(GOOD)
+    (root / "ml.zip").write_bytes(archive)
+    (root / "ml.zip.md5").write_text(hashlib.md5(archive).hexdigest() + "  ml.zip\n")
+    target = tmp_path / "data"
+    path = download(target, url=f"{url}/ml.zip")
+    assert path == target / "ml-latest-small"
+    assert load(path).movies["title"].tolist() == ["Toy Story (1995)"]
+    assert download(target, url=f"{url}/missing.zip") == path, "already present: nothing fetched"
+
+
+def test_download_with_a_bad_checksum_leaves_nothing(served, tmp_path):
+    root, url = served
+    (root / "ml.zip").write_bytes(make_zip(GOOD))
+    (root / "ml.zip.md5").write_text("0" * 32)
+    target = tmp_path / "data"
+    with pytest.raises(ValueError, match="checksum mismatch"):
+        download(target, url=f"{url}/ml.zip")
+    assert not (target / "ml-latest-small").exists()
+    assert list(target.iterdir()) == []
+
+
+def test_download_refuses_paths_outside_the_dataset(served, tmp_path):
+    root, url = served
+    archive = make_zip({**GOOD, "../evil.txt": "x"})
+    (root / "ml.zip").write_bytes(archive)
+    with pytest.raises(ValueError, match="refusing archive member"):
+        download(tmp_path / "data", url=f"{url}/ml.zip", md5=hashlib.md5(archive).hexdigest())
+    assert not (tmp_path / "evil.txt").exists()
+
+
+def test_cli_download_and_missing_data(served, tmp_path, capsys):
+    from core.cli import main
+
+    root, url = served
+    archive = make_zip(GOOD)
+    (root / "ml.zip").write_bytes(archive)
+    (root / "ml.zip.md5").write_text(hashlib.md5(archive).hexdigest())
+    target = tmp_path / "data"
+    code = main(["data", "movielens", "--download", "--url", f"{url}/ml.zip", "--target", str(target)])
+    assert code == 0 and (target / "ml-latest-small" / "ratings.csv").exists()
+    code = main(["eval", "movielens", "--data", str(tmp_path / "nope")])
+    assert code == 2 and "not a MovieLens folder" in capsys.readouterr().err

@@ -1,0 +1,109 @@
+"""The scenario model's rules: every bad field named, limits, fingerprints, immutability."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from core.scenarios.io import parse_scenario
+from core.scenarios.model import MAX_FEATURES, MAX_PRODUCTS, Scenario, ScenarioError, validate_profile
+from tests.samples import BASE, problems, with_change
+
+
+def test_valid_scenario_round_trips():
+    scenario = parse_scenario(json.dumps(BASE), source="x")
+    assert scenario.vocabulary == ("wine", "crowds")
+    assert parse_scenario(scenario.to_json(), source="again") == scenario
+    assert scenario.products[0].description == ""
+
+
+def test_feature_names_are_stripped():
+    scenario = parse_scenario(json.dumps(with_change(["products", 0, "profile"], {"  wine ": 1.0})), source="x")
+    assert "wine" in scenario.products[0].profile
+
+
+BAD_FIELDS = [
+    (["products", 1, "profile", "crowds"], 1.5, "products[1].profile.crowds", "in [-1, 1]"),
+    (["products", 1, "profile", "crowds"], -1.01, "products[1].profile.crowds", "in [-1, 1]"),
+    (["products", 1, "profile", "crowds"], "0.5", "products[1].profile.crowds", "number"),
+    (["products", 1, "profile", "crowds"], True, "products[1].profile.crowds", "number"),
+    (["products", 1, "profile", "crowds"], None, "products[1].profile.crowds", "number"),
+    (["users", 0, "profile"], {"   ": 0.5}, "users[0].profile", "1 to 80 characters"),
+    (["users", 0, "profile"], {"x" * 81: 0.5}, "users[0].profile", "1 to 80 characters"),
+    (["users", 0, "profile"], {"wi\u0007ne": 0.5}, "users[0].profile", "control characters"),
+    (["users", 0, "profile"], {"wine": 0.5, " wine": 0.2}, "users[0].profile", "same after stripping"),
+    (["users", 0, "profile"], [["wine", 0.5]], "users[0].profile", "object"),
+    (["products", 0, "id"], "p2", "products", "duplicate id 'p2'"),
+    (["users"], [BASE["users"][0], BASE["users"][0]], "users", "duplicate id 'u1'"),
+    (["products", 0, "colour"], "red", "products[0].colour", "unknown field"),
+    (["users", 0, "name"], "", "users[0].name", "1 to 200 characters"),
+    (["users", 0, "name"], "<b>\x00</b>", "users[0].name", "control characters"),
+    (["id"], 17, "id", "must be text"),
+    (["users"], [], "users", "must not be empty"),
+    (["products"], "lots", "products", "must be a list"),
+    (["features"], ["wine"], "products[1].profile.crowds", "not in the declared 'features' list"),
+    (["features"], ["wine", "wine", "crowds"], "features", "listed twice"),
+]
+
+
+@pytest.mark.parametrize(("path", "value", "where", "rule"), BAD_FIELDS)
+def test_bad_fields_are_named(path, value, where, rule):
+    found = problems(with_change(path, value))
+    assert any(p.startswith(where) and rule in m for p, m in found), found
+
+
+def test_nan_and_infinity_are_refused():
+    # Python's json module reads NaN and Infinity; the validator must still refuse them.
+    for token in ("NaN", "Infinity", "-Infinity"):
+        raw = json.dumps(BASE).replace('"crowds": 1.0', f'"crowds": {token}').encode()
+        found = problems(raw)
+        assert found == [("products[1].profile.crowds", f"score must be finite and in [-1, 1], got {float(token)}")]
+
+
+def test_missing_fields_are_listed_together():
+    found = problems({"id": "x", "users": BASE["users"]})
+    assert {p for p, _ in found} == {"title", "description", "products"}
+    assert all(m == "required field is missing" for _, m in found)
+
+
+def test_validate_profile():
+    assert validate_profile({" wine ": 0.5}) == {"wine": 0.5}
+    with pytest.raises(ScenarioError, match=r"profile.wine: score must be in \[-1, 1\]"):
+        validate_profile({"wine": 2})
+
+
+def test_fingerprint_follows_content():
+    a = parse_scenario(json.dumps(BASE), source="a")
+    b = parse_scenario(json.dumps(BASE), source="b")
+    c = parse_scenario(json.dumps(with_change(["users", 0, "profile", "wine"], 0.7)), source="c")
+    assert a.fingerprint == b.fingerprint != c.fingerprint
+
+
+def test_unknown_user_lists_valid_ids():
+    with pytest.raises(ValueError, match="choose one of: u1"):
+        parse_scenario(json.dumps(BASE), source="x").user("u9")
+
+
+def test_feature_and_product_limits():
+    many = {f"feature {i}": 0.1 for i in range(MAX_FEATURES + 1)}
+    found = problems(with_change(["users", 0, "profile"], many))
+    assert any("at most 1000 features" in m for _, m in found)
+    spread = copy.deepcopy(BASE)
+    spread["products"] = [
+        {"id": f"p{i}", "name": "x", "profile": {f"feature {i}": 1.0}} for i in range(MAX_FEATURES + 1)
+    ]
+    found = problems(spread)
+    assert found == [("", "the scenario uses 1003 distinct features; at most 1000 are allowed")]
+    huge = copy.deepcopy(BASE)
+    huge["products"] = [{"id": f"p{i}", "name": "x", "profile": {}} for i in range(MAX_PRODUCTS + 1)]
+    found = problems(huge)
+    assert found == [("products", "has too many products (at most 100,000)")]
+
+
+def test_scenario_model_is_frozen():
+    scenario = parse_scenario(json.dumps(BASE), source="x")
+    with pytest.raises(Exception, match="frozen"):
+        scenario.id = "other"
+    assert isinstance(scenario, Scenario)

@@ -1,0 +1,49 @@
+"""The wide CSV: round trips, formula escaping, row and column names."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.scenarios.io import parse_upload
+from core.scenarios.presets import load_preset, preset_ids
+from core.scenarios.wide_csv import escape_formula, row_column, to_csv
+from tests.samples import GOOD_ROWS, HEADER
+
+
+@pytest.mark.parametrize("preset", [p for p in preset_ids() if p != "bench-10k"])
+def test_json_and_csv_round_trips_are_identical(preset):
+    scenario = load_preset(preset)
+    assert parse_upload(f"{preset}.json", scenario.to_json().encode()) == scenario
+    assert parse_upload(f"{preset}.csv", to_csv(scenario).encode()) == scenario
+
+
+def test_a_good_csv():
+    scenario = parse_upload("demo.csv", (HEADER + GOOD_ROWS).encode())
+    assert scenario.id == "demo" and scenario.user("u1").profile == {"wine": 0.8, "crowds": -0.5}
+    assert scenario.products[1].profile == {"crowds": 1.0}, "an empty cell means absent"
+
+
+def test_csv_without_a_scenario_row_takes_its_id_from_the_file_name():
+    scenario = parse_upload("my scenario!.csv", (HEADER + "user,u1,Ann,,0.8,\nproduct,p1,Bar,,1,\n").encode())
+    assert scenario.id == "my-scenario" and scenario.title == "my-scenario"
+
+
+def test_formula_injection_is_escaped_on_download_and_restored_on_upload():
+    scenario = parse_upload("demo.csv", (HEADER + GOOD_ROWS.replace("Bar", "=HYPERLINK(1)")).encode())
+    exported = to_csv(scenario)
+    assert "'=HYPERLINK(1)" in exported
+    for line in exported.splitlines()[1:]:
+        for cell in line.split(","):
+            assert not cell.startswith(("=", "+", "@")) or cell.startswith("'")
+    assert parse_upload("again.csv", exported.encode()) == scenario
+    assert escape_formula("-1 + 1") == "'-1 + 1" and escape_formula("@home") == "'@home"
+
+
+def test_byte_order_marks_are_accepted():
+    assert parse_upload("bom.csv", b"\xef\xbb\xbf" + (HEADER + GOOD_ROWS).encode()).id == "demo"
+    assert parse_upload("bom16.csv", (HEADER + GOOD_ROWS).encode("utf-16")).id == "demo"
+
+
+def test_row_and_column_names():
+    assert row_column("products[0].profile.wine") == "products row 1, column 'wine'"
+    assert row_column("users[9]") == "users row 10"

@@ -1,0 +1,283 @@
+"""The Diagnostics page's tabs: each measure from :mod:`core.diagnostics`, charted, with its reading.
+
+Every computation is cached per (scenario content, model, parameters); a
+function here reads widgets, calls core, and draws.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from core.diagnostics import readings, sign, synonyms, tanh, truncation, variance
+from core.diagnostics.injection import pick_novel, raw_injection
+from core.engine.methods import METHOD_NAMES, METHODS
+from core.engine.recommender import Recommender
+from core.engine.space import FeatureSpace, MethodParams
+from core.scenarios.model import Scenario
+from ui import resources
+from ui.plots import COLOURS, finish, heatmap, lines_by_method
+from ui.text import md_escape
+
+LABELS = {m: METHODS[m].label for m in METHOD_NAMES}
+
+
+def reading(text: str) -> None:
+    st.info(md_escape(text), icon=":material/insights:")
+
+
+def _users(scenario: Scenario) -> dict[str, str]:
+    return {u.id: u.name for u in scenario.users}
+
+
+# -- cached computations: keyed by (scenario fingerprint, model); the space is passed unhashed ------------
+
+
+@st.cache_data(show_spinner="Flipping every user's signs...", max_entries=32)
+def _sign_flip(_space: FeatureSpace, _scenario: Scenario, key: tuple, params: MethodParams):
+    return sign.sign_flip(_space, {u.id: dict(u.profile) for u in _scenario.users}, params)
+
+
+@st.cache_data(show_spinner="Sweeping one score from -1 to 1...", max_entries=64)
+def _sweep(_space: FeatureSpace, _scenario: Scenario, key: tuple, user_id: str, feature: str, params: MethodParams):
+    return sign.sweep(_space, dict(_scenario.user(user_id).profile), feature, params)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _truncation(_space: FeatureSpace, _scenario: Scenario, key: tuple):
+    return {u.id: truncation.truncation(_space.embedder, dict(u.profile)) for u in _scenario.users}
+
+
+@st.cache_data(show_spinner="Measuring the whitening trade-off...", max_entries=32)
+def _trade_off(_space: FeatureSpace, key: tuple, pairs: tuple):
+    return synonyms.whitening_trade_off(_space, pairs)
+
+
+@st.cache_data(show_spinner="Comparing projected and raw injection...", max_entries=64)
+def _injection(_rec: Recommender, key: tuple, user_id: str, novel: str, score: float, params: MethodParams):
+    profile = {**_rec.scenario.user(user_id).profile, novel: score}
+    return raw_injection(_rec.product_vectors("whitened", params), _rec.space, profile, novel, params=params)
+
+
+@st.cache_data(show_spinner=False)
+def _tanh(model: str):
+    return tanh.tanh_effect(resources.embedder())
+
+
+# -- tabs --------------------------------------------------------------------------------------------------
+
+
+def tab_sign(space: FeatureSpace, scenario: Scenario, key: tuple, params: MethodParams):
+    """Sign blindness: cos(P, -P) per user, a sweep of one score, and prefix polarity. Returns the sweep."""
+    st.subheader("Can the method tell a profile from its opposite?")
+    flip = _sign_flip(space, scenario, key, params)
+    users = _users(scenario)
+    figure = go.Figure()
+    for uid, name in users.items():
+        figure.add_bar(x=[LABELS[m] for m in METHOD_NAMES], y=[flip[m][uid] for m in METHOD_NAMES], name=name)
+    finish(figure, "cos(P, -P) for every user: 1 = blind to the sign, -1 = sees it", "method", "cosine", height=360)
+    figure.update_yaxes(range=[-1.05, 1.05])
+    st.plotly_chart(figure, width="stretch")
+    reading(readings.reading_sign(flip))
+
+    left, right = st.columns(2)
+    user_id = left.selectbox("User to sweep", list(users), format_func=users.get, key="d_sweep_user")
+    profile = dict(scenario.user(user_id).profile)
+    strongest = max(profile, key=lambda f: abs(profile[f]))
+    feature = right.selectbox(
+        "Feature to sweep", list(profile), index=list(profile).index(strongest), key=f"d_sweep_feature|{user_id}"
+    )
+    result = _sweep(space, scenario, key, user_id, feature, params)
+    title = f"Similarity to the same profile with {feature} = +1, as {feature} sweeps from -1 to +1"
+    figure = lines_by_method(result.scores, result.to_positive, title, f"score of {feature}", "cosine to +1 version")
+    st.plotly_chart(figure, width="stretch")
+    st.caption(
+        "A sign-aware method drops well below 1 as the score goes negative; a sign-blind one stays near the top."
+    )
+    polarity = sign.prefix_polarity(space)
+    ordered = sorted(polarity.items(), key=lambda item: -item[1])
+    figure = go.Figure(go.Bar(x=[f for f, _ in ordered], y=[c for _, c in ordered], marker_color=COLOURS["prefix"]))
+    title = "Prefix: cos('strongly enjoys X', 'strongly dislikes X') for every feature"
+    finish(figure, title, "feature", "cosine", height=340, legend=False)
+    figure.update_yaxes(range=[0, 1])
+    st.plotly_chart(figure, width="stretch")
+    reading(readings.reading_prefix(polarity))
+    return result, users[user_id]
+
+
+def tab_magnitude(result, user_name: str) -> None:
+    st.subheader("Does the method keep how strong a preference is?")
+    feature = result.feature
+    figure = lines_by_method(
+        result.scores,
+        result.travelled,
+        f"How far the vector has moved from {feature} = -1, as {feature} sweeps to +1 ({user_name})",
+        f"score of {feature}",
+        "1 - cos(v(score), v(-1))",
+        height=420,
+        markers=True,
+    )
+    st.plotly_chart(figure, width="stretch")
+    st.caption("Flat stretches mean the method ignores changes of size; steps mean it keeps only a few levels.")
+    reading(readings.reading_magnitude(result))
+
+
+def tab_truncation(space: FeatureSpace, scenario: Scenario, key: tuple) -> None:
+    st.subheader("Does the model read the whole naive text?")
+    truncated = _truncation(space, scenario, key)
+    users = _users(scenario)
+    limit = next(iter(truncated.values())).limit
+    figure = go.Figure(
+        go.Bar(
+            x=[users[u] for u in truncated],
+            y=[t.tokens for t in truncated.values()],
+            marker_color=["#e03131" if t.unseen else "#868e96" for t in truncated.values()],
+            name="tokens",
+        )
+    )
+    if limit:
+        figure.add_hline(y=limit, line_dash="dash", annotation_text=f"the model reads {limit} tokens")
+    finish(figure, "Tokens in each user's naive text", "user", "tokens", height=340, legend=False)
+    st.plotly_chart(figure, width="stretch")
+    reading(readings.reading_truncation(truncated))
+    rows = [
+        {"user": users[u], "tokens": t.tokens, "features never read": ", ".join(t.unseen) or "none"}
+        for u, t in truncated.items()
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def tab_synonyms(space: FeatureSpace, key: tuple, params: MethodParams) -> None:
+    st.subheader("Do near-synonyms stack, and what does whitening cost?")
+    threshold = st.slider(
+        "Near-synonym threshold (embedding cosine)",
+        0.5,
+        0.95,
+        synonyms.SYNONYM_THRESHOLD,
+        step=0.01,
+        key="d_threshold",
+    )
+    groups = synonyms.synonym_groups(space, threshold)
+    if groups:
+        st.markdown("**Groups:** " + "; ".join(md_escape(", ".join(g)) for g in groups))
+    else:
+        st.markdown(f"No pair of features reaches cosine {threshold:.2f}.")
+    a, b, cosine = synonyms.closest_pair(space)
+    stack, moved = synonyms.stacking(space, a, b, params), synonyms.transfer(space, a, b, params)
+    left, right = st.columns(2)
+    colours = [COLOURS["weighted"], COLOURS["whitened"]]
+    figure = go.Figure(
+        go.Bar(x=["weighted", "whitened"], y=[stack["weighted"], stack["whitened"]], marker_color=colours)
+    )
+    figure.add_hline(y=1, line_dash="dot", annotation_text="no stacking")
+    finish(figure, f"Stacking factor of '{a}' + '{b}'", "method", "stacking factor (1 = none, 2 = double)", 320)
+    figure.update_yaxes(range=[0, 2])
+    left.plotly_chart(figure, width="stretch")
+    figure = go.Figure(
+        go.Bar(
+            x=[LABELS[m] for m in METHOD_NAMES],
+            y=[moved[m] for m in METHOD_NAMES],
+            marker_color=[COLOURS[m] for m in METHOD_NAMES],
+        )
+    )
+    finish(figure, f"Transfer: user loves '{a}', product tagged only '{b}'", "method", "cosine", 320, legend=False)
+    right.plotly_chart(figure, width="stretch")
+    reading(readings.reading_synonyms((a, b, cosine), stack, moved, groups, threshold))
+    _trade_off_charts(space, key, synonyms.pairs_in_groups(groups) or ((a, b),), params)
+
+
+def _trade_off_charts(space: FeatureSpace, key: tuple, pairs: tuple, params: MethodParams) -> None:
+    trade = _trade_off(space, key, pairs)
+    st.markdown(
+        f"**The trade-off**, over {len(pairs)} near-synonym pair{'s' if len(pairs) != 1 else ''}: "
+        "more components and stronger whitening make feature vectors more orthogonal, which removes the stacking "
+        "and the semantic transfer together."
+    )
+    rows = [f"{v:.2f} (k={int(k)})" for v, k in zip(trade.variances, trade.components[:, 0], strict=True)]
+    columns = [f"{s:.2f}" for s in trade.strengths]
+    left, right = st.columns(2)
+    for column, values, title, zrange in (
+        (left, trade.stacking, "Mean stacking factor", (1.0, 2.0)),
+        (right, trade.transfer, "Mean transfer (cosine in whitened space)", (-0.2, 1.0)),
+    ):
+        figure = heatmap(values, columns, rows, zrange, colorscale="Viridis", annotate=True)
+        finish(figure, title, "whitening strength α", "variance kept (components)", 330, legend=False)
+        column.plotly_chart(figure, width="stretch")
+    before, after = synonyms.vocabulary_cosines(space, params)
+    names = list(space.vocabulary)
+    left, right = st.columns(2)
+    after_title = f"Feature cosines after whitening (α = {params.whiten_strength:.2f}, {params.whiten_variance:.0%})"
+    for column, matrix, title in ((left, before, "Feature cosines, raw embeddings"), (right, after, after_title)):
+        figure = heatmap(matrix, names, names, (-1, 1), colorscale="RdBu")
+        finish(figure, title, "feature", "feature", 460, legend=False)
+        figure.update_yaxes(autorange="reversed")
+        column.plotly_chart(figure, width="stretch")
+
+
+def tab_variance(space: FeatureSpace, params: MethodParams) -> None:
+    st.subheader("How many components does whitening keep?")
+    pca = variance.pca_variance(space, params)
+    if pca.cumulative.size:
+        k_axis = np.arange(1, pca.cumulative.size + 1)
+        figure = go.Figure(go.Scatter(x=k_axis, y=pca.cumulative, mode="lines+markers", name="cumulative share"))
+        for level, colour in ((0.90, "#868e96"), (0.95, "#495057")):
+            figure.add_hline(y=level, line_dash="dot", line_color=colour, annotation_text=f"{level:.0%}")
+        figure.add_vline(x=pca.n_components, line_color="#e03131", annotation_text=f"chosen k = {pca.n_components}")
+        finish(figure, "Cumulative explained variance of the feature embeddings", "components", "share", 400)
+        figure.update_yaxes(range=[0, 1.02])
+        st.plotly_chart(figure, width="stretch")
+    reading(readings.reading_variance(pca, len(space.vocabulary)))
+
+
+def tab_injection(recommender: Recommender, key: tuple, params: MethodParams) -> None:
+    st.subheader("What if a new feature is injected raw into the whitened space?")
+    space, scenario = recommender.space, recommender.scenario
+    users = _users(scenario)
+    left, middle, right = st.columns(3)
+    user_id = left.selectbox("User", list(users), format_func=users.get, key="d_inject_user")
+    novel = middle.text_input(
+        "Feature outside the vocabulary", value=pick_novel(space), max_chars=80, key="d_novel"
+    ).strip()
+    score = right.slider("Its score", -1.0, 1.0, 0.9, step=0.05, key="d_novel_score")
+    if not novel:
+        st.warning("Type a feature name (1 to 80 characters).")
+        return
+    if novel in space.index:
+        st.warning(md_escape(f"'{novel}' is in the vocabulary already; pick a feature the scenario does not use."))
+        return
+    injection = _injection(recommender, key, user_id, novel, score, params)
+    names = [p.name for p in scenario.products]
+    table = pd.DataFrame(
+        {
+            "without it": [names[i] for i in injection.baseline_top],
+            "projected (correct)": [names[i] for i in injection.projected_top],
+            "injected raw (wrong)": [names[i] for i in injection.raw_top],
+        },
+        index=pd.RangeIndex(1, injection.k + 1, name="rank"),
+    )
+    st.dataframe(table, width="stretch")
+    reading(readings.reading_injection(injection))
+
+
+def tab_tanh(model: str) -> None:
+    st.subheader("What does tanh(2·score) do?")
+    effect = _tanh(model)
+    left, right = st.columns(2)
+    s = np.linspace(-1, 1, 81)
+    figure = go.Figure()
+    figure.add_scatter(x=s, y=np.tanh(2 * s), name="tanh(2s)", line={"color": COLOURS["weighted"], "width": 3})
+    figure.add_scatter(x=s, y=s, name="s (linear)", line={"color": "#868e96", "dash": "dash"})
+    finish(figure, "A score's weight in the weighted sum", "score s", "weight", 360)
+    left.plotly_chart(figure, width="stretch")
+    figure = go.Figure(
+        go.Bar(
+            x=["with tanh", "linear"],
+            y=[effect.degrees_with_tanh, effect.degrees_linear],
+            marker_color=[COLOURS["weighted"], "#868e96"],
+        )
+    )
+    finish(figure, f"One of {effect.features} scores goes 0.5 -> 1.0", "weighting", "profile turns (degrees)", 360)
+    right.plotly_chart(figure, width="stretch")
+    reading(readings.reading_tanh(effect))

@@ -1,0 +1,140 @@
+"""The Evaluation page's parts: the results table, the AUC bars, the per-user scatter and one user up close."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from core.engine.methods import METHOD_NAMES
+from core.movielens import protocol as ml
+from core.movielens.evaluate import LABELS, Evaluation
+from ui.plots import COLOURS, METRIC_COLUMNS, auc_bars, finish, score_columns
+
+PROTOCOL = f"""
+- **Split**: each user's ratings sorted by time; the first {ml.HISTORY_SHARE:.0%} (rounded down) are history,
+  the rest are held out.
+- **Features**: the 19 genres; *genres+tags* adds every tag that at least 2 different users applied.
+- **User profile**: for each feature, the mean of (rating - the user's mean) / 2 over history movies having it,
+  clipped to [-1, 1]. **Movie profile**: +1 for each of its features.
+- **Labels**: held-out ratings >= {ml.POSITIVE:g} are positives, <= {ml.NEGATIVE:g} negatives; users with at least
+  {ml.MIN_EACH} of each are evaluated.
+- **Metrics**: AUC (positives vs negatives, ties count half), NDCG@10 and precision@10 over all held-out movies
+  (relevant: rating >= 4); means with t-based 95% intervals over users; paired AUC difference against naive.
+- **Baselines**: popularity (number of ratings in the history part) and random.
+"""
+
+LICENCE = (
+    "Data: MovieLens ml-latest-small, GroupLens Research, University of Minnesota, used under its licence "
+    "(research use, no commercial use without permission; no endorsement by GroupLens or the University is "
+    "implied). F. Maxwell Harper and Joseph A. Konstan. 2015. The MovieLens Datasets: History and Context. "
+    "ACM Transactions on Interactive Intelligent Systems 5, 4: 19:1-19:19. https://doi.org/10.1145/2827872"
+)
+
+
+def results_table(evaluation: Evaluation) -> None:
+    rows = [
+        {
+            "method": LABELS[m],
+            "AUC": r["auc"],
+            "95% CI": f"{r['auc_ci95'][0]:.3f} to {r['auc_ci95'][1]:.3f}",
+            "AUC - naive": r["auc_minus_naive"],
+            "95% CI of the difference": f"{r['auc_minus_naive_ci95'][0]:+.3f} to {r['auc_minus_naive_ci95'][1]:+.3f}",
+            "NDCG@10": r["ndcg@10"],
+            "precision@10": r["precision@10"],
+        }
+        for m, r in evaluation.summary().items()
+    ]
+    config = score_columns(*METRIC_COLUMNS, signed=("AUC - naive",))
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config=config)
+
+
+def charts(evaluation: Evaluation) -> None:
+    """AUC bars with intervals, and naive against whitened per user."""
+    summary, methods = evaluation.summary(), evaluation.methods
+    left, right = st.columns(2)
+    figure = auc_bars(
+        [LABELS[m] for m in methods],
+        {LABELS[m]: summary[m] for m in methods},
+        [COLOURS[m] for m in methods],
+        "Mean AUC over users, with 95% intervals",
+    )
+    left.plotly_chart(figure, width="stretch")
+    naive_auc, whitened_auc = evaluation.per_user("auc", "naive"), evaluation.per_user("auc", "whitened")
+    figure = go.Figure(
+        go.Scatter(
+            x=naive_auc,
+            y=whitened_auc,
+            mode="markers",
+            marker={"size": 6, "color": COLOURS["whitened"], "opacity": 0.6},
+            text=[f"user {u.user}" for u in evaluation.users],
+            hovertemplate="%{text}: naive %{x:.2f}, whitened %{y:.2f}<extra></extra>",
+            name="one user",
+        )
+    )
+    figure.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dash", "color": "#868e96"}, name="equal AUC")
+    finish(figure, "Per-user AUC: whitened against naive", "naive AUC", "whitened AUC", 400)
+    figure.update_xaxes(range=[-0.02, 1.02])
+    figure.update_yaxes(range=[-0.02, 1.02], scaleanchor="x")
+    right.plotly_chart(figure, width="stretch")
+    above = int(np.sum(whitened_auc > naive_auc))
+    right.caption(f"Above the diagonal, whitened ranks that user's movies better: {above} of {len(naive_auc)} users.")
+
+
+def drill_down(evaluation: Evaluation) -> None:
+    """One user's profile and held-out movies, ranked by each method."""
+    st.subheader("One user, up close")
+    by_id = {u.user: u for u in evaluation.users}
+
+    def describe(u: int) -> str:
+        return f"user {u}: {len(by_id[u].movies)} held-out movies, naive AUC {by_id[u].auc['naive']:.2f}"
+
+    chosen = st.selectbox("User", list(by_id), format_func=describe, key="ev_user")
+    user = by_id[chosen]
+    left, right = st.columns([2, 3])
+    profile = sorted(user.profile.items(), key=lambda item: item[1])
+    figure = go.Figure(
+        go.Bar(
+            x=[s for _, s in profile],
+            y=[f for f, _ in profile],
+            orientation="h",
+            marker_color=["#e03131" if s < 0 else "#2b8a3e" for _, s in profile],
+        )
+    )
+    height = max(320, 18 * len(profile))
+    finish(figure, f"User {chosen}'s profile from history", "score", "feature", height, legend=False)
+    left.plotly_chart(figure, width="stretch")
+    methods = evaluation.methods
+    method = right.selectbox(
+        "Sorted by", methods, index=methods.index("weighted"), format_func=LABELS.get, key="ev_method"
+    )
+    _ranks_table(evaluation, user, method, right)
+
+
+def _ranks_table(evaluation: Evaluation, user, method: str, column) -> None:
+    methods = evaluation.methods
+    rows = pd.DataFrame(
+        {
+            "movie": [evaluation.titles.get(m, f"movie {m}") for m in user.movies],
+            "rating": user.ratings,
+            "label": [
+                "like" if r >= ml.POSITIVE else "dislike" if r <= ml.NEGATIVE else "neutral" for r in user.ratings
+            ],
+            **{LABELS[m]: user.ranks(m) for m in methods},
+        }
+    ).sort_values(LABELS[method])
+    column.dataframe(
+        rows,
+        hide_index=True,
+        width="stretch",
+        height=420,
+        column_config={
+            "rating": st.column_config.NumberColumn(format="%.1f"),
+            "label": st.column_config.TextColumn(help="held-out rating >= 4: like; <= 2.5: dislike"),
+        },
+    )
+    column.caption(
+        "Each method's column is the rank it gives the movie among this user's held-out movies (1 = first). "
+        "AUC for this user: " + ", ".join(f"{m} {user.auc[m]:.2f}" for m in METHOD_NAMES) + "."
+    )

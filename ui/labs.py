@@ -1,0 +1,185 @@
+"""The Labs page's parts: each lab's introduction, reading, charts and table."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from core.movielens.labs import readings
+from core.movielens.labs.experiments import EASE_LAMBDA, EASE_MIN_LIKES, LabResult
+from core.movielens.labs.feedback import FEEDBACK_RATE
+from core.movielens.labs.history import RECENCY_HALF_LIFE
+from ui.plots import METRIC_COLUMNS, auc_bars, finish, score_columns
+from ui.text import md_escape
+
+LABS = {
+    "history": "User from history",
+    "feedback": "Negative feedback",
+    "centroids": "Category centroids",
+    "ease": "EASE",
+}
+RULE_COLOURS = ["#868e96", "#1971c2", "#0c8599", "#2b8a3e"]
+INTRO = (
+    "Four neighbouring problems, each tested on real ratings rather than argued. Every lab uses the "
+    "Evaluation page's MovieLens split (each user's first 80% of ratings by time as history, the rest held out; "
+    "held-out ratings of 4 and up are likes, 2.5 and below dislikes; the same 270 users) and reports the mean "
+    "AUC over users with a 95% interval, NDCG@10 and precision@10, so the figures compare directly with "
+    "the six methods on the Evaluation page."
+)
+LICENCE = (
+    "Data: MovieLens ml-latest-small, GroupLens Research, University of Minnesota, used under its licence. "
+    "F. Maxwell Harper and Joseph A. Konstan. 2015. The MovieLens Datasets: History and Context. ACM TiiS 5, 4. "
+    "Reproduce: python -m core labs --json"
+)
+
+
+def verdict(text: str) -> None:
+    st.info(md_escape(text), icon=":material/balance:")
+
+
+def bars(lab: LabResult, title: str, x_title: str = "rule", table: bool = True) -> None:
+    """AUC bars with intervals, then (unless ``table=False``) every metric in a table."""
+    names = list(lab.rules)
+    st.plotly_chart(auc_bars(names, lab.summary(), RULE_COLOURS[: len(names)], title, x_title=x_title), width="stretch")
+    if table:
+        metrics_table(lab, x_title)
+
+
+def metrics_table(lab: LabResult, x_title: str = "rule") -> None:
+    """AUC with its interval, NDCG@10 and precision@10 per rule (the Evaluation page's definitions)."""
+    rows = [
+        {
+            x_title: rule,
+            "AUC": r["auc"],
+            "95% CI": f"{r['auc_ci95'][0]:.3f} to {r['auc_ci95'][1]:.3f}",
+            "NDCG@10": r["ndcg@10"],
+            "precision@10": r["precision@10"],
+        }
+        for rule, r in lab.summary().items()
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config=score_columns(*METRIC_COLUMNS))
+
+
+def history(lab: LabResult) -> None:
+    st.subheader("A user vector from what they watched")
+    st.markdown(
+        "Many systems build the user as an average of the items they engaged with. Which average? "
+        "Here each movie is the sum of its genres' embeddings, and the user is one of: **all watched** "
+        "(every movie, ratings ignored), **liked only** (ratings of 4 and up), **recent liked** (liked, "
+        f"halving every {RECENCY_HALF_LIFE} newer likes), or **signed** (every movie weighted by "
+        "tanh(rating - the user's mean), so disliked movies push away)."
+    )
+    verdict(readings.history(lab))
+    bars(lab, f"History-based user vectors: mean AUC over {lab.users} users, with 95% intervals")
+    st.caption(
+        "A ratings-blind average moves the user towards a film they watched and hated as much as towards one "
+        "they loved. Keeping the sign of each rating is what the Explorer's weighted method does for tag scores."
+    )
+
+
+def feedback(lab: LabResult) -> None:
+    st.subheader("Updating a user vector after a dislike")
+    st.markdown(
+        "An online recommender nudges the user vector after every rating: towards the item when the rating is "
+        "good. What to do when it is bad? Each user's history is replayed in time order from a cold start at "
+        "the catalogue's mean direction, with signal tanh(rating - 3) and an adaptive rate "
+        f"max({FEEDBACK_RATE}, 1 / (1 + n)). Four treatments of a negative signal: **ignore negatives**; "
+        "**negate** (add the item with a negative weight); **reject** (remove part of the user's component "
+        "along the item, nothing else); **centred push** (move away from what is distinctive about the item, "
+        "the item minus the catalogue mean)."
+    )
+    verdict(readings.feedback(lab))
+    drift = lab.extra["cos_to_catalogue_mean"]
+    left, right = st.columns(2)
+    with left:
+        bars(lab, "Online updates: mean AUC, with 95% intervals", table=False)
+    figure = go.Figure(
+        go.Bar(
+            x=list(drift),
+            y=list(drift.values()),
+            marker_color=RULE_COLOURS,
+            text=[f"{v:.2f}" for v in drift.values()],
+            textposition="inside",
+        )
+    )
+    finish(figure, "Drift: final user vs the catalogue's mean direction", "rule", "mean cosine", 400, False)
+    figure.update_yaxes(range=[0, 1.05])
+    right.plotly_chart(figure, width="stretch")
+    metrics_table(lab)
+    st.caption(
+        "A lower cosine to the catalogue mean means the user was pushed away from what most movies share, not "
+        "only from the disliked ones. Item vectors here are sums of 19 genre embeddings, so every item shares "
+        "much of one direction: the setting in which negating is said to cause drift."
+    )
+
+
+def centroids(lab: dict) -> None:
+    st.subheader("A category that learns from what is put in it")
+    st.markdown(
+        "To file items under categories, compare an item's embedding with each category's. The category's "
+        "embedding can be its name alone, or the centroid of its name and the items already assigned to it "
+        "(an *effective embedding*), which should learn from every assignment. Test: guess a movie's genres "
+        "from its title (year removed). The most-rated movies are split into a labelled pool (75%) and a test "
+        "set; each genre absorbs up to k pool movies."
+    )
+    verdict(readings.centroids(lab))
+    rows = pd.DataFrame(lab["by_k"])
+    figure = go.Figure()
+    for metric, colour in (("hit@1", "#1971c2"), ("recall@3", "#2b8a3e")):
+        figure.add_scatter(
+            x=rows["k"].astype(str),
+            y=rows[metric],
+            mode="lines+markers",
+            name=metric,
+            line={"color": colour},
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": [r[f"{metric}_ci95"][1] - r[metric] for r in lab["by_k"]],
+                "arrayminus": [r[metric] - r[f"{metric}_ci95"][0] for r in lab["by_k"]],
+            },
+        )
+        figure.add_hline(
+            y=lab["chance"][metric],
+            line_dash="dot",
+            line_color=colour,
+            annotation_text=f"chance {metric}",
+            annotation_position="bottom right",
+        )
+    title = f"Genres from titles: {lab['test']} test movies, {len(lab['genres'])} genres"
+    finish(figure, title, "labelled movies absorbed per genre (k)", "share", 420)
+    figure.update_xaxes(type="category")
+    st.plotly_chart(figure, width="stretch")
+
+
+def ease(lab: LabResult) -> None:
+    st.subheader("EASE: relations between items, including negative ones")
+    st.markdown(
+        "Embeddings measure association: two films can sit close in text space and still be ones a person "
+        "would never like together. EASE (Steck, 2019) learns an item-item weight matrix in closed form, with "
+        "a zero diagonal so an item cannot predict itself; its negative weights encode *people who like this "
+        "do not like that*. Fitted here on every user's history likes "
+        f"(items liked at least {EASE_MIN_LIKES} times, λ = {EASE_LAMBDA:g}), it scores each "
+        "evaluated user's held-out movies."
+    )
+    verdict(readings.ease(lab))
+    extra = lab.extra
+    left, _ = st.columns([3, 2])
+    with left:
+        bars(lab, f"EASE on {extra['items']:,} items: mean AUC, 95% intervals", x_title="model")
+    st.markdown("**The ten most negative weights**: liking the first movie lowers the second's score")
+    st.dataframe(
+        pd.DataFrame(extra["most_negative"]),
+        hide_index=True,
+        width="stretch",
+        column_config={"weight": st.column_config.NumberColumn(format="%.4f")},
+    )
+    st.caption(
+        f"Fitted on {extra['fit_users']} users with at least one liked history movie. Held-out movies outside "
+        "the model score 0 (ties count half in the AUC). "
+        + f"Mean held-out AUC is over the same {lab.users} users as every other figure here."
+    )
+
+
+DRAW = {"history": history, "feedback": feedback, "centroids": centroids, "ease": ease}
