@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 
-.PHONY: setup run test lint format chromium bench screenshot clean
+.PHONY: setup run test lint format chromium bench screenshot screenshots clean
 
 setup: $(STAMP)
 
@@ -40,7 +40,11 @@ bench: setup chromium
 
 # The README's screenshot of the Explorer (1280x800).
 screenshot: setup chromium
-	$(PY) scripts/screenshot.py "?preset=sign-trap&user=user-a" --out docs --name explorer.png
+	$(PY) scripts/screenshot.py "explorer?preset=sign-trap&user=user-a" --out docs --name explorer.png
+
+# Every page at 800, 1280 and 1920 px wide, full height, into screenshots/ (git-ignored): look at each.
+screenshots: setup chromium
+	$(PY) scripts/screenshot.py --all --out screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from core.engine.embedder import ModelLoadError
-from core.errors import InputError
+from core.errors import InputError, UnknownName, shorten
 from core.numeric import finite_or_none
 
 EXIT_OK, EXIT_BUG, EXIT_USAGE = 0, 1, 2
@@ -78,19 +78,23 @@ def _positive_int(limit: int) -> Callable[[str], int]:
 
 def parse_assignment(text: str) -> tuple[str, float]:
     """``FEATURE=SCORE`` -> (feature, score); the feature may itself contain '='."""
+    from pydantic_core import PydanticCustomError
+
     from core.scenarios.model import check_feature_name, check_score
 
     feature, sep, raw = text.rpartition("=")
     if not sep:
-        raise argparse.ArgumentTypeError(f"expected FEATURE=SCORE, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected FEATURE=SCORE, got {shorten(text)}")
     try:
         number = float(raw)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: score must be a number in [-1, 1], got {raw!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"{shorten(text)}: score must be a number in [-1, 1], got {shorten(raw)}"
+        ) from None
     try:
         return check_feature_name(feature), check_score(number)
-    except Exception as exc:  # PydanticCustomError carries the rule
-        raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
+    except PydanticCustomError as exc:  # the rule, as the scenario files state it
+        raise argparse.ArgumentTypeError(f"{shorten(text)}: {exc}") from None
 
 
 def _methods(text: str) -> tuple[str, ...]:
@@ -102,24 +106,27 @@ def _methods(text: str) -> tuple[str, ...]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+MAX_PROFILE_BYTES = 1_000_000
+
+
 def _profile_json(text: str) -> dict[str, float]:
+    """A profile as JSON text, or ``@file.json``: the same reading rules as a scenario file."""
+    from core.scenarios.io import parse_json_bytes, read_bytes
     from core.scenarios.model import ScenarioError, validate_profile
 
-    source = "profile"
-    if text.startswith("@"):
-        source = text[1:]
-        try:
-            text = Path(source).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise argparse.ArgumentTypeError(f"cannot read {source}: {exc}") from None
     try:
-        value = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise argparse.ArgumentTypeError(f'not valid JSON ({exc}); expected an object like {{"wine": 0.8}}') from None
-    try:
+        if text.startswith("@"):
+            source = text[1:]
+            data = read_bytes(source, max_bytes=MAX_PROFILE_BYTES)
+        else:
+            source, data = "profile", text.encode()
+        value = parse_json_bytes(data, source=source, max_bytes=MAX_PROFILE_BYTES)
         return validate_profile(value, source=source)
     except ScenarioError as exc:
-        raise argparse.ArgumentTypeError(str(exc).replace("\n", "; ")) from None
+        message = str(exc).replace("\n", "; ")
+        if any("JSON" in problem for _, problem in exc.problems):
+            message = f'not valid JSON ({message}); expected an object like {{"wine": 0.8}}'
+        raise argparse.ArgumentTypeError(message) from None
 
 
 def _add_scenario_source(parser: argparse.ArgumentParser) -> None:
@@ -184,6 +191,7 @@ def _rank_payload(scenario, user, recommender, result, top: int) -> dict[str, An
             m: {
                 "kendall_tau_vs_exact": finite_or_none(a["kendall_tau"]),
                 "overlap_at_k_vs_exact": finite_or_none(a["overlap_at_k"]),
+                "hard_no_in_top_k": a["hard_no_in_top_k"],
                 "disliked_in_top_k": a["disliked_in_top_k"],
             }
             for m, a in agreement.items()
@@ -192,21 +200,34 @@ def _rank_payload(scenario, user, recommender, result, top: int) -> dict[str, An
 
 
 def _rank_text(scenario, user, recommender, result, top: int) -> str:
-    lines = [f"{scenario.title} - {user.name} ({user.id}), top {top}", ""]
-    exact_scores = result.exact.scores
+    from core.engine.marks import describe as describe_marks
+
+    marks = result.marks
+    lines = [f"{scenario.title} - {user.name} ({user.id}), top {top}"]
+    lines += [f"  {text}" for text in describe_marks(marks.threshold).values()] + [""]
     agreement = result.agreement()
     for m, r in result.rankings.items():
         a = agreement[m]
         tau = "n/a" if a["kendall_tau"] is None else f"{a['kendall_tau']:+.2f}"
         lines.append(
-            f"{m}: tau vs exact {tau}, overlap@{top} {a['overlap_at_k']:.2f}, "
-            f"disliked in top {top}: {a['disliked_in_top_k']}"
+            f"{m}: tau vs exact {tau}, overlap@{top} {a['overlap_at_k']:.2f}, in the top {top}: "
+            f"{a['hard_no_in_top_k']} break a hard no, {a['disliked_in_top_k']} disliked overall"
         )
         for place, i in enumerate(r.top(top), 1):
-            flag = "  <- disliked" if exact_scores[i] < 0 else ""
+            flags = ["breaks a hard no"] * bool(marks.hard_no[i]) + ["disliked overall"] * bool(marks.disliked[i])
+            flag = f"  <- {', '.join(flags)}" if flags else ""
             lines.append(f"  {place:>2}. {r.scores[i]:+.3f}  {recommender.product_names[i]}{flag}")
         lines.append("")
     return "\n".join(lines).rstrip()
+
+
+def _overrides(scenario, assignments: list[tuple[str, float]]) -> dict[str, float]:
+    """``--set`` scores, for features of the scenario only (as the Explorer's sliders and links allow)."""
+    vocabulary = set(scenario.vocabulary)
+    for feature, _ in assignments:
+        if feature not in vocabulary:
+            raise UnknownName("feature", feature, scenario.vocabulary, context=f"in --set for scenario {scenario.id!r}")
+    return dict(assignments)
 
 
 def cmd_rank(args: argparse.Namespace) -> int:
@@ -215,7 +236,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
 
     scenario = load_source(args)
     user = scenario.user(args.user)
-    profile = {**user.profile, **dict(args.set or [])}
+    profile = {**user.profile, **_overrides(scenario, args.set or [])}
     methods = args.methods or METHOD_NAMES
     recommender = Recommender(scenario, _embedder())
     recommender.prepare(methods, progress=_stage_logger(args.quiet))
@@ -241,7 +262,7 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     recommender = Recommender(scenario, _embedder())
     if not args.quiet:
         _stderr(f"... diagnosing {scenario.id} ({len(scenario.vocabulary)} features, {len(scenario.users)} users)")
-    report = diagnose(scenario, recommender.space, recommender.product_vectors("whitened"))
+    report = diagnose(recommender)
     payload = report.to_json()
     _emit(args, payload, lambda: "\n".join(f"{name}: {text}" for name, text in payload["readings"].items()))
     return EXIT_OK

@@ -6,7 +6,6 @@ import streamlit as st
 
 from core.engine.space import MethodParams
 from ui import diagnostics as tabs
-from ui import explorer as ex
 from ui import resources, session
 from ui.navigation import explicit_navigation_only
 from ui.text import md_escape
@@ -16,21 +15,16 @@ explicit_navigation_only()
 st.title("Diagnostics")
 st.markdown(
     "The article makes claims about each method. Here they are measured on the scenario and model you choose. "
-    "Each chart comes with one sentence computed from its numbers: where a claim does not hold, it says so."
+    "Each chart comes with one sentence computed from its numbers: where a claim does not hold, it says so; "
+    "where the scenario is too small for a measure, it says what the measure needs."
 )
 
-
-options = session.scenario_options()
 with st.sidebar:
-    if st.session_state.get("d_scenario") not in options:
-        st.session_state["d_scenario"] = st.session_state.get(ex.K_PRESET, session.DEFAULT_PRESET)
-        if st.session_state["d_scenario"] not in options:
-            st.session_state["d_scenario"] = session.DEFAULT_PRESET
-    choice = st.selectbox("Scenario", list(options), format_func=options.get, key="d_scenario")
-    scenario = session.scenario_for(choice)
+    scenario = session.scenario_picker("d_scenario")
     with st.expander("Whitening", icon=":material/tune:", expanded=True):
         variance = st.slider("Variance kept", 0.5, 1.0, 0.95, step=0.01, key="d_var")
         strength = st.slider("Strength α", 0.0, 1.0, 1.0, step=0.05, key="d_alpha")
+session.show_link_warnings()
 params = MethodParams(whiten_variance=variance, whiten_strength=strength)
 recommender = resources.recommender(scenario)
 space = recommender.space
@@ -41,20 +35,21 @@ model = space.embedder.name
 key = (scenario.fingerprint, model)
 st.caption(md_escape(f"{scenario.title} · {len(scenario.vocabulary)} features · model {model}"))
 
-sign, magnitude, truncation, synonyms, pca, injection, tanh = st.tabs(
-    ["Sign", "Magnitude", "Truncation", "Synonyms", "PCA variance", "Raw injection", "Tanh"]
-)
+names = ["Sign", "Dislikes", "Magnitude", "Truncation", "Synonyms", "PCA variance", "Raw injection", "Tanh"]
+sign, dislikes, magnitude, truncation, synonyms, pca, injection, tanh = st.tabs(names)
 with sign:
     sweep, swept_user = tabs.tab_sign(space, scenario, key, params)
+with dislikes:
+    tabs.tab_dislikes(recommender, key, params)
 with magnitude:
     tabs.tab_magnitude(sweep, swept_user)
 with truncation:
     tabs.tab_truncation(space, scenario, key)
 with synonyms:
-    tabs.tab_synonyms(space, key, params)
+    tabs.tab_synonyms(space, scenario, key, params)
 with pca:
-    tabs.tab_variance(space, params)
+    tabs.tab_variance(space, scenario, params)
 with injection:
     tabs.tab_injection(recommender, key, params)
 with tanh:
-    tabs.tab_tanh(model)
+    tabs.tab_tanh(space, scenario, key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.movielens.data import DataNotFound, find_data
+from core.movielens.data import DataError, find_data
 from core.movielens.evaluate import evaluate, verdicts
 from core.movielens.protocol import FEATURE_MODES
 from ui import evaluation as parts
@@ -29,7 +29,7 @@ mode = left.segmented_control("Features", list(FEATURE_MODES), default=FEATURE_M
 mode = mode or FEATURE_MODES[0]
 try:
     data_path = str(find_data())
-except DataNotFound as error:
+except DataError as error:
     st.error(md_escape(str(error)), icon=":material/folder_off:")
     st.stop()
 right.caption(md_escape(f"Data: {data_path}"))

@@ -14,17 +14,20 @@ explicit_navigation_only()
 
 st.title("Explorer")
 st.markdown(
-    "Pick a scenario and a user, then move the sliders. Each column ranks the products under one method; "
-    "a red :red[▲] marks a product the user would **dislike** (exact cosine below 0). Hover a product to see its "
-    "profile. "
-    "The link in the address bar always reproduces what you see."
+    "Pick a scenario and a user, then move the sliders. Each column ranks the products under one method. "
+    "Two marks show what a user would not want: a red :red[■] **breaks a hard no** (the product carries a "
+    "feature the user scores at -0.9 or below, such as peanuts for an allergy) and an orange :orange[▲] is "
+    "**disliked overall** (its exact cosine with the user is below 0). A cosine only weighs preferences, so it "
+    "never forbids anything: even the exact reference can rank a product that breaks a hard no. "
+    "Hover a product to see its profile; the link in the address bar always reproduces what you see."
 )
 
 
 ex.sync_from_url()
 ex.ensure_widget_defaults()
-for warning in st.session_state.get(ex.K_WARNINGS, []):
-    st.warning(md_escape(warning), icon=":material/link_off:")
+warnings = st.session_state.get(ex.K_WARNINGS, [])
+if warnings:
+    st.warning("\n".join(f"- {md_escape(w)}" for w in warnings), icon=":material/link_off:")
 
 scenario: Scenario = ex.sidebar()
 user_id: str = st.session_state[ex.K_USER]

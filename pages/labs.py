@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.movielens.data import DataNotFound, MovieLens, find_data, load
+from core.movielens.data import DataError, MovieLens, find_data, load
 from core.movielens.labs.experiments import compute
 from ui import labs, resources
 from ui.navigation import explicit_navigation_only
@@ -17,7 +17,7 @@ st.markdown(labs.INTRO)
 
 try:
     data_path = str(find_data())
-except DataNotFound as error:
+except DataError as error:
     st.error(md_escape(str(error)), icon=":material/folder_off:")
     st.stop()
 

@@ -15,6 +15,6 @@ editor.ensure_started()
 with st.container(border=True):
     editor.source_section()
 with st.container(border=True):
-    working, dirty = editor.edit_section()
+    working = editor.edit_section()
 with st.container(border=True):
-    editor.apply_section(working, dirty)
+    editor.apply_section(working)

@@ -1,4 +1,9 @@
-"""Screenshot app pages at 1280x800: ``python scripts/screenshot.py [path?query ...] [--out DIR]``."""
+"""Screenshots of app pages in headless Chromium.
+
+``python scripts/screenshot.py --all [--out screenshots]``: every page at 800x900, 1280x800 and 1920x1080,
+full height (what ``make screenshots`` runs). ``python scripts/screenshot.py PATH?QUERY ... [--width W]``:
+chosen pages at one size.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,35 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scripts.harness import chromium, streamlit_server, wait_idle  # noqa: E402
+from ui.navigation import PAGES  # noqa: E402
+
+SIZES = ((800, 900), (1280, 800), (1920, 1080))
+LOAD = 600_000  # a cold first load may embed, fit maps and run the evaluation
+
+
+MAX_HEIGHT = 12_000
+
+
+def shoot(page, url: str, path: str, target: Path, *, full: bool) -> None:
+    page.goto(f"{url}/{path}")
+    wait_idle(page, timeout=LOAD)
+    page.wait_for_timeout(1500)  # let charts and canvases finish drawing
+    size = page.viewport_size
+    if full:  # Streamlit scrolls inside its main element, so grow the window to the content instead
+        height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+        page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), MAX_HEIGHT)})
+        page.wait_for_timeout(1000)
+    page.screenshot(path=str(target))
+    page.set_viewport_size(size)
+    print(target, flush=True)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "paths", nargs="*", default=[""], help="page paths with query, e.g. 'explorer?preset=sign-trap'"
     )
+    parser.add_argument("--all", action="store_true", help="every page at every size (800, 1280, 1920 px wide)")
     parser.add_argument("--out", type=Path, default=Path("/tmp/screens"))
     parser.add_argument("--full", action="store_true", help="capture the full page height")
     parser.add_argument("--name", help="file name for a single path (default: from the path)")
@@ -23,16 +50,18 @@ def main() -> int:
     parser.add_argument("--height", type=int, default=800)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    with streamlit_server() as url, chromium() as browser:
+    with streamlit_server(timeout=300) as url, chromium() as browser:
+        if args.all:
+            for width, height in SIZES:
+                page = browser.new_page(viewport={"width": width, "height": height})
+                for spec in PAGES:
+                    shoot(page, url, spec.url_path, args.out / f"{spec.url_path}-{width}.png", full=True)
+                page.close()
+            return 0
         page = browser.new_page(viewport={"width": args.width, "height": args.height})
         for path in args.paths:
-            page.goto(f"{url}/{path}")
-            wait_idle(page)
-            page.wait_for_timeout(1500)  # let charts finish drawing
             name = args.name or (path.split("?")[0] or "explorer").replace("/", "_")
-            target = args.out / (name if name.endswith(".png") else f"{name}.png")
-            page.screenshot(path=str(target), full_page=args.full)
-            print(target)
+            shoot(page, url, path, args.out / (name if name.endswith(".png") else f"{name}.png"), full=args.full)
     return 0
 
 

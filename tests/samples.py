@@ -47,3 +47,43 @@ def problems(data) -> list[tuple[str, str]]:
         parse_scenario(raw, source="upload.json")
     assert str(info.value).startswith("upload.json"), "the message names the source"
     return info.value.problems
+
+
+def _small(sid: str, users: list[dict], products: list[dict], features: list[str] | None = None) -> dict:
+    data = {"id": sid, "title": f"Small: {sid}", "description": "An edge case.", "users": users, "products": products}
+    return data if features is None else {**data, "features": features}
+
+
+# Valid scenarios at the edges: every page and command must degrade to a sentence on them, never fail.
+SMALL_SCENARIOS = [
+    _small(
+        "one-of-each",
+        [{"id": "u", "name": "U", "profile": {"wine": 0.8}}],
+        [{"id": "p", "name": "P", "profile": {"wine": 1}}],
+    ),
+    _small(
+        "four-products",
+        [{"id": "u", "name": "U", "profile": {"wine": 0.8, "crowds": -1}}],
+        [{"id": f"p{i}", "name": f"P{i}", "profile": {"wine": i / 4, "crowds": 1 - i / 4}} for i in range(4)],
+    ),
+    _small(
+        "first-user-empty",
+        [{"id": "e", "name": "Empty", "profile": {}}, {"id": "u", "name": "U", "profile": {"wine": 0.5, "jazz": -0.9}}],
+        [{"id": f"p{i}", "name": f"P{i}", "profile": {"wine": 1, "jazz": i / 3}} for i in range(3)],
+    ),
+    _small(
+        "no-features",
+        [{"id": "u", "name": "U", "profile": {}}],
+        [{"id": "p", "name": "P", "profile": {}}, {"id": "q", "name": "Q", "profile": {}}],
+        features=[],
+    ),
+    _small(
+        "declared-but-unused",
+        [{"id": "u", "name": "U", "profile": {}}],
+        [{"id": "p", "name": "P", "profile": {}}],
+        features=["wine", "crowds"],
+    ),
+]
+
+# A score on a prefix bucket edge, one inside the bucket below it (same phrase) and one above it (next phrase).
+PREFIX_EDGE_CASES = [(0.2, 0.15, 0.25), (-0.2, -0.25, -0.15), (0.7, 0.5, 0.75), (-0.7, -0.9, -0.65)]

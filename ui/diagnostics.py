@@ -11,13 +11,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.diagnostics import readings, sign, synonyms, tanh, truncation, variance
+from core.diagnostics import dislikes, readings, sign, synonyms, tanh, truncation, variance
 from core.diagnostics.injection import pick_novel, raw_injection
+from core.diagnostics.report import requirements
+from core.engine.marks import describe as describe_marks
 from core.engine.methods import METHOD_NAMES, METHODS
 from core.engine.recommender import Recommender
 from core.engine.space import FeatureSpace, MethodParams
 from core.scenarios.model import Scenario
-from ui import resources
 from ui.plots import COLOURS, finish, heatmap, lines_by_method
 from ui.text import md_escape
 
@@ -61,9 +62,23 @@ def _injection(_rec: Recommender, key: tuple, user_id: str, novel: str, score: f
     return raw_injection(_rec.product_vectors("whitened", params), _rec.space, profile, novel, params=params)
 
 
-@st.cache_data(show_spinner=False)
-def _tanh(model: str):
-    return tanh.tanh_effect(resources.embedder())
+@st.cache_data(show_spinner=False, max_entries=32)
+def _tanh(_space: FeatureSpace, _scenario: Scenario, key: tuple):
+    richest = max(_scenario.users, key=lambda u: len(u.profile))
+    return tanh.tanh_effect(_space, dict(richest.profile))
+
+
+@st.cache_data(show_spinner="Ranking every user's products with every method...", max_entries=32)
+def _dislikes(_rec: Recommender, key: tuple, params: MethodParams):
+    return dislikes.dislikes(_rec, params)
+
+
+def needs(scenario: Scenario, name: str) -> bool:
+    """Show what a diagnostic needs instead of running it on a scenario too small for it; True if shown."""
+    reason = requirements(scenario)[name]
+    if reason:
+        st.info(md_escape(reason), icon=":material/info:")
+    return reason is not None
 
 
 # -- tabs --------------------------------------------------------------------------------------------------
@@ -82,8 +97,11 @@ def tab_sign(space: FeatureSpace, scenario: Scenario, key: tuple, params: Method
     st.plotly_chart(figure, width="stretch")
     reading(readings.reading_sign(flip))
 
+    if needs(scenario, "magnitude"):
+        return None, ""
+    scored = {uid: name for uid, name in users.items() if scenario.user(uid).profile}
     left, right = st.columns(2)
-    user_id = left.selectbox("User to sweep", list(users), format_func=users.get, key="d_sweep_user")
+    user_id = left.selectbox("User to sweep", list(scored), format_func=scored.get, key="d_sweep_user")
     profile = dict(scenario.user(user_id).profile)
     strongest = max(profile, key=lambda f: abs(profile[f]))
     feature = right.selectbox(
@@ -96,6 +114,13 @@ def tab_sign(space: FeatureSpace, scenario: Scenario, key: tuple, params: Method
     st.caption(
         "A sign-aware method drops well below 1 as the score goes negative; a sign-blind one stays near the top."
     )
+    _polarity(space, scenario)
+    return result, users[user_id]
+
+
+def _polarity(space: FeatureSpace, scenario: Scenario) -> None:
+    if needs(scenario, "prefix"):
+        return
     polarity = sign.prefix_polarity(space)
     ordered = sorted(polarity.items(), key=lambda item: -item[1])
     figure = go.Figure(go.Bar(x=[f for f, _ in ordered], y=[c for _, c in ordered], marker_color=COLOURS["prefix"]))
@@ -104,11 +129,13 @@ def tab_sign(space: FeatureSpace, scenario: Scenario, key: tuple, params: Method
     figure.update_yaxes(range=[0, 1])
     st.plotly_chart(figure, width="stretch")
     reading(readings.reading_prefix(polarity))
-    return result, users[user_id]
 
 
 def tab_magnitude(result, user_name: str) -> None:
     st.subheader("Does the method keep how strong a preference is?")
+    if result is None:
+        st.info("Needs a user with at least one scored feature to sweep.", icon=":material/info:")
+        return
     feature = result.feature
     figure = lines_by_method(
         result.scores,
@@ -149,8 +176,10 @@ def tab_truncation(space: FeatureSpace, scenario: Scenario, key: tuple) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
-def tab_synonyms(space: FeatureSpace, key: tuple, params: MethodParams) -> None:
+def tab_synonyms(space: FeatureSpace, scenario: Scenario, key: tuple, params: MethodParams) -> None:
     st.subheader("Do near-synonyms stack, and what does whitening cost?")
+    if needs(scenario, "synonyms"):
+        return
     threshold = st.slider(
         "Near-synonym threshold (embedding cosine)",
         0.5,
@@ -171,8 +200,9 @@ def tab_synonyms(space: FeatureSpace, key: tuple, params: MethodParams) -> None:
     figure = go.Figure(
         go.Bar(x=["weighted", "whitened"], y=[stack["weighted"], stack["whitened"]], marker_color=colours)
     )
-    figure.add_hline(y=1, line_dash="dot", annotation_text="no stacking")
-    finish(figure, f"Stacking factor of '{a}' + '{b}'", "method", "stacking factor (1 = none, 2 = double)", 320)
+    figure.add_hline(y=1, line_dash="dot", line_color="#495057")
+    title = f"Stacking factor of '{a}' + '{b}' (dotted: no stacking)"
+    finish(figure, title, "method", "stacking factor", 320, False, columns=2)
     figure.update_yaxes(range=[0, 2])
     left.plotly_chart(figure, width="stretch")
     figure = go.Figure(
@@ -182,7 +212,8 @@ def tab_synonyms(space: FeatureSpace, key: tuple, params: MethodParams) -> None:
             marker_color=[COLOURS[m] for m in METHOD_NAMES],
         )
     )
-    finish(figure, f"Transfer: user loves '{a}', product tagged only '{b}'", "method", "cosine", 320, legend=False)
+    title = f"Transfer: user loves '{a}', product tagged only '{b}'"
+    finish(figure, title, "method", "cosine", 320, legend=False, columns=2)
     right.plotly_chart(figure, width="stretch")
     reading(readings.reading_synonyms((a, b, cosine), stack, moved, groups, threshold))
     _trade_off_charts(space, key, synonyms.pairs_in_groups(groups) or ((a, b),), params)
@@ -203,7 +234,7 @@ def _trade_off_charts(space: FeatureSpace, key: tuple, pairs: tuple, params: Met
         (right, trade.transfer, "Mean transfer (cosine in whitened space)", (-0.2, 1.0)),
     ):
         figure = heatmap(values, columns, rows, zrange, colorscale="Viridis", annotate=True)
-        finish(figure, title, "whitening strength α", "variance kept (components)", 330, legend=False)
+        finish(figure, title, "whitening strength α", "variance kept (components)", 330, legend=False, columns=2)
         column.plotly_chart(figure, width="stretch")
     before, after = synonyms.vocabulary_cosines(space, params)
     names = list(space.vocabulary)
@@ -211,13 +242,15 @@ def _trade_off_charts(space: FeatureSpace, key: tuple, pairs: tuple, params: Met
     after_title = f"Feature cosines after whitening (α = {params.whiten_strength:.2f}, {params.whiten_variance:.0%})"
     for column, matrix, title in ((left, before, "Feature cosines, raw embeddings"), (right, after, after_title)):
         figure = heatmap(matrix, names, names, (-1, 1), colorscale="RdBu")
-        finish(figure, title, "feature", "feature", 460, legend=False)
+        finish(figure, title, "feature", "feature", 460, legend=False, columns=2)
         figure.update_yaxes(autorange="reversed")
         column.plotly_chart(figure, width="stretch")
 
 
-def tab_variance(space: FeatureSpace, params: MethodParams) -> None:
+def tab_variance(space: FeatureSpace, scenario: Scenario, params: MethodParams) -> None:
     st.subheader("How many components does whitening keep?")
+    if needs(scenario, "variance"):
+        return
     pca = variance.pca_variance(space, params)
     if pca.cumulative.size:
         k_axis = np.arange(1, pca.cumulative.size + 1)
@@ -225,7 +258,7 @@ def tab_variance(space: FeatureSpace, params: MethodParams) -> None:
         for level, colour in ((0.90, "#868e96"), (0.95, "#495057")):
             figure.add_hline(y=level, line_dash="dot", line_color=colour, annotation_text=f"{level:.0%}")
         figure.add_vline(x=pca.n_components, line_color="#e03131", annotation_text=f"chosen k = {pca.n_components}")
-        finish(figure, "Cumulative explained variance of the feature embeddings", "components", "share", 400)
+        finish(figure, "Cumulative explained variance of the feature embeddings", "components", "share", 400, False)
         figure.update_yaxes(range=[0, 1.02])
         st.plotly_chart(figure, width="stretch")
     reading(readings.reading_variance(pca, len(space.vocabulary)))
@@ -234,12 +267,16 @@ def tab_variance(space: FeatureSpace, params: MethodParams) -> None:
 def tab_injection(recommender: Recommender, key: tuple, params: MethodParams) -> None:
     st.subheader("What if a new feature is injected raw into the whitened space?")
     space, scenario = recommender.space, recommender.scenario
+    if needs(scenario, "raw_injection"):
+        return
     users = _users(scenario)
     left, middle, right = st.columns(3)
     user_id = left.selectbox("User", list(users), format_func=users.get, key="d_inject_user")
-    novel = middle.text_input(
-        "Feature outside the vocabulary", value=pick_novel(space), max_chars=80, key="d_novel"
-    ).strip()
+    novel = (
+        middle.text_input(  # keyed by scenario: a feature typed for one scenario may be in the next one's vocabulary
+            "Feature outside the vocabulary", value=pick_novel(space), max_chars=80, key=f"d_novel|{key[0]}"
+        ).strip()
+    )
     score = right.slider("Its score", -1.0, 1.0, 0.9, step=0.05, key="d_novel_score")
     if not novel:
         st.warning("Type a feature name (1 to 80 characters).")
@@ -261,15 +298,17 @@ def tab_injection(recommender: Recommender, key: tuple, params: MethodParams) ->
     reading(readings.reading_injection(injection))
 
 
-def tab_tanh(model: str) -> None:
+def tab_tanh(space: FeatureSpace, scenario: Scenario, key: tuple) -> None:
     st.subheader("What does tanh(2·score) do?")
-    effect = _tanh(model)
+    if needs(scenario, "tanh"):
+        return
+    effect = _tanh(space, scenario, key)
     left, right = st.columns(2)
     s = np.linspace(-1, 1, 81)
     figure = go.Figure()
     figure.add_scatter(x=s, y=np.tanh(2 * s), name="tanh(2s)", line={"color": COLOURS["weighted"], "width": 3})
     figure.add_scatter(x=s, y=s, name="s (linear)", line={"color": "#868e96", "dash": "dash"})
-    finish(figure, "A score's weight in the weighted sum", "score s", "weight", 360)
+    finish(figure, "A score's weight in the weighted sum", "score s", "weight", 360, columns=2)
     left.plotly_chart(figure, width="stretch")
     figure = go.Figure(
         go.Bar(
@@ -278,6 +317,30 @@ def tab_tanh(model: str) -> None:
             marker_color=[COLOURS["weighted"], "#868e96"],
         )
     )
-    finish(figure, f"One of {effect.features} scores goes 0.5 -> 1.0", "weighting", "profile turns (degrees)", 360)
+    title = f"'{effect.feature}', one of {effect.features} scores, goes 0.5 -> 1.0"
+    finish(figure, title, "weighting", "profile turns (degrees)", 360, legend=False, columns=2)
     right.plotly_chart(figure, width="stretch")
     reading(readings.reading_tanh(effect))
+
+
+def tab_dislikes(recommender: Recommender, key: tuple, params: MethodParams) -> None:
+    st.subheader("What lands in each user's top 5?")
+    marks = describe_marks()
+    st.markdown(
+        f"Two marks, counted over every user: a product **{md_escape(marks['hard_no'])}**, or is "
+        f"**{md_escape(marks['disliked'])}**. A cosine weighs preferences and never forbids anything, so even "
+        "the exact reference may rank a product that breaks a hard no; only a filter can enforce one."
+    )
+    counts = _dislikes(recommender, key, params)
+    total = dislikes.totals(counts)
+    figure = go.Figure()
+    for mark, label, colour in (
+        ("hard_no_in_top_k", "break a hard no", "#c92a2a"),
+        ("disliked_in_top_k", "disliked overall", "#f08c00"),
+    ):
+        figure.add_bar(x=[LABELS[m] for m in METHOD_NAMES], y=[total[m][mark] for m in METHOD_NAMES], name=label)
+        figure.data[-1].marker.color = colour
+    title = f"Products in the top {dislikes.TOP_K}, summed over {len(recommender.scenario.users)} users"
+    finish(figure, title, "method", "products", 360)
+    st.plotly_chart(figure, width="stretch")
+    reading(readings.reading_dislikes(total, dislikes.TOP_K))

@@ -1,17 +1,34 @@
-"""The scenario editor's three steps: start from something, edit it in tables, apply it (all or nothing)."""
+"""The scenario editor's three steps: start from something, edit it in tables, apply it (all or nothing).
+
+State (``st.session_state``), always replaced together by :func:`load`:
+
+- ``e_base``: the scenario last loaded or applied (valid by construction);
+- ``e_tables``: its tables as loaded (None when it is too large to edit in the browser);
+- ``e_label``: what it is ("preset sign-trap", "upload my.csv", ...), ``e_applied``: whether it is applied;
+- ``e_version``: bumped on every load, so the editors start from the new tables.
+"""
 
 from __future__ import annotations
 
-import json
 import math
 
-import pandas as pd
 import streamlit as st
 
 from core.scenarios.io import parse_upload
 from core.scenarios.model import MAX_UPLOAD_BYTES, Scenario, ScenarioError, problem_lines
-from core.scenarios.tables import Tables, from_tables, to_tables
-from core.scenarios.wide_csv import FIXED_COLUMNS, to_csv
+from core.scenarios.tables import (
+    DESCRIPTION,
+    ID,
+    LABELS,
+    NAME,
+    Tables,
+    cells,
+    from_tables,
+    scores_as_text,
+    scores_from_text,
+    to_tables,
+)
+from core.scenarios.wide_csv import to_csv
 from ui import resources, session
 from ui.text import html_like, md_escape
 
@@ -36,25 +53,33 @@ INTRO = (
 state = st.session_state
 
 
-def load(scenario: Scenario, label: str) -> None:
-    """Make ``scenario`` the working copy (tables reset)."""
-    state["e_base"] = scenario
-    state["e_tables"] = to_tables(scenario)
-    state["e_label"] = label
-    state["e_version"] = state.get("e_version", 0) + 1
+def load(scenario: Scenario, label: str, *, applied: bool = False) -> None:
+    """Make ``scenario`` the working copy. Everything is computed first, then the state changes at once."""
+    tables = to_tables(scenario) if cells(scenario) <= MAX_EDITABLE_CELLS else None
     for key in ("e_pending", "e_users_now", "e_products_now"):
         state.pop(key, None)
+    state.update(
+        {
+            "e_base": scenario,
+            "e_tables": tables,
+            "e_label": label,
+            "e_applied": scenario.id if applied else None,
+            "e_version": state.get("e_version", 0) + 1,
+        }
+    )
 
 
 def ensure_started() -> None:
-    state.setdefault("e_version", 0)
     if "e_base" not in state:
+        state["e_choice"] = f"preset:{session.DEFAULT_PRESET}"
         load(resources.preset(session.DEFAULT_PRESET), f"preset {session.DEFAULT_PRESET}")
 
 
-def working_copy() -> Tables:
-    """The tables as edited so far (the editors' last output and the metadata inputs)."""
+def working_copy() -> Tables | None:
+    """The tables as edited so far (the editors' last output and the metadata inputs); None if not editable."""
     tables, version = state["e_tables"], state["e_version"]
+    if tables is None:
+        return None
     meta = {
         "id": state.get(f"e_id_{version}", tables.meta["id"]),
         "title": state.get(f"e_title_{version}", tables.meta["title"]),
@@ -63,14 +88,9 @@ def working_copy() -> Tables:
     return Tables(meta, state.get("e_users_now", tables.users), state.get("e_products_now", tables.products))
 
 
-def canonical(tables: Tables) -> str:
-    def frame(df: pd.DataFrame) -> list:
-        return [
-            {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
-            for row in df.to_dict("records")
-        ]
-
-    return json.dumps([tables.meta, frame(tables.users), frame(tables.products)], sort_keys=True, default=str)
+def unapplied_edits() -> bool:
+    working = working_copy()
+    return working is not None and not working.same_as(state["e_tables"])
 
 
 def show_problems(error: ScenarioError) -> None:
@@ -96,37 +116,44 @@ def html_notice(scenario: Scenario) -> None:
         )
 
 
-def _pending_from_inputs(choice: str, pressed: bool, uploaded, sources: dict) -> tuple[Scenario, str] | None:
-    if pressed:
-        if choice == "blank":
-            return Scenario.model_validate(BLANK), "a blank scenario"
-        if choice.startswith("preset:"):
-            preset_id = choice.removeprefix("preset:")
-            return resources.preset(preset_id), f"preset {preset_id}"
-        return session.uploads()[choice.removeprefix("upload:")], sources[choice]
-    if uploaded is not None:
-        try:
-            return parse_upload(uploaded.name, uploaded.getvalue()), f"upload {uploaded.name}"
-        except ScenarioError as error:
-            show_problems(error)
-    return None
+def _new_upload(uploaded) -> tuple[Scenario, str] | None:
+    """A file from the uploader, parsed once per file (the uploader keeps its key, so every file counts)."""
+    if uploaded is None or state.get("e_upload_done") == uploaded.file_id:
+        return None
+    state["e_upload_done"] = uploaded.file_id
+    try:
+        return parse_upload(uploaded.name, uploaded.getvalue()), f"upload {uploaded.name}"
+    except ScenarioError as error:
+        show_problems(error)
+        return None
+
+
+def _chosen(choice: str, sources: dict) -> tuple[Scenario, str]:
+    if choice == "blank":
+        return Scenario.model_validate(BLANK), "a blank scenario"
+    if choice.startswith("preset:"):
+        preset_id = choice.removeprefix("preset:")
+        return resources.preset(preset_id), f"preset {preset_id}"
+    return session.uploads()[choice.removeprefix("upload:")], sources[choice]
 
 
 def source_section() -> None:
-    """Step 1: pick a preset, a blank scenario, an applied one, or upload a file."""
+    """Step 1: load a preset, a blank scenario or an applied one, or upload a file."""
     st.subheader("1. Start from")
     sources = {"blank": "A blank scenario"}
     sources.update({f"preset:{i.id}": f"Preset: {i.title}" for i in resources.preset_infos()})
     sources.update({f"upload:{k}": f"Applied in this session: {v.title}" for k, v in session.uploads().items()})
+    if state.get("e_choice") not in sources:
+        state["e_choice"] = "blank"
     left, right = st.columns([3, 1], vertical_alignment="bottom")
-    choice = left.selectbox("Source", list(sources), format_func=sources.get, key="e_choice")
+    choice = left.selectbox("Load a scenario into the editor", list(sources), format_func=sources.get, key="e_choice")
     pressed = right.button("Load", icon=":material/download_for_offline:", width="stretch")
     uploaded = st.file_uploader(
         f"...or upload a file (.json, or .csv in the wide format; at most {MAX_UPLOAD_BYTES // 2**20} MB)",
         type=["json", "csv"],
-        key=f"e_upload_{state['e_version']}",
+        key="e_upload",
     )
-    pending = _pending_from_inputs(choice, pressed, uploaded, sources)
+    pending = _chosen(choice, sources) if pressed else _new_upload(uploaded)
     if pending is not None:
         state["e_pending"] = pending
     if "e_pending" in state:
@@ -136,8 +163,7 @@ def source_section() -> None:
 def _load_pending() -> None:
     """Load what was asked for, unless that would discard unapplied edits without asking."""
     scenario, label = state["e_pending"]
-    unapplied = canonical(working_copy()) != canonical(to_tables(state["e_base"]))
-    if unapplied and not state.get("e_discard_ok"):
+    if unapplied_edits() and not state.get("e_discard_ok"):
         st.warning(
             md_escape(
                 f"You have edits to {state['e_label']} that are not applied. Loading {label} would discard them."
@@ -153,13 +179,12 @@ def _load_pending() -> None:
             st.rerun()
         return
     state.pop("e_discard_ok", None)
-    try:
-        load(scenario, label)
-        st.success(md_escape(f"Loaded {label}."), icon=":material/check:")
-        html_notice(scenario)
-    except ValueError as error:
-        state.pop("e_pending", None)
-        st.error(md_escape(str(error)))
+    load(scenario, label)
+    done = f"Loaded {label} into the editor."
+    if label.startswith("upload "):
+        done += " It is not applied yet: check the tables below, then press Apply (step 3)."
+    st.success(md_escape(done), icon=":material/check:")
+    html_notice(scenario)
 
 
 def _column_forms(tables: Tables, meta: dict, version: int) -> None:
@@ -171,7 +196,7 @@ def _column_forms(tables: Tables, meta: dict, version: int) -> None:
             name = new_feature.strip()
             if not name:
                 st.warning("Type a feature name (1 to 80 characters).")
-            elif name in tables.features or name in FIXED_COLUMNS:
+            elif name in tables.features:
                 st.warning(md_escape(f"'{name}' is already a column."))
             else:
                 _replace_tables(meta, lambda df: df.assign(**{name: math.nan}))
@@ -182,19 +207,28 @@ def _column_forms(tables: Tables, meta: dict, version: int) -> None:
 
 
 def _replace_tables(meta: dict, change) -> None:
-    tables = state["e_tables"]
-    users = state.get("e_users_now", tables.users)
-    products = state.get("e_products_now", tables.products)
-    state["e_tables"] = Tables(meta, change(users), change(products))
+    """Add or drop columns: the edits so far are kept, the editors restart from the changed tables."""
+    working = working_copy()
+    state["e_tables"] = Tables(meta, change(working.users), change(working.products))
     state["e_version"] += 1
     st.rerun()
 
 
-def edit_section() -> tuple[Tables, bool]:
-    """Step 2: metadata and the two tables. Returns the working tables and whether they differ from the base."""
-    tables: Tables = state["e_tables"]
+def edit_section() -> Tables | None:
+    """Step 2: metadata and the two tables. Returns the working tables (None when too large to edit here)."""
+    tables: Tables | None = state["e_tables"]
     version = state["e_version"]
-    st.subheader(f"2. Edit {md_escape(state['e_label'])}")
+    applied = " (applied)" if state.get("e_applied") else " (not applied yet)"
+    st.subheader(f"2. Edit {md_escape(state['e_label'])}{applied}")
+    if tables is None:
+        base: Scenario = state["e_base"]
+        st.info(
+            f"This scenario has {cells(base):,} cells, too many to edit in the browser (the limit is "
+            f"{MAX_EDITABLE_CELLS:,}). Download the CSV below, edit it in a spreadsheet and upload it again; "
+            "Apply uses it as it is.",
+            icon=":material/table_view:",
+        )
+        return None
     meta = dict(tables.meta)
     c1, c2 = st.columns([1, 2])
     meta["id"] = c1.text_input("Id", meta["id"], max_chars=100, key=f"e_id_{version}")
@@ -202,84 +236,96 @@ def edit_section() -> tuple[Tables, bool]:
     meta["description"] = st.text_area(
         "Description: what does this scenario teach?", meta["description"], max_chars=2000, key=f"e_desc_{version}"
     )
-    cells = (len(tables.users) + len(tables.products)) * max(len(tables.features), 1)
-    if cells > MAX_EDITABLE_CELLS:
-        st.info(
-            f"This scenario has {cells:,} cells, too many to edit in the browser. Download the CSV, edit it in a "
-            "spreadsheet and upload it again.",
-            icon=":material/table_view:",
-        )
-        users_df, products_df = tables.users, tables.products
-    else:
-        _column_forms(tables, meta, version)
-        users_df, products_df = _table_editors(tables, version)
-    working = Tables(meta, users_df, products_df)
-    return working, canonical(working) != canonical(to_tables(state["e_base"]))
+    _column_forms(tables, meta, version)
+    users, products = _table_editors(tables, version)
+    return Tables(meta, users, products)
 
 
-def _table_editors(tables: Tables, version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    score = st.column_config.NumberColumn(min_value=-1.0, max_value=1.0, step=0.05, format="%.2f")
-    config = {
-        "id": st.column_config.TextColumn("id", required=True, max_chars=100),
-        "name": st.column_config.TextColumn("name", required=True, max_chars=200),
-        "description": st.column_config.TextColumn("description", max_chars=2000),
-        **{f: score for f in tables.features},
+def _column_config(features: list[str]) -> dict:
+    # Scores are edited as text so that an absent score is an empty cell (a number column shows "None");
+    # Apply checks every cell and names any that is not a number in [-1, 1].
+    score = {
+        f: st.column_config.TextColumn(f"{f} (feature)" if f in LABELS.values() else f, max_chars=24) for f in features
     }
-    st.markdown("**Users** (empty cell = feature absent from the profile)")
-    users_df = st.data_editor(
-        tables.users, num_rows="dynamic", column_config=config, key=f"e_users_{version}", width="stretch"
-    )
-    st.markdown("**Products**")
-    products_df = st.data_editor(
-        tables.products, num_rows="dynamic", column_config=config, key=f"e_products_{version}", width="stretch"
-    )
-    state["e_users_now"], state["e_products_now"] = users_df, products_df
-    return users_df, products_df
+    text = {
+        ID: st.column_config.TextColumn(LABELS[ID], max_chars=100),
+        NAME: st.column_config.TextColumn(LABELS[NAME], max_chars=200),
+        DESCRIPTION: st.column_config.TextColumn(LABELS[DESCRIPTION], max_chars=2000),
+    }
+    return {**text, **score}
 
 
-def apply_section(working: Tables, dirty: bool) -> None:
+def _table_editors(tables: Tables, version: int):
+    config = _column_config(tables.features)
+    st.markdown("**Users** (an empty score cell means the feature is absent from the profile)")
+    features = tables.features
+    users = st.data_editor(
+        scores_as_text(tables.users, features),
+        num_rows="dynamic",
+        column_config=config,
+        key=f"e_users_{version}",
+        width="stretch",
+    )
+    st.markdown("**Products** (every row needs an id and a name; Apply names any row that lacks one)")
+    products = st.data_editor(
+        scores_as_text(tables.products, features),
+        num_rows="dynamic",
+        column_config=config,
+        key=f"e_products_{version}",
+        width="stretch",
+    )
+    users, products = scores_from_text(users, features), scores_from_text(products, features)
+    state["e_users_now"], state["e_products_now"] = users, products
+    return users, products
+
+
+def apply_section(working: Tables | None) -> None:
     """Step 3: validate and apply everything or nothing; then open it, or download it."""
     st.subheader("3. Apply and use")
+    dirty = working is not None and not working.same_as(state["e_tables"])
     if dirty:
         st.caption(":orange[You have edits that are not applied yet.]")
     if st.button("Apply", type="primary", icon=":material/check_circle:"):
         try:
-            scenario = from_tables(working, source="the editor")
+            scenario = state["e_base"] if working is None else from_tables(working, source="the editor")
         except ScenarioError as error:
             show_problems(error)
         else:
             session.uploads()[scenario.id] = scenario
-            load(scenario, f"{scenario.title} (applied)")
-            state["e_applied"] = scenario.id
+            load(scenario, f"{scenario.title}", applied=True)
             st.rerun()
     applied = state.get("e_applied")
     if applied and applied in session.uploads():
-        scenario = session.uploads()[applied]
-        st.success(
-            md_escape(
-                f"'{scenario.title}' is valid: {len(scenario.users)} users, {len(scenario.products)} products, "
-                f"{len(scenario.vocabulary)} features."
-            ),
-            icon=":material/check:",
-        )
-        html_notice(scenario)
-        st.page_link(
-            "pages/explorer.py",
-            label="Open it in the Explorer",
-            icon=":material/compare_arrows:",
-            query_params={"upload": scenario.id},
-        )
+        _applied_notice(session.uploads()[applied])
     _downloads(dirty)
+
+
+def _applied_notice(scenario: Scenario) -> None:
+    st.success(
+        md_escape(
+            f"'{scenario.title}' is valid and applied: {len(scenario.users)} users, {len(scenario.products)} products, "
+            f"{len(scenario.vocabulary)} features."
+        ),
+        icon=":material/check:",
+    )
+    html_notice(scenario)
+    st.page_link(
+        "pages/explorer.py",
+        label="Open it in the Explorer",
+        icon=":material/compare_arrows:",
+        query_params={"upload": scenario.id},
+    )
 
 
 def _downloads(dirty: bool) -> None:
     base: Scenario = state["e_base"]
     left, right = st.columns(2)
+    # Callables: the files are written when someone clicks, not on every rerun (a large scenario is megabytes).
     left.download_button(
-        "Download JSON", base.to_json(), file_name=f"{base.id}.json", mime="application/json", icon=":material/code:"
+        "Download JSON", base.to_json, file_name=f"{base.id}.json", mime="application/json", icon=":material/code:"
     )
     right.download_button(
-        "Download CSV", to_csv(base), file_name=f"{base.id}.csv", mime="text/csv", icon=":material/table:"
+        "Download CSV", lambda: to_csv(base), file_name=f"{base.id}.csv", mime="text/csv", icon=":material/table:"
     )
     st.caption(
         "Downloads hold the last loaded or applied version"

@@ -25,6 +25,8 @@ PROTOCOL = f"""
 - **Baselines**: popularity (number of ratings in the history part) and random.
 """
 
+MAX_PROFILE_BARS = 25  # with tags a profile has hundreds of features: the chart shows the strongest
+
 LICENCE = (
     "Data: MovieLens ml-latest-small, GroupLens Research, University of Minnesota, used under its licence "
     "(research use, no commercial use without permission; no endorsement by GroupLens or the University is "
@@ -50,8 +52,11 @@ def results_table(evaluation: Evaluation) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config=config)
 
 
+SCATTER_PAIRS = {"whitened vs weighted": ("weighted", "whitened"), "whitened vs naive": ("naive", "whitened")}
+
+
 def charts(evaluation: Evaluation) -> None:
-    """AUC bars with intervals, and naive against whitened per user."""
+    """AUC bars with intervals, and two methods against each other per user (the page's question first)."""
     summary, methods = evaluation.summary(), evaluation.methods
     left, right = st.columns(2)
     figure = auc_bars(
@@ -59,27 +64,36 @@ def charts(evaluation: Evaluation) -> None:
         {LABELS[m]: summary[m] for m in methods},
         [COLOURS[m] for m in methods],
         "Mean AUC over users, with 95% intervals",
+        columns=2,
     )
     left.plotly_chart(figure, width="stretch")
-    naive_auc, whitened_auc = evaluation.per_user("auc", "naive"), evaluation.per_user("auc", "whitened")
+    pair = right.selectbox("Per user", list(SCATTER_PAIRS), key="ev_pair")
+    _per_user_scatter(evaluation, *SCATTER_PAIRS[pair], right)
+
+
+def _per_user_scatter(evaluation: Evaluation, x_method: str, y_method: str, column) -> None:
+    x, y = evaluation.per_user("auc", x_method), evaluation.per_user("auc", y_method)
+    xl, yl = LABELS[x_method].lower(), LABELS[y_method].lower()
     figure = go.Figure(
         go.Scatter(
-            x=naive_auc,
-            y=whitened_auc,
+            x=x,
+            y=y,
             mode="markers",
-            marker={"size": 6, "color": COLOURS["whitened"], "opacity": 0.6},
+            marker={"size": 6, "color": COLOURS[y_method], "opacity": 0.6},
             text=[f"user {u.user}" for u in evaluation.users],
-            hovertemplate="%{text}: naive %{x:.2f}, whitened %{y:.2f}<extra></extra>",
+            hovertemplate=f"%{{text}}: {xl} %{{x:.2f}}, {yl} %{{y:.2f}}<extra></extra>",
             name="one user",
         )
     )
     figure.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dash", "color": "#868e96"}, name="equal AUC")
-    finish(figure, "Per-user AUC: whitened against naive", "naive AUC", "whitened AUC", 400)
+    finish(figure, f"Per-user AUC: {yl} against {xl}", f"{xl} AUC", f"{yl} AUC", 400, columns=2)
     figure.update_xaxes(range=[-0.02, 1.02])
     figure.update_yaxes(range=[-0.02, 1.02], scaleanchor="x")
-    right.plotly_chart(figure, width="stretch")
-    above = int(np.sum(whitened_auc > naive_auc))
-    right.caption(f"Above the diagonal, whitened ranks that user's movies better: {above} of {len(naive_auc)} users.")
+    column.plotly_chart(figure, width="stretch")
+    above, below = int(np.sum(y > x)), int(np.sum(y < x))
+    column.caption(
+        f"Above the diagonal, {yl} ranks that user's movies better: {above} of {len(x)} users ({below} below)."
+    )
 
 
 def drill_down(evaluation: Evaluation) -> None:
@@ -93,7 +107,8 @@ def drill_down(evaluation: Evaluation) -> None:
     chosen = st.selectbox("User", list(by_id), format_func=describe, key="ev_user")
     user = by_id[chosen]
     left, right = st.columns([2, 3])
-    profile = sorted(user.profile.items(), key=lambda item: item[1])
+    strongest = sorted(user.profile.items(), key=lambda item: -abs(item[1]))[:MAX_PROFILE_BARS]
+    profile = sorted(strongest, key=lambda item: item[1])
     figure = go.Figure(
         go.Bar(
             x=[s for _, s in profile],
@@ -102,8 +117,10 @@ def drill_down(evaluation: Evaluation) -> None:
             marker_color=["#e03131" if s < 0 else "#2b8a3e" for _, s in profile],
         )
     )
-    height = max(320, 18 * len(profile))
-    finish(figure, f"User {chosen}'s profile from history", "score", "feature", height, legend=False)
+    height = max(320, 18 * len(profile) + 120)
+    shown_count = f", the {len(profile)} strongest of {len(user.profile)}" if len(user.profile) > len(profile) else ""
+    title = f"User {chosen}'s profile from history{shown_count}"
+    finish(figure, title, "score", "feature", height, legend=False, columns=3)
     left.plotly_chart(figure, width="stretch")
     methods = evaluation.methods
     method = right.selectbox(
@@ -113,15 +130,16 @@ def drill_down(evaluation: Evaluation) -> None:
 
 
 def _ranks_table(evaluation: Evaluation, user, method: str, column) -> None:
-    methods = evaluation.methods
+    others = [m for m in evaluation.methods if m != method]
     rows = pd.DataFrame(
         {
             "movie": [evaluation.titles.get(m, f"movie {m}") for m in user.movies],
+            LABELS[method]: user.ranks(method),  # the sort column next to the title
             "rating": user.ratings,
             "label": [
                 "like" if r >= ml.POSITIVE else "dislike" if r <= ml.NEGATIVE else "neutral" for r in user.ratings
             ],
-            **{LABELS[m]: user.ranks(m) for m in methods},
+            **{LABELS[m]: user.ranks(m) for m in others},
         }
     ).sort_values(LABELS[method])
     column.dataframe(
@@ -130,6 +148,7 @@ def _ranks_table(evaluation: Evaluation, user, method: str, column) -> None:
         width="stretch",
         height=420,
         column_config={
+            "movie": st.column_config.TextColumn(width="medium", pinned=True),
             "rating": st.column_config.NumberColumn(format="%.1f"),
             "label": st.column_config.TextColumn(help="held-out rating >= 4: like; <= 2.5: dislike"),
         },

@@ -14,6 +14,8 @@ import numpy as np
 import streamlit as st
 
 from core.engine import view as v
+from core.engine.marks import describe as describe_marks
+from core.engine.marks import hard_nos
 from core.engine.methods import METHOD_NAMES
 from core.engine.projection import IDENTITY
 from core.engine.recommender import Recommender
@@ -260,6 +262,7 @@ def panel_data(recommender: Recommender, user_id: str, methods: list[str], k: in
     write_url(current_view(scenario, user_id, profile))
     result = recommender.rank(profile, methods, params_, k=k)
     table, agreement = result.divergence()
+    marks_text = describe_marks(result.marks.threshold)
     moved = rank_shifts(context, tuple(sorted(profile.items())), result.rankings)
     original = scenario.user(user_id).profile
     heat, bars = v.divergence(methods, table, agreement)
@@ -274,7 +277,13 @@ def panel_data(recommender: Recommender, user_id: str, methods: list[str], k: in
             for f in shown_features(scenario, user_id, profile)
         ],
         "addable": [f for f in scenario.vocabulary if f not in profile],
-        "summary": v.summary({m: int(agreement[m]["disliked_in_top_k"]) for m in methods if m != "exact"}, k),
+        "summary": v.summary(
+            {m: result.counts(m) for m in methods},
+            k,
+            len(scenario.products),
+            bool(hard_nos(profile, result.marks.threshold)),
+        ),
+        "marks": {"hardNo": marks_text["hard_no"], "disliked": marks_text["disliked"]},
         "shareNote": SHARE_NOTE if session.is_upload(st.session_state[K_PRESET]) else "",
         "k": k,
         "methods": v.ranking_columns(scenario.products, result, agreement, moved),

@@ -38,10 +38,11 @@ def verdict(text: str) -> None:
     st.info(md_escape(text), icon=":material/balance:")
 
 
-def bars(lab: LabResult, title: str, x_title: str = "rule", table: bool = True) -> None:
+def bars(lab: LabResult, title: str, x_title: str = "rule", table: bool = True, columns: int = 1) -> None:
     """AUC bars with intervals, then (unless ``table=False``) every metric in a table."""
     names = list(lab.rules)
-    st.plotly_chart(auc_bars(names, lab.summary(), RULE_COLOURS[: len(names)], title, x_title=x_title), width="stretch")
+    figure = auc_bars(names, lab.summary(), RULE_COLOURS[: len(names)], title, x_title=x_title, columns=columns)
+    st.plotly_chart(figure, width="stretch")
     if table:
         metrics_table(lab, x_title)
 
@@ -93,7 +94,7 @@ def feedback(lab: LabResult) -> None:
     drift = lab.extra["cos_to_catalogue_mean"]
     left, right = st.columns(2)
     with left:
-        bars(lab, "Online updates: mean AUC, with 95% intervals", table=False)
+        bars(lab, "Online updates: mean AUC, with 95% intervals", table=False, columns=2)
     figure = go.Figure(
         go.Bar(
             x=list(drift),
@@ -103,7 +104,7 @@ def feedback(lab: LabResult) -> None:
             textposition="inside",
         )
     )
-    finish(figure, "Drift: final user vs the catalogue's mean direction", "rule", "mean cosine", 400, False)
+    finish(figure, "Drift: final user vs the catalogue's mean direction", "rule", "mean cosine", 400, False, columns=2)
     figure.update_yaxes(range=[0, 1.05])
     right.plotly_chart(figure, width="stretch")
     metrics_table(lab)
@@ -167,7 +168,7 @@ def ease(lab: LabResult) -> None:
     extra = lab.extra
     left, _ = st.columns([3, 2])
     with left:
-        bars(lab, f"EASE on {extra['items']:,} items: mean AUC, 95% intervals", x_title="model")
+        bars(lab, f"EASE on {extra['items']:,} items: mean AUC, 95% intervals", x_title="model", columns=2)
     st.markdown("**The ten most negative weights**: liking the first movie lowers the second's score")
     st.dataframe(
         pd.DataFrame(extra["most_negative"]),

@@ -17,6 +17,7 @@ it, so ``app.py``'s list is the only one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
@@ -29,7 +30,6 @@ class PageSpec:
     icon: str
     url_path: str
     summary: str
-    default: bool = False
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -39,7 +39,6 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/compare_arrows:",
         "explorer",
         "One user, six methods side by side: move the sliders and watch the rankings and maps diverge.",
-        default=True,
     ),
     PageSpec(
         "pages/diagnostics.py",
@@ -81,12 +80,25 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
+ICON = Path(__file__).resolve().parent / "icon.png"  # served by the app itself: nothing is fetched from a CDN
+CSS = Path(__file__).resolve().parent / "app.css"
+HOME = "pages/explorer.py"  # what "/" shows
+
+
+def _home() -> None:
+    """``/``: open the Explorer at its own path, keeping every query parameter (a share link may use either)."""
+    st.switch_page(HOME, query_params={key: st.query_params.get_all(key) for key in st.query_params})
+
+
 def navigation() -> st.navigation:
-    """Configure the page and register :data:`PAGES`: what ``app.py`` does before running the chosen page."""
-    st.set_page_config(page_title="Signed Affinity Explorer", page_icon=":material/join_inner:", layout="wide")
-    return st.navigation(
-        [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=p.default) for p in PAGES]
-    )
+    """Configure the page and register :data:`PAGES`: what ``app.py`` does before running the chosen page.
+
+    Every page has a path (``/explorer`` included); ``/`` is a hidden page that opens the Explorer.
+    """
+    st.set_page_config(page_title="Signed Affinity Explorer", page_icon=str(ICON), layout="wide")
+    st.html(CSS)
+    pages = [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path) for p in PAGES]
+    return st.navigation([*pages, st.Page(_home, title="Home", default=True, visibility="hidden")])
 
 
 def explicit_navigation_only() -> None:

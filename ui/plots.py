@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -20,16 +22,45 @@ COLOURS = {
 }
 
 
-def finish(figure: go.Figure, title: str, x: str, y: str, height: int = 380, legend: bool = True) -> go.Figure:
-    """Title, axis titles, legend and a clean white layout, the same on every page."""
+# Characters of a title line that fit the chart on an 800-px screen, by how many charts share the row.
+TITLE_CHARS = {1: 70, 2: 34, 3: 24}
+
+
+def wrap(title: str, width: int = TITLE_CHARS[1]) -> str:
+    """Break a chart title into lines Plotly can show without cutting it (Plotly never wraps titles itself).
+
+    >>> wrap("Mean AUC over users, with 95% intervals, for every method and baseline", 30)
+    'Mean AUC over users, with 95%<br>intervals, for every method<br>and baseline'
+    """
+    return "<br>".join(textwrap.wrap(title, width)) or title
+
+
+def finish(
+    figure: go.Figure,
+    title: str,
+    x: str,
+    y: str,
+    height: int = 380,
+    legend: bool = True,
+    *,
+    columns: int = 1,
+) -> go.Figure:
+    """Title (wrapped to fit), axis titles, legend and a clean white layout, the same on every page.
+
+    ``columns``: how many charts share the row (the title wraps to fit one of them on an 800-px screen; Plotly
+    cuts a long title rather than wrapping it). Pass ``legend=False`` for a chart with one unnamed trace:
+    Plotly would label it "trace 0". The legend sits at the bottom of the figure, below the axis labels.
+    """
+    text = wrap(title, TITLE_CHARS[min(columns, 3)])
+    lines = text.count("<br>") + 1
     figure.update_layout(
-        title={"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 15}},
+        title={"text": text, "x": 0.0, "xanchor": "left", "font": {"size": 15}},
         xaxis_title=x,
         yaxis_title=y,
         height=height,
         showlegend=legend,
-        legend={"orientation": "h", "y": -0.22, "x": 0.0},
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend={"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "x": 0.0},
+        margin={"l": 10, "r": 10, "t": 30 + 20 * lines, "b": 10},
         plot_bgcolor="white",
         paper_bgcolor="white",
         font={"size": 13},
@@ -39,7 +70,9 @@ def finish(figure: go.Figure, title: str, x: str, y: str, height: int = 380, leg
     return figure
 
 
-def lines_by_method(x, series: dict, title: str, x_title: str, y_title: str, height: int = 380, markers: bool = False):
+def lines_by_method(
+    x, series: dict, title: str, x_title: str, y_title: str, height: int = 380, markers: bool = False, columns: int = 1
+):
     """One coloured line per method over a shared x axis."""
     from core.engine.methods import METHODS
 
@@ -53,11 +86,17 @@ def lines_by_method(x, series: dict, title: str, x_title: str, y_title: str, hei
             name=METHODS[method].label,
             line={"color": COLOURS[method], "width": 2},
         )
-    return finish(figure, title, x_title, y_title, height=height)
+    return finish(figure, title, x_title, y_title, height=height, columns=columns)
 
 
 def auc_bars(
-    names: list[str], summary: dict, colours: list[str], title: str, height: int = 400, x_title: str = "method"
+    names: list[str],
+    summary: dict,
+    colours: list[str],
+    title: str,
+    height: int = 400,
+    x_title: str = "method",
+    columns: int = 1,
 ) -> go.Figure:
     """Mean AUC per name with asymmetric 95% whiskers and a dotted chance line at 0.5.
 
@@ -78,11 +117,17 @@ def auc_bars(
             text=[f"{a:.3f}" for a in aucs],
             textposition="inside",
             insidetextanchor="start",
+            textangle=0,
+            showlegend=False,
         )
     )
-    figure.add_hline(y=0.5, line_dash="dot", annotation_text="chance (0.5)", annotation_position="top left")
-    finish(figure, title, x_title, "AUC", height, legend=False)
-    figure.update_yaxes(range=[0.3, max(0.8, max(aucs) + 0.08)])
+    figure.add_scatter(  # the chance line as a legend entry: a label on the line would sit on a bar
+        x=names, y=[0.5] * len(names), mode="lines", line={"dash": "dot", "color": "#495057"}, name="chance (AUC 0.5)"
+    )
+    finish(figure, title, x_title, "AUC", height, columns=columns)
+    figure.update_layout(uniformtext={"minsize": 10, "mode": "hide"})  # a value that does not fit is left out
+    # From 0: a truncated axis would make a 0.02 difference look like a doubling.
+    figure.update_yaxes(range=[0, max(0.8, max(aucs) + 0.08)])
     return figure
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -57,7 +58,8 @@ def raw_injection(
     k: int = 5,
     params: MethodParams = DEFAULT_PARAMS,
 ) -> Injection:
-    """Rank with a novel feature projected through the fitted transform, and injected raw."""
+    """Rank with a novel feature projected through the fitted transform, and injected raw (top ``k`` at most n)."""
+    k = min(k, len(product_vectors))
     from scipy.stats import spearmanr
 
     base_profile = {f: s for f, s in profile.items() if f != novel}
@@ -69,7 +71,9 @@ def raw_injection(
         return [int(i) for i in np.argsort(-scores, kind="stable")[:k]]
 
     base_top, good_top, bad_top = top(baseline), top(good), top(bad)
-    rho = spearmanr(good, bad).statistic if len(good) > 1 else 1.0
+    with warnings.catch_warnings():  # a constant side has no correlation: NaN, reported as null
+        warnings.simplefilter("ignore")
+        rho = spearmanr(good, bad).statistic if len(good) > 1 else float("nan")
     return Injection(
         novel,
         k,

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from core.diagnostics.dislikes import totals
 from core.diagnostics.injection import Injection
 from core.diagnostics.sign import Sweep
 from core.diagnostics.synonyms import SYNONYM_THRESHOLD
@@ -136,8 +137,8 @@ def reading_injection(i: Injection | None) -> str:
 
 def reading_tanh(t: TanhEffect) -> str:
     return (
-        f"Raising one of {t.features} scores from {t.from_score} to {t.to_score} turns the weighted profile by "
-        f"{t.degrees_with_tanh:.2f} degrees with tanh and {t.degrees_linear:.2f} without: "
+        f"Raising '{t.feature}', one of {t.features} scores, from {t.from_score} to {t.to_score} turns the weighted "
+        f"profile by {t.degrees_with_tanh:.2f} degrees with tanh and {t.degrees_linear:.2f} without: "
         + (
             "tanh damps extreme scores, as claimed."
             if t.degrees_with_tanh < t.degrees_linear
@@ -147,14 +148,39 @@ def reading_tanh(t: TanhEffect) -> str:
 
 
 def readings(r) -> dict[str, str]:
-    """Every reading of a :class:`~core.diagnostics.report.Report`, by diagnostic."""
-    return {
-        "sign": reading_sign(r.sign_flip),
-        "prefix": reading_prefix(r.prefix_polarity),
-        "magnitude": reading_magnitude(r.sweep),
-        "truncation": reading_truncation(r.truncation),
-        "synonyms": reading_synonyms(r.pair, r.stacking, r.transfer, r.groups),
-        "variance": reading_variance(r.variance, len(r.prefix_polarity)),
-        "raw_injection": reading_injection(r.injection),
-        "tanh": reading_tanh(r.tanh),
+    """Every reading of a :class:`~core.diagnostics.report.Report`, by diagnostic; a skipped one says what it needs."""
+    measured = {
+        "sign": lambda: reading_sign(r.sign_flip),
+        "dislikes": lambda: reading_dislikes(totals(r.dislikes), r.k),
+        "prefix": lambda: reading_prefix(r.prefix_polarity),
+        "magnitude": lambda: reading_magnitude(r.sweep),
+        "truncation": lambda: reading_truncation(r.truncation),
+        "synonyms": lambda: reading_synonyms(r.pair, r.stacking, r.transfer, r.groups),
+        "variance": lambda: reading_variance(r.variance, len(r.prefix_polarity or {})),
+        "raw_injection": lambda: reading_injection(r.injection),
+        "tanh": lambda: reading_tanh(r.tanh),
     }
+    return {name: r.skipped[name] if name in r.skipped else read() for name, read in measured.items()}
+
+
+def reading_dislikes(totals: Mapping[str, Mapping[str, int]], k: int) -> str:
+    """Which methods put products that break a hard no, or that users dislike, into their top k."""
+    hard = {m: c["hard_no_in_top_k"] for m, c in totals.items()}
+    soft = {m: c["disliked_in_top_k"] for m, c in totals.items()}
+    floor = hard.get("exact", 0)
+    worst = max(hard, key=lambda m: hard[m])
+    if hard[worst] == 0 and not any(soft.values()):
+        return f"No method puts a product that breaks a hard no, or that a user dislikes, into any user's top {k}."
+    clean = [m for m in hard if hard[m] == 0 and soft[m] == 0]
+    text = (
+        f"Over all users, {_names([worst])} puts {hard[worst]} products that break a hard no and "
+        f"{soft[worst]} disliked overall into the top {k}s"
+    )
+    if clean:
+        text += f"; {_names(clean)} put{'s' if len(clean) == 1 else ''} none of either"
+    if floor:
+        text += (
+            f". Even exact ranks {floor} product{'s' if floor != 1 else ''} that break{'s' if floor == 1 else ''} "
+            f"a hard no in a top {k}: a cosine weighs preferences, it never forbids"
+        )
+    return text + "."

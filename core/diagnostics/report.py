@@ -6,107 +6,173 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from core.diagnostics.dislikes import TOP_K, dislikes, totals
 from core.diagnostics.injection import Injection, pick_novel, raw_injection
 from core.diagnostics.readings import readings
 from core.diagnostics.sign import Sweep, prefix_polarity, sign_flip, sweep
 from core.diagnostics.synonyms import closest_pair, stacking, synonym_groups, transfer
-from core.diagnostics.tanh import TanhEffect, tanh_effect
+from core.diagnostics.tanh import MIN_FEATURES, TanhEffect, tanh_effect
 from core.diagnostics.truncation import Truncation, truncation
 from core.diagnostics.variance import Variance, pca_variance
-from core.engine.space import DEFAULT_PARAMS, FeatureSpace, MethodParams
+from core.engine.recommender import Recommender
+from core.engine.space import DEFAULT_PARAMS, MethodParams
 from core.numeric import finite_or_none
-from core.scenarios.model import Scenario
+from core.scenarios.model import Scenario, User
+
+
+def _richest(scenario: Scenario) -> User:
+    """The user with the most scores (the first such user on ties)."""
+    return max(scenario.users, key=lambda u: len(u.profile))
+
+
+def requirements(scenario: Scenario) -> dict[str, str | None]:
+    """Per diagnostic: None if it can run on this scenario, else what it needs (a sentence).
+
+    >>> from core.scenarios.model import scenario_from_dict
+    >>> tiny = scenario_from_dict({"id": "t", "title": "T", "description": "", "users": [
+    ...     {"id": "u", "name": "U", "profile": {"wine": 1}}], "products": [{"id": "p", "name": "P", "profile": {}}]},
+    ...     source="t")
+    >>> requirements(tiny)["synonyms"]
+    'Needs at least 2 features; this scenario has 1.'
+    """
+    features, products = len(scenario.vocabulary), len(scenario.products)
+    richest = len([f for f in _richest(scenario).profile if f in set(scenario.vocabulary)])
+
+    def at_least(n: int, have: int, what: str) -> str | None:
+        return None if have >= n else f"Needs at least {n} {what}; this scenario has {have}."
+
+    return {
+        "sign": None,
+        "dislikes": None,
+        "prefix": at_least(1, features, "feature"),
+        "magnitude": at_least(1, richest, "scored feature in a user's profile"),
+        "truncation": None,
+        "synonyms": at_least(2, features, "features"),
+        "variance": at_least(2, features, "features"),
+        "raw_injection": at_least(2, features, "features") or at_least(2, products, "products"),
+        "tanh": at_least(MIN_FEATURES, richest, "scored features in one user's profile"),
+    }
 
 
 @dataclass
 class Report:
+    """Every diagnostic on one scenario; a measure that cannot run here is None, with the reason in ``skipped``."""
+
     scenario: str
     model: str
     sign_flip: dict[str, dict[str, float]]
-    prefix_polarity: dict[str, float]
-    sweep: Sweep
+    dislikes: dict[str, dict[str, dict[str, int]]]
     truncation: dict[str, Truncation]
-    groups: list[list[str]]
-    pair: tuple[str, str, float]
-    stacking: dict[str, float]
-    transfer: dict[str, float]
-    variance: Variance
-    injection: Injection | None
-    tanh: TanhEffect
+    prefix_polarity: dict[str, float] | None = None
+    sweep: Sweep | None = None
+    groups: list[list[str]] = field(default_factory=list)
+    pair: tuple[str, str, float] | None = None
+    stacking: dict[str, float] | None = None
+    transfer: dict[str, float] | None = None
+    variance: Variance | None = None
+    injection: Injection | None = None
+    tanh: TanhEffect | None = None
+    skipped: dict[str, str] = field(default_factory=dict)
     params: MethodParams = field(default_factory=MethodParams)
+    k: int = TOP_K
 
     def to_json(self) -> dict:
-        """The CLI's ``diagnose --json`` schema; every number finite."""
-        mean_flip = {m: finite_or_none(np.mean(list(v.values()))) for m, v in self.sign_flip.items()}
+        """The CLI's ``diagnose --json`` schema: numbers finite or null; a measure that cannot run is null."""
         return {
             "scenario": self.scenario,
             "model": self.model,
-            "sign_flip": mean_flip,
+            "sign_flip": {m: finite_or_none(np.mean(list(v.values()))) for m, v in self.sign_flip.items()},
             "sign_flip_by_user": {m: {u: finite_or_none(c) for u, c in v.items()} for m, v in self.sign_flip.items()},
-            "prefix_polarity": {
-                "mean": finite_or_none(np.mean(list(self.prefix_polarity.values()))),
-                "min": finite_or_none(min(self.prefix_polarity.values())),
-            },
-            "magnitude_distinct_vectors": {"feature": self.sweep.feature, **self.sweep.distinct},
-            "amplification": {
+            "dislikes_in_top_k": {"k": self.k, "totals": totals(self.dislikes), "by_user": self.dislikes},
+            **self._vocabulary_json(),
+            "truncated": {u: t.unseen for u, t in self.truncation.items()},
+            "raw_injection": None if self.injection is None else _injection_json(self.injection),
+            "tanh": None if self.tanh is None else _tanh_json(self.tanh),
+            "skipped": self.skipped,
+            "readings": readings(self),
+        }
+
+    def _vocabulary_json(self) -> dict:
+        polarity = list((self.prefix_polarity or {}).values())
+        return {
+            "prefix_polarity": {"mean": finite_or_none(np.mean(polarity)), "min": finite_or_none(min(polarity))}
+            if polarity
+            else None,
+            "magnitude_distinct_vectors": None
+            if self.sweep is None
+            else {"feature": self.sweep.feature, **self.sweep.distinct},
+            "amplification": None
+            if self.pair is None
+            else {
                 "weighted": finite_or_none(self.stacking["weighted"]),
                 "whitened": finite_or_none(self.stacking["whitened"]),
                 "pair": [self.pair[0], self.pair[1]],
                 "pair_cosine": finite_or_none(self.pair[2]),
             },
-            "transfer": {m: finite_or_none(v) for m, v in self.transfer.items()},
-            "n_components": int(self.variance.n_components),
-            "explained_variance": [finite_or_none(v) for v in self.variance.cumulative],
-            "truncated": {u: t.unseen for u, t in self.truncation.items()},
-            "raw_injection": None
-            if self.injection is None
-            else {
-                "novel_feature": self.injection.novel,
-                "k": self.injection.k,
-                "top_k_differing": self.injection.differing,
-                "moved_by_projected": self.injection.moved_by_projected,
-                "moved_by_raw": self.injection.moved_by_raw,
-                "rank_correlation": finite_or_none(self.injection.rank_correlation),
-            },
-            "tanh": {
-                "features": self.tanh.features,
-                "degrees_with_tanh": finite_or_none(self.tanh.degrees_with_tanh),
-                "degrees_linear": finite_or_none(self.tanh.degrees_linear),
-            },
-            "readings": readings(self),
+            "transfer": None if self.transfer is None else {m: finite_or_none(v) for m, v in self.transfer.items()},
+            "n_components": None if self.variance is None else int(self.variance.n_components),
+            "explained_variance": None
+            if self.variance is None
+            else [finite_or_none(v) for v in self.variance.cumulative],
         }
 
 
+def _injection_json(i: Injection) -> dict:
+    return {
+        "novel_feature": i.novel,
+        "k": i.k,
+        "top_k_differing": i.differing,
+        "moved_by_projected": i.moved_by_projected,
+        "moved_by_raw": i.moved_by_raw,
+        "rank_correlation": finite_or_none(i.rank_correlation),
+    }
+
+
+def _tanh_json(t: TanhEffect) -> dict:
+    return {
+        "features": t.features,
+        "feature": t.feature,
+        "degrees_with_tanh": finite_or_none(t.degrees_with_tanh),
+        "degrees_linear": finite_or_none(t.degrees_linear),
+    }
+
+
 def diagnose(
-    scenario: Scenario,
-    space: FeatureSpace,
-    product_vectors_whitened: np.ndarray,
+    recommender: Recommender,
     *,
     params: MethodParams = DEFAULT_PARAMS,
     sweep_user: str | None = None,
     sweep_feature: str | None = None,
     novel: str | None = None,
 ) -> Report:
-    """Run every diagnostic; the page calls the parts one by one, the CLI calls this."""
+    """Run every diagnostic that this scenario allows; the page calls the parts one by one, the CLI calls this."""
+    scenario, space = recommender.scenario, recommender.space
     users = {u.id: dict(u.profile) for u in scenario.users}
-    user = scenario.user(sweep_user) if sweep_user else max(scenario.users, key=lambda u: len(u.profile))
-    profile = dict(user.profile)
-    feature = sweep_feature or max(profile, key=lambda f: abs(profile[f]))
-    a, b, cosine = closest_pair(space)
-    novel = novel or pick_novel(space)
-    return Report(
+    needs = requirements(scenario)
+    report = Report(
         scenario=scenario.id,
         model=space.embedder.name,
         sign_flip=sign_flip(space, users, params),
-        prefix_polarity=prefix_polarity(space),
-        sweep=sweep(space, profile, feature, params),
+        dislikes=dislikes(recommender, params),
         truncation={uid: truncation(space.embedder, p) for uid, p in users.items()},
-        groups=synonym_groups(space),
-        pair=(a, b, cosine),
-        stacking=stacking(space, a, b, params),
-        transfer=transfer(space, a, b, params),
-        variance=pca_variance(space, params),
-        injection=raw_injection(product_vectors_whitened, space, {**profile, novel: 0.9}, novel, params=params),
-        tanh=tanh_effect(space.embedder),
+        skipped={name: reason for name, reason in needs.items() if reason},
         params=params,
     )
+    richest = dict((scenario.user(sweep_user) if sweep_user else _richest(scenario)).profile)
+    if not needs["prefix"]:
+        report.prefix_polarity = prefix_polarity(space)
+    if not needs["magnitude"] and richest:
+        report.sweep = sweep(space, richest, sweep_feature or max(richest, key=lambda f: abs(richest[f])), params)
+    if not needs["synonyms"]:
+        a, b, cosine = closest_pair(space)
+        report.groups, report.pair = synonym_groups(space), (a, b, cosine)
+        report.stacking, report.transfer = stacking(space, a, b, params), transfer(space, a, b, params)
+    if not needs["variance"]:
+        report.variance = pca_variance(space, params)
+    if not needs["raw_injection"]:
+        novel = novel or pick_novel(space)
+        vectors = recommender.product_vectors("whitened", params)
+        report.injection = raw_injection(vectors, space, {**richest, novel: 0.9}, novel, params=params)
+    if not needs["tanh"]:
+        report.tanh = tanh_effect(space, dict(_richest(scenario).profile))
+    return report

@@ -1,46 +1,58 @@
-"""Tanh compression: how far one score's change turns a many-feature weighted profile, with tanh and without."""
+"""Tanh compression: how far one score's change turns a user's weighted profile, with tanh and without.
+
+Measured on the chosen scenario: the user with the most scores, one of their
+features raised from 0.5 to 1.0, every other score as it is, in the scenario's
+own feature space.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from core.engine.embedder import Embedder
+from core.engine.space import FeatureSpace
 from core.numeric import cosine
-from core.scenarios.synthetic import feature_names
 
-TANH_PROFILE_FEATURES = 200
+FROM_SCORE, TO_SCORE = 0.5, 1.0
+MIN_FEATURES = 2  # with one feature the direction cannot turn at all
 
 
 @dataclass(frozen=True)
 class TanhEffect:
     features: int
+    feature: str
     from_score: float
     to_score: float
     degrees_with_tanh: float
     degrees_linear: float
 
 
-def tanh_effect(embedder: Embedder, *, n_features: int = TANH_PROFILE_FEATURES, seed: int = 5) -> TanhEffect:
-    """How far one feature going from 0.5 to 1.0 turns a 200-feature weighted profile, with tanh and without."""
-    names = feature_names(n_features)
-    rng = np.random.default_rng(seed)
-    scores = rng.uniform(-1, 1, n_features).astype(np.float32)
-    scores[0] = 0.5
-    features = embedder.encode(names)
-    moved = scores.copy()
-    moved[0] = 1.0
+def tanh_effect(space: FeatureSpace, profile: Mapping[str, float], feature: str | None = None) -> TanhEffect:
+    """How far ``feature`` (default: the profile's first) going from 0.5 to 1.0 turns the weighted profile.
 
-    def angle(weights_before: np.ndarray, weights_after: np.ndarray) -> float:
-        cos = cosine(weights_before @ features, weights_after @ features)
+    Only the profile's features in the vocabulary count; it needs at least :data:`MIN_FEATURES` of them.
+    """
+    names = [f for f in profile if f in space.index]
+    if len(names) < MIN_FEATURES:
+        raise ValueError(f"needs a profile with at least {MIN_FEATURES} vocabulary features, got {len(names)}")
+    feature = feature if feature in names else names[0]
+    embeddings = space.feature_embeddings()[[space.index[f] for f in names]]
+    scores = np.array([profile[f] for f in names], dtype=np.float64)
+    moved = scores.copy()
+    scores[names.index(feature)], moved[names.index(feature)] = FROM_SCORE, TO_SCORE
+
+    def angle(before: np.ndarray, after: np.ndarray) -> float:
+        cos = cosine(before @ embeddings, after @ embeddings)
         return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
 
     return TanhEffect(
-        n_features,
-        0.5,
-        1.0,
+        len(names),
+        feature,
+        FROM_SCORE,
+        TO_SCORE,
         angle(np.tanh(2 * scores), np.tanh(2 * moved)),
         angle(scores, moved),
     )

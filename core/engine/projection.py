@@ -44,6 +44,8 @@ class Projection:
     def place(self, vectors: np.ndarray) -> np.ndarray:
         """Positions of new points (users) on the fitted map, without refitting."""
         vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+        if self.kind == "pca":
+            vectors = _at_least_2_columns(vectors)
         with warnings.catch_warnings(), _one_numba_thread():
             warnings.simplefilter("ignore")  # umap warns about n_jobs/seed and zero vectors
             return np.asarray(self.model.transform(vectors), dtype=np.float32)
@@ -69,6 +71,12 @@ def _one_numba_thread():
         numba.set_num_threads(before)
 
 
+def _at_least_2_columns(vectors: np.ndarray) -> np.ndarray:
+    """Vectors of fewer than 2 dimensions (one feature, or none) padded with zero columns: a flat map, not an error."""
+    missing = 2 - vectors.shape[1]
+    return np.pad(vectors, ((0, 0), (0, missing))) if missing > 0 else vectors
+
+
 def fit_projection(
     vectors: np.ndarray, *, n_neighbors: int = 15, min_dist: float = 0.1, seed: int = SEED
 ) -> Projection:
@@ -77,11 +85,14 @@ def fit_projection(
     n = vectors.shape[0]
     if n < 3:
         raise ValueError(f"need at least 3 products to draw a map, got {n}")
-    if n < MIN_UMAP_POINTS:
+    if n < MIN_UMAP_POINTS or vectors.shape[1] < 2:
         from sklearn.decomposition import PCA
 
-        model = PCA(n_components=2, random_state=seed).fit(vectors)
-        return Projection("pca", model.transform(vectors).astype(np.float32), model)
+        vectors = _at_least_2_columns(vectors)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # all-zero data (no features) has no variance to explain
+            model = PCA(n_components=2, random_state=seed).fit(vectors)
+            return Projection("pca", model.transform(vectors).astype(np.float32), model)
     import umap
 
     with warnings.catch_warnings():

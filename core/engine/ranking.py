@@ -138,20 +138,6 @@ def rank_shift(before: Ranking | np.ndarray, after: Ranking | np.ndarray) -> np.
     return positions(after) - positions(before)
 
 
-def disliked_in_top_k(ranking: Ranking, exact_scores: np.ndarray, k: int) -> int:
-    """How many of the top k the user would dislike: exact cosine below zero."""
-    return int(np.sum(exact_scores[ranking.top(k)] < 0))
-
-
-def agreement_with(reference: Ranking, ranking: Ranking, k: int) -> dict[str, float | int | None]:
-    return {
-        "kendall_tau": kendall_tau(reference, ranking),
-        "overlap_at_k": overlap_at_k(reference, ranking, k),
-        "rbo": rank_biased_overlap(reference, ranking),
-        "disliked_in_top_k": disliked_in_top_k(ranking, reference.scores, k),
-    }
-
-
 def pairwise(rankings: dict[str, Ranking], k: int) -> dict[str, dict[str, dict[str, float | None]]]:
     """Kendall tau, overlap@k and RBO for every ordered pair of methods (symmetric)."""
     names = list(rankings)

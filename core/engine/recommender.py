@@ -16,8 +16,9 @@ from functools import cached_property
 import numpy as np
 
 from core.engine.embedder import Embedder, Progress
+from core.engine.marks import HARD_NO, Marks, hard_no_mask
 from core.engine.methods import METHOD_NAMES, get_method
-from core.engine.ranking import Ranking, agreement_with, disliked_in_top_k, pairwise
+from core.engine.ranking import Ranking, pairwise
 from core.engine.space import DEFAULT_PARAMS, FeatureSpace, LinearForm, MethodParams
 from core.numeric import inverse_norms
 from core.scenarios.model import Scenario
@@ -33,21 +34,23 @@ class RankResult:
     rankings: dict[str, Ranking]
     exact: Ranking
     k: int
+    marks: Marks
+
+    def counts(self, method: str) -> dict[str, int]:
+        """How many of ``method``'s top k violate a hard no, and how many the user dislikes overall."""
+        return self.marks.counts(self.rankings[method].top(self.k))
 
     def agreement(self) -> dict[str, dict[str, float | int | None]]:
-        """Each method against exact: Kendall tau, overlap@k, RBO, disliked in top k."""
-        return {m: agreement_with(self.exact, r, self.k) for m, r in self.rankings.items()}
+        """Each method against exact (Kendall tau, overlap@k, RBO) and the marks in its top k."""
+        return self.divergence()[1]
 
     def divergence(self) -> tuple[dict[str, dict[str, dict]], dict[str, dict[str, float | int | None]]]:
         """Every pair of the requested methods, and each one's agreement with exact, each pair measured once.
 
-        Returns ``(pairwise table over the requested methods, agreement)``; agreement equals :meth:`agreement`.
+        Returns ``(pairwise table over the requested methods, agreement)``.
         """
         table = pairwise({**self.rankings, "exact": self.exact}, self.k)
-        agreement = {
-            m: {**table[m]["exact"], "disliked_in_top_k": disliked_in_top_k(r, self.exact.scores, self.k)}
-            for m, r in self.rankings.items()
-        }
+        agreement = {m: {**table[m]["exact"], **self.counts(m)} for m in self.rankings}
         shown = {m: {n: table[m][n] for n in self.rankings} for m in self.rankings}
         return shown, agreement
 
@@ -162,7 +165,10 @@ class Recommender:
         params: MethodParams = DEFAULT_PARAMS,
         *,
         k: int = 5,
+        hard_no: float = HARD_NO,
     ) -> RankResult:
+        """Every method's ranking of the products for ``profile``, with both marks per product."""
         rankings = {m: self.ranking(m, profile, params) for m in methods}
         reference = rankings["exact"] if "exact" in rankings else self.ranking("exact", profile, params)
-        return RankResult(rankings, reference, k)
+        marks = Marks(hard_no_mask(self._profiles, profile, hard_no), reference.scores < 0, hard_no)
+        return RankResult(rankings, reference, k, marks)

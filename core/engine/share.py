@@ -31,6 +31,7 @@ from core.scenarios.model import Scenario
 DEFAULT_PRESET = "sign-trap"
 MAX_VALUE_CHARS = 200
 MAX_OVERRIDES = 1_000
+MAX_WARNINGS = 8
 K_RANGE = (1, 20)
 VARIANCE_RANGE = (0.5, 1.0)
 STRENGTH_RANGE = (0.0, 1.0)
@@ -185,6 +186,9 @@ class _Reader:
         if methods is None:
             return view
         names = [m.strip() for m in methods.split(",") if m.strip()]
+        if not names:
+            self.warnings.append(f"Ignored an empty 'methods' in the link; showing all of: {', '.join(METHOD_NAMES)}.")
+            return view
         valid = tuple(dict.fromkeys(m for m in names if m in METHOD_NAMES))
         unknown = [m for m in names if m not in METHOD_NAMES]
         if unknown:
@@ -244,4 +248,16 @@ def decode(
     view = reader.user(view, scenario)
     view = reader.overrides(view, scenario)
     view = reader.align(reader.whitening(reader.k(reader.methods(view))))
-    return view, reader.warnings
+    return view, summarised(reader.warnings)
+
+
+def summarised(warnings: list[str], limit: int = MAX_WARNINGS) -> list[str]:
+    """At most ``limit`` warnings, then one line counting the rest (a link with 1,000 bad values gets 9 lines).
+
+    >>> summarised(["a", "b", "c"], limit=2)
+    ['a', 'b', '... and 1 more problem with the link.']
+    """
+    if len(warnings) <= limit:
+        return warnings
+    rest = len(warnings) - limit
+    return [*warnings[:limit], f"... and {rest:,} more problem{'s' if rest != 1 else ''} with the link."]

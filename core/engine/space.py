@@ -67,7 +67,7 @@ class FeatureSpace:
         if "_prefix" not in self.__dict__:
             sentences = [f"{phrase} {f}" for phrase in PREFIX_PHRASES for f in self.vocabulary]
             flat = self.embedder.encode(sentences, progress=progress)
-            self.__dict__["_prefix"] = flat.reshape(len(PREFIX_PHRASES), len(self.vocabulary), -1)
+            self.__dict__["_prefix"] = flat.reshape(len(PREFIX_PHRASES), len(self.vocabulary), self.dim)
         return self.__dict__["_prefix"]
 
     def whitened(self, params: MethodParams) -> tuple[Whitener, np.ndarray]:
@@ -76,13 +76,14 @@ class FeatureSpace:
         if key in self._whiteners:
             self._whiteners.move_to_end(key)
             return self._whiteners[key]
-        features = self.feature_embeddings()
+        # An empty vocabulary fits on one zero row: no components, every whitened vector empty (cosine 0).
+        features = self.feature_embeddings() if self.vocabulary else np.zeros((1, self.dim), dtype=np.float32)
         whitener = Whitener(
             variance=params.whiten_variance,
             max_components=params.whiten_max_components,
             strength=params.whiten_strength,
         ).fit(features)
-        entry = (whitener, whitener.transform(features))
+        entry = (whitener, whitener.transform(features)[: len(self.vocabulary)])
         self._whiteners[key] = entry
         if len(self._whiteners) > self._max_whiteners:
             self._whiteners.popitem(last=False)
@@ -90,10 +91,11 @@ class FeatureSpace:
 
     @cached_property
     def _empty_row(self) -> np.ndarray:
-        return np.full(len(self.vocabulary), np.nan, dtype=np.float32)
+        # float64: scores are bucketed (prefix) on the decimal value entered; float32 turns 0.2 into 0.2000000030.
+        return np.full(len(self.vocabulary), np.nan, dtype=np.float64)
 
     def score_matrix(self, profiles: Sequence[ProfileLike]) -> tuple[np.ndarray, list[dict[str, float]]]:
-        """(n, F) scores over the vocabulary, NaN where absent; plus features outside it."""
+        """(n, F) float64 scores over the vocabulary, NaN where absent; plus features outside it."""
         matrix = np.tile(self._empty_row, (len(profiles), 1))
         extras: list[dict[str, float]] = []
         index = self.index

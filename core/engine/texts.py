@@ -26,14 +26,23 @@ PREFIX_PHRASES: tuple[str, ...] = (
     "strongly enjoys",
 )
 PREFIX_EDGES = np.array([-0.7, -0.2, 0.2, 0.7])
-# Scores are rounded before bucketing so that 0.7000000000000001 (float noise
-# from a slider) is not "strongly enjoys".
+# Scores are bucketed as float64, the decimal value the user entered (0.2 is the float64
+# nearest 0.2, equal to the edge), and rounded first so that float noise from arithmetic
+# (0.7000000000000001) is not "strongly enjoys". Never bucket float32 scores: float32 holds
+# 0.2 as 0.2000000030 and -0.7 as -0.6999999881, which land in the wrong bucket.
 BUCKET_DECIMALS = 9
 
 
 def bucket_index(scores: np.ndarray | float) -> np.ndarray:
-    """0 = strongly dislikes ... 4 = strongly enjoys."""
-    return np.searchsorted(PREFIX_EDGES, np.round(scores, BUCKET_DECIMALS), side="left")
+    """0 = strongly dislikes ... 4 = strongly enjoys; an edge belongs to the bucket below it.
+
+    >>> bucket_index(np.array([0.2, 0.21, -0.7, -0.69, 0.7, 0.7000000000000001])).tolist()
+    [2, 3, 0, 1, 3, 3]
+    """
+    values = np.asarray(scores)
+    if values.dtype == np.float32:
+        raise TypeError("bucket float64 scores (the values entered); float32 cannot hold 0.2 or -0.7")
+    return np.searchsorted(PREFIX_EDGES, np.round(values.astype(np.float64), BUCKET_DECIMALS), side="left")
 
 
 def prefix_phrase(score: float) -> str:

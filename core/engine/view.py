@@ -6,10 +6,6 @@ rank shifts since the last move and the user's trail on each map.
 
 >>> profile_text({"wine": 0.8, "crowds": -0.5, "jazz": 0.1}, limit=2)
 'wine +0.8, crowds -0.5, ... (1 more)'
->>> summary({"naive": 2, "weighted": 0, "exact": 0}, k=5)
-'Naive text puts 2 disliked products in the top 5; weighted sum and exact (reference) put none.'
->>> summary({"naive": 0}, k=5)
-'No method puts a product this user would dislike into its top 5.'
 """
 
 from __future__ import annotations
@@ -43,29 +39,39 @@ def join_names(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def summary(disliked: Mapping[str, int], k: int) -> str:
-    """One sentence from the counts: which methods put products the user would dislike in their top k.
+def _counted(counts: Mapping[str, int], k: int, what: str) -> str:
+    """'<What> (top 5): a 4, b 2; none for c and d.' Largest counts first; the methods with none named last.
 
-    ``disliked`` holds the methods compared with exact (exact itself is left out by the caller).
+    >>> _counted({"naive": 4, "prefix": 2, "weighted": 0, "exact": 0}, 5, "breaks a hard no")
+    'Breaks a hard no (top 5): naive text 4, signed prefix 2; none for weighted sum and exact (reference).'
     """
-    if not disliked:
-        return "Only the exact reference is selected."
-    groups: dict[int, list[str]] = {}
-    for method, count in sorted(disliked.items(), key=lambda item: -item[1]):
-        groups.setdefault(count, []).append(METHODS[method].label.lower())
-    if set(groups) <= {0}:
-        return f"No method puts a product this user would dislike into its top {k}."
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    some = [f"{METHODS[m].label.lower()} {count}" for m, count in ranked if count]
+    none = [METHODS[m].label.lower() for m, count in ranked if not count]
+    head = f"{what[0].upper()}{what[1:]} (top {k}): "
+    if not some:
+        return head + "no method."
+    return head + ", ".join(some) + (f"; none for {join_names(none)}." if none else ".")
+
+
+def summary(counts: Mapping[str, Mapping[str, int]], k: int, n_products: int, has_hard_no: bool) -> str:
+    """The headline: which methods put marked products in their top k, computed from the counts.
+
+    >>> counts = {"naive": {"hard_no_in_top_k": 4, "disliked_in_top_k": 1},
+    ...           "weighted": {"hard_no_in_top_k": 0, "disliked_in_top_k": 0}}
+    >>> print(summary(counts, 5, 25, True))
+    Breaks a hard no (top 5): naive text 4; none for weighted sum.
+    Disliked overall (top 5): naive text 1; none for weighted sum.
+    >>> summary(counts, 5, 3, True)
+    'With 3 products and top 5, every method shows every product: only the order can differ.'
+    """
+    if k >= n_products:
+        return f"With {n_products} products and top {k}, every method shows every product: only the order can differ."
     parts = []
-    for count, names in groups.items():
-        verb = "puts" if len(names) == 1 else "put"
-        if count == 0:
-            parts.append(f"{join_names(names)} {verb} none")
-        else:
-            each = " each" if len(names) > 1 else ""
-            noun = "product" if count == 1 else "products"
-            parts.append(f"{join_names(names)}{each} {verb} {count} disliked {noun} in the top {k}")
-    text = "; ".join(parts) + "."
-    return text[0].upper() + text[1:]
+    if has_hard_no:
+        parts.append(_counted({m: c["hard_no_in_top_k"] for m, c in counts.items()}, k, "breaks a hard no"))
+    parts.append(_counted({m: c["disliked_in_top_k"] for m, c in counts.items()}, k, "disliked overall"))
+    return "\n".join(parts)
 
 
 def shifts(before: Mapping[str, np.ndarray], after: Mapping[str, Ranking]) -> dict[str, np.ndarray]:
@@ -83,8 +89,8 @@ def ranking_columns(
     agreement: Mapping[str, Mapping],
     moved: Mapping[str, np.ndarray],
 ) -> list[dict]:
-    """One column per method: its top k with scores, rank shifts, the disliked mark and hover profiles."""
-    exact_scores, k = result.exact.scores, result.k
+    """One column per method: its top k with scores, rank shifts, both marks and hover profiles."""
+    k = result.k
     columns = []
     for method, ranking in result.rankings.items():
         stats, shift = agreement[method], moved.get(method)
@@ -94,7 +100,7 @@ def ranking_columns(
                 "name": products[i].name,
                 "score": round(float(ranking.scores[i]), 4),
                 "shift": 0 if shift is None else int(shift[i]),
-                "disliked": bool(exact_scores[i] < 0),
+                **result.marks.of(i),
                 "profile": profile_text(products[i].profile, 10),
             }
             for i in ranking.top(k)
@@ -104,7 +110,8 @@ def ranking_columns(
                 "name": method,
                 "label": METHODS[method].label,
                 "summary": METHODS[method].summary,
-                "stats": f"τ {tau} · overlap {stats['overlap_at_k']:.0%} · disliked {stats['disliked_in_top_k']}",
+                "stats": f"τ {tau} · overlap {stats['overlap_at_k']:.0%}",
+                "counts": {"hardNo": stats["hard_no_in_top_k"], "disliked": stats["disliked_in_top_k"]},
                 "top": top,
             }
         )
@@ -152,14 +159,15 @@ def _points(alignment: Alignment, points: np.ndarray) -> list:
 
 
 def map_panel(method: str, products: Sequence[Product], result: RankResult, inputs: MapInput, background) -> dict:
-    """The points of one map: the top k (marked when disliked), the user and its trail, optionally the background."""
+    """The points of one map: the top k (with both marks), the user and its trail, optionally the background."""
     top = result.rankings[method].top(result.k)
     coords = inputs.projection.coords
     panel = {
         "title": METHODS[method].label,
         "top": _points(inputs.alignment, coords[top]),
         "topLabels": [f"#{place + 1} {products[i].name}" for place, i in enumerate(top)],
-        "disliked": [bool(d) for d in result.exact.scores[top] < 0],
+        "hardNo": [bool(result.marks.hard_no[i]) for i in top],
+        "disliked": [bool(result.marks.disliked[i]) for i in top],
         "user": _points(inputs.alignment, inputs.user)[0],
         "trail": _points(inputs.alignment, inputs.trail),
     }
@@ -171,10 +179,12 @@ def map_panel(method: str, products: Sequence[Product], result: RankResult, inpu
 def map_notes(kinds: set[str], n_products: int, k: int, aligned: bool) -> tuple[str, str]:
     """The maps' axis name and the note under them, from what was actually drawn."""
     notes = []
-    if "pca" in kinds:
+    if "pca" in kinds and n_products < MIN_UMAP_POINTS:
         notes.append(
             f"With fewer than {MIN_UMAP_POINTS} products the maps use PCA, not UMAP ({n_products} products here)."
         )
+    elif "pca" in kinds:
+        notes.append("Some vectors have fewer than 2 dimensions (one feature or none): those maps use PCA.")
     else:
         notes.append("UMAP fitted once per method on the products; the user is placed with the fitted transform.")
     if n_products > MAX_MAP_POINTS:

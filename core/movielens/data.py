@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ENV_DATA = "MOVIELENS_DIR"
 
 
-class DataNotFound(InputError):
-    """MovieLens is not where we looked; the message says where to get it."""
+class DataError(InputError):
+    """MovieLens is missing or unusable; the message names the file, the column and the rule, or where to get it."""
 
 
 def candidate_dirs(explicit: str | Path | None = None) -> list[Path]:
@@ -53,8 +53,8 @@ def find_data(explicit: str | Path | None = None) -> Path:
             return path
     if explicit:
         missing = [name for name in FILES if not (Path(explicit) / name).is_file()]
-        raise DataNotFound(f"--data {explicit}: not a MovieLens folder (missing {', '.join(missing)})")
-    raise DataNotFound(
+        raise DataError(f"--data {explicit}: not a MovieLens folder (missing {', '.join(missing)})")
+    raise DataError(
         "MovieLens ml-latest-small not found; looked in: "
         + ", ".join(str(p) for p in looked)
         + f". Get the official zip from {OFFICIAL_URL} (or run: python -m core data movielens --download), "
@@ -70,24 +70,65 @@ class MovieLens:
     tags: pd.DataFrame  # userId, movieId, tag, timestamp
 
 
-def load(path: str | Path | None = None) -> MovieLens:
-    folder = find_data(path)
+# Every column we read, and what each cell must be. Text columns may be empty only where allowed.
+SCHEMA: dict[str, dict[str, str]] = {
+    "ratings.csv": {"userId": "id", "movieId": "id", "rating": "rating", "timestamp": "integer"},
+    "movies.csv": {"movieId": "id", "title": "text", "genres": "text"},
+    "tags.csv": {"userId": "id", "movieId": "id", "tag": "optional text", "timestamp": "integer"},
+}
+RULES = {
+    "id": "a whole number of at least 1",
+    "integer": "a whole number",
+    "rating": "a number from 0.5 to 5",
+    "text": "some text",
+    "optional text": "text (may be empty)",
+}
+
+
+def _bad_cells(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
+    """(converted column, mask of cells that break the column's rule)."""
+    text = values.str.strip()
+    if kind in ("text", "optional text"):
+        return values, (text == "") if kind == "text" else pd.Series(False, index=values.index)
+    number = pd.to_numeric(text, errors="coerce")
+    if kind == "rating":
+        return number, ~number.between(0.5, 5.0)
+    whole = number.notna() & (number == number.round()) & (number.abs() < 2**53)
+    bad = ~whole | ((number < 1) if kind == "id" else False)
+    return number.where(~bad, 0).astype("int64"), bad
+
+
+def _read_table(folder: Path, name: str) -> pd.DataFrame:
+    """One CSV, every column checked against :data:`SCHEMA`; a problem names the file, column, line and rule."""
+    path = folder / name
     try:
-        ratings = pd.read_csv(
-            folder / "ratings.csv", dtype={"userId": "int64", "movieId": "int64", "rating": "float64"}
-        )
-        movies = pd.read_csv(folder / "movies.csv", dtype={"movieId": "int64", "title": "string", "genres": "string"})
-        tags = pd.read_csv(folder / "tags.csv", dtype={"tag": "string"})
-    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataNotFound(f"{folder}: cannot read the MovieLens CSV files ({exc})") from None
-    for frame, columns, name in (
-        (ratings, ("userId", "movieId", "rating", "timestamp"), "ratings.csv"),
-        (movies, ("movieId", "title", "genres"), "movies.csv"),
-        (tags, ("userId", "movieId", "tag", "timestamp"), "tags.csv"),
-    ):
-        missing = [c for c in columns if c not in frame.columns]
-        if missing:
-            raise DataNotFound(f"{folder / name}: missing columns {', '.join(missing)}")
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
+        raise DataError(f"{path}: not a readable CSV file ({str(exc).splitlines()[0][:200]})") from None
+    missing = [c for c in SCHEMA[name] if c not in frame.columns]
+    if missing:
+        raise DataError(f"{path}: missing columns {', '.join(missing)}; expected {', '.join(SCHEMA[name])}")
+    for column, kind in SCHEMA[name].items():
+        frame[column], bad = _bad_cells(frame[column], kind)
+        if bad.any():
+            line = int(bad.to_numpy().argmax()) + 2  # the header is line 1
+            raise DataError(
+                f"{path}: column '{column}' has {int(bad.sum()):,} cell(s) that are not {RULES[kind]} "
+                f"(first at line {line})"
+            )
+    return frame
+
+
+def load(path: str | Path | None = None) -> MovieLens:
+    """The three CSV files, checked cell by cell: bad data is refused with one line, never half-used."""
+    folder = find_data(path)
+    ratings, movies, tags = (_read_table(folder, name) for name in FILES)
+    if ratings.empty:
+        raise DataError(f"{folder / 'ratings.csv'}: has no ratings (only a header)")
+    for column in ("title", "genres", "tag"):
+        for frame in (movies, tags):
+            if column in frame:
+                frame[column] = frame[column].astype("string")
     return MovieLens(folder, ratings, movies, tags)
 
 

@@ -23,7 +23,7 @@ from core.engine.methods import METHOD_NAMES, METHODS, vectors
 from core.engine.recommender import Recommender
 from core.movielens.data import MovieLens, load
 from core.movielens.metrics import METRICS, paired_difference, summarise, user_metrics, verdict
-from core.movielens.protocol import SEED, Split, build_scenario, describe, split
+from core.movielens.protocol import SEED, Split, build_scenario, describe, evaluation_split
 
 BASELINES = ("popularity", "random")
 
@@ -126,7 +126,7 @@ def evaluate(
     say = report or (lambda stage, fraction: None)
     data = data or load(path)
     say("Splitting ratings by time", 0.0)
-    s = split(data, mode)
+    s = evaluation_split(data, mode)
     say(f"Building profiles for {len(s.users)} users", 0.05)
     scenario, _ = build_scenario(s, data, mode)
     recommender = Recommender(scenario, embedder)

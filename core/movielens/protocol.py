@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import UnknownName
-from core.movielens.data import MovieLens
+from core.movielens.data import DataError, MovieLens
 from core.scenarios.model import Scenario
 
 HISTORY_SHARE = 0.8
@@ -72,6 +72,17 @@ def split(data: MovieLens, mode: str = "genres") -> Split:
     users = sorted(int(u) for u in per_user.index[(per_user["pos"] >= MIN_EACH) & (per_user["neg"] >= MIN_EACH)])
     popularity = history.groupby("movieId").size().astype(int).to_dict()
     return Split(vocabulary, features, history, held_out, users, popularity)
+
+
+def evaluation_split(data: MovieLens, mode: str = "genres") -> Split:
+    """:func:`split`, refusing data on which no user can be evaluated (rather than failing later with no users)."""
+    s = split(data, mode)
+    if not s.users:
+        raise DataError(
+            f"{data.path / 'ratings.csv'}: no user has at least {MIN_EACH} ratings >= {POSITIVE:g} and {MIN_EACH} "
+            f"ratings <= {NEGATIVE:g} among their last {1 - HISTORY_SHARE:.0%}; there is nothing to evaluate"
+        )
+    return s
 
 
 def user_profile(history: pd.DataFrame, features: dict[int, list[str]]) -> dict[str, float]:

@@ -9,13 +9,16 @@ empty, not UTF-8, nested too deeply, too large).
 from __future__ import annotations
 
 import json
+import stat
 from pathlib import Path
 from typing import Any
 
+from core.errors import shorten
 from core.scenarios.model import (
     MAX_FILE_BYTES,
     MAX_JSON_DEPTH,
     MAX_UPLOAD_BYTES,
+    HugeNumber,
     Scenario,
     ScenarioError,
     check_size,
@@ -36,6 +39,42 @@ def _json_depth(value: Any) -> int:
     return depth
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+def loads(text: str, *, source: str) -> Any:
+    """``json.loads`` with the rules every input shares: no duplicate keys (a later one would silently win),
+    huge integers kept as :class:`HugeNumber` (never converted), and one clean message for broken text."""
+    try:
+        value = json.loads(text, parse_int=HugeNumber.parse, object_pairs_hook=_unique_keys)
+    except RecursionError:
+        raise ScenarioError(source, [("", f"JSON is nested too deeply (limit {MAX_JSON_DEPTH} levels)")]) from None
+    except json.JSONDecodeError as exc:
+        if exc.pos >= len(text.rstrip()):
+            message = "JSON ends unexpectedly; the file looks truncated"
+        else:
+            message = f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        raise ScenarioError(source, [("", message)]) from None
+    except _DuplicateKey as exc:
+        key = shorten(str(exc.args[0]))
+        raise ScenarioError(
+            source, [("", f"duplicate key {key} in one object; each key may appear only once")]
+        ) from None
+    if _json_depth(value) > MAX_JSON_DEPTH:
+        raise ScenarioError(source, [("", f"JSON is nested too deeply (limit {MAX_JSON_DEPTH} levels)")])
+    return value
+
+
 def parse_json_bytes(data: bytes, *, source: str, max_bytes: int = MAX_UPLOAD_BYTES) -> Any:
     """Decode and parse JSON with messages a person can act on."""
     check_size(data, source=source, max_bytes=max_bytes)
@@ -47,19 +86,7 @@ def parse_json_bytes(data: bytes, *, source: str, max_bytes: int = MAX_UPLOAD_BY
         raise ScenarioError(
             source, [("", f"file is not UTF-8 text (bad byte 0x{data[exc.start]:02x} at offset {exc.start})")]
         ) from None
-    try:
-        value = json.loads(text)
-    except RecursionError:
-        raise ScenarioError(source, [("", f"JSON is nested too deeply (limit {MAX_JSON_DEPTH} levels)")]) from None
-    except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()):
-            message = "JSON ends unexpectedly; the file looks truncated"
-        else:
-            message = f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        raise ScenarioError(source, [("", message)]) from None
-    if _json_depth(value) > MAX_JSON_DEPTH:
-        raise ScenarioError(source, [("", f"JSON is nested too deeply (limit {MAX_JSON_DEPTH} levels)")])
-    return value
+    return loads(text, source=source)
 
 
 def parse_scenario(data: bytes | str, *, source: str, max_bytes: int = MAX_UPLOAD_BYTES) -> Scenario:
@@ -68,18 +95,36 @@ def parse_scenario(data: bytes | str, *, source: str, max_bytes: int = MAX_UPLOA
     return scenario_from_dict(parse_json_bytes(raw, source=source, max_bytes=max_bytes), source=source)
 
 
+def read_bytes(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """A file's bytes, for any input read from disk: only regular files, and never more than ``max_bytes``.
+
+    A FIFO would block forever and ``/dev/zero`` never ends, so both are refused before reading.
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ScenarioError(source, [("", "no such file")]) from None
+    except OSError as exc:
+        raise ScenarioError(source, [("", f"cannot read the file ({exc.strerror})")]) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ScenarioError(source, [("", "is a directory, not a file")])
+    if not stat.S_ISREG(info.st_mode):
+        raise ScenarioError(source, [("", "is not a regular file (a pipe, socket or device); give a file")])
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise ScenarioError(source, [("", f"cannot read the file ({exc.strerror})")]) from None
+    if len(data) > max_bytes:
+        raise ScenarioError(source, [("", f"file is larger than the limit of {max_bytes / 1e6:.0f} MB")])
+    return data
+
+
 def load_scenario_file(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> Scenario:
     """Load a scenario file from disk (the CLI's ``--scenario``)."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError(str(path), [("", "no such file")]) from None
-    except IsADirectoryError:
-        raise ScenarioError(str(path), [("", "is a directory, not a scenario file")]) from None
-    except OSError as exc:
-        raise ScenarioError(str(path), [("", f"cannot read the file ({exc.strerror})")]) from None
-    return parse_scenario(data, source=str(path), max_bytes=max_bytes)
+    return parse_scenario(read_bytes(path, max_bytes=max_bytes), source=str(path), max_bytes=max_bytes)
 
 
 def parse_upload(name: str, data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Scenario:

@@ -39,7 +39,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from core.errors import InputError, UnknownName
+from core.errors import InputError, UnknownName, shorten
 
 MAX_FEATURES = 1_000
 MAX_PRODUCTS = 100_000
@@ -96,8 +96,34 @@ def _fail(kind: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(kind, message)
 
 
+# Invisible characters that change how text looks or breaks are refused by Unicode category:
+# controls (Cc), formatting (Cf), line and paragraph separators (Zl, Zp), lone surrogates (Cs).
+# Three format characters are part of ordinary text and allowed: the zero-width joiner and
+# non-joiner (emoji sequences such as a person at a laptop, and scripts like Persian) and the
+# variation selectors (emoji versus text presentation).
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+JOINERS = frozenset({"\u200c", "\u200d"})
+
+
+def _allowed_format(ch: str) -> bool:
+    return ch in JOINERS or "\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef"
+
+
+def invisible_characters(text: str, allowed: str = "") -> list[str]:
+    """The characters of ``text`` a name may not contain (``allowed`` are exceptions, e.g. newlines).
+
+    >>> invisible_characters("\U0001f469\u200d\U0001f4bb coding"), invisible_characters("a\u2028b")
+    ([], ['U+2028'])
+    """
+    return [
+        f"U+{ord(ch):04X}"
+        for ch in text
+        if unicodedata.category(ch) in INVISIBLE_CATEGORIES and ch not in allowed and not _allowed_format(ch)
+    ]
+
+
 def _has_control_chars(text: str) -> bool:
-    return any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text)
+    return bool(invisible_characters(text))
 
 
 def check_feature_name(value: Any) -> str:
@@ -114,17 +140,52 @@ def check_feature_name(value: Any) -> str:
             "feature_name",
             f"feature name must be 1 to {MAX_FEATURE_CHARS} characters after stripping (got {len(name)})",
         )
-    if _has_control_chars(name):
-        raise _fail("feature_name", "feature name must not contain control characters")
+    bad = invisible_characters(name)
+    if bad:
+        raise _fail(
+            "feature_name", f"feature name must not contain control characters or other invisible ones (found {bad[0]})"
+        )
     return name
 
 
+MAX_NUMBER_DIGITS = 30
+
+
+class HugeNumber:
+    """A JSON integer of more than :data:`MAX_NUMBER_DIGITS` digits: never converted, only reported.
+
+    (Converting it could overflow a float or hit Python's limit on integer digits.)
+    """
+
+    def __init__(self, text: str) -> None:
+        self.digits = len(text.lstrip("-"))
+
+    def __repr__(self) -> str:
+        return f"a {self.digits:,}-digit number"
+
+    @classmethod
+    def parse(cls, text: str) -> int | HugeNumber:
+        """``json.loads(..., parse_int=HugeNumber.parse)``."""
+        return cls(text) if len(text.lstrip("-")) > MAX_NUMBER_DIGITS else int(text)
+
+
 def check_score(value: Any) -> float:
-    """Validate one score: a finite number in [-1, 1]. Booleans and strings are refused.
+    """Validate one score: a finite number in [-1, 1]. Booleans, strings and huge integers are refused.
 
     >>> check_score(-1)
     -1.0
+    >>> check_score(10**400)
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.PydanticCustomError: score must be in [-1, 1], got a 401-digit number
     """
+    if isinstance(value, HugeNumber):
+        raise _fail("score", f"score must be in [-1, 1], got {value!r}")
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 1:  # never float() a huge int
+        shown = f"a {len(str(abs(value))):,}-digit number" if abs(value) >= 10**MAX_NUMBER_DIGITS else str(value)
+        raise _fail("score", f"score must be in [-1, 1], got {shown}")
+    if isinstance(value, str):
+        raise _fail("score", f"score must be a number in [-1, 1], got {shorten(value)}")
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _fail("score", f"score must be a number in [-1, 1], got {type(value).__name__}")
     score = float(value)
@@ -140,14 +201,17 @@ def _text_rule(field: str, max_chars: int, *, allow_empty: bool = False):
         if not isinstance(value, str):
             raise _fail("text", f"{field} must be text")
         text = value.strip()
+        if not text and not allow_empty:
+            raise _fail("text", f"{field} is empty; every row needs one (1 to {max_chars} characters)")
         if not (0 if allow_empty else 1) <= len(text) <= max_chars:
             raise _fail(
                 "text", f"{field} must be {0 if allow_empty else 1} to {max_chars} characters (got {len(text)})"
             )
         # Descriptions may span lines; everything else is a single line.
         allowed = "\n\t" if allow_empty else ""
-        if any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in allowed for ch in text):
-            raise _fail("text", f"{field} must not contain control characters")
+        bad = invisible_characters(text, allowed)
+        if bad:
+            raise _fail("text", f"{field} must not contain control characters or other invisible ones (found {bad[0]})")
         return text
 
     return check
@@ -299,10 +363,15 @@ class Scenario(_Strict):
 # Parsing
 
 
+MAX_PATH_KEY_CHARS = 60  # a key longer than this is shortened in messages, never echoed whole
+
+
 def _key_path(key: Any) -> str:
     if isinstance(key, int):
         return f"[{key}]"
     text = str(key)
+    if len(text) > MAX_PATH_KEY_CHARS:
+        text = f"{text[:MAX_PATH_KEY_CHARS]}... ({len(text):,} characters)"
     if text.isidentifier():
         return f".{text}"
     return "[" + json.dumps(text, ensure_ascii=False) + "]"
@@ -346,7 +415,7 @@ def problems_from_validation(error: ValidationError) -> list[tuple[str, str]]:
         elif item["type"] == "too_long" and loc and loc[-1] == "users":
             message = f"has too many users (at most {MAX_USERS:,})"
         if "[key]" in loc:
-            message = f"bad feature name {loc[-2]!r}: {message}"
+            message = f"bad feature name {shorten(str(loc[-2]))}: {message}"
         path = format_location(loc)
         if message.startswith("Value error, "):
             message = message.removeprefix("Value error, ")

@@ -34,16 +34,25 @@ ESCAPE = "'"
 
 
 def escape_formula(text: str) -> str:
-    """Neutralise text a spreadsheet would evaluate.
+    """Neutralise text a spreadsheet would evaluate; text that already starts with ' gets one more.
 
-    >>> escape_formula("=HYPERLINK(\\"http://x\\")"), escape_formula("Wine bar")
-    ('\\'=HYPERLINK("http://x")', 'Wine bar')
+    The extra quote makes the escape reversible for every text (``'=x`` and ``=x`` stay apart).
+
+    >>> escape_formula("=HYPERLINK(\\"http://x\\")"), escape_formula("Wine bar"), escape_formula("'=x")
+    ('\\'=HYPERLINK("http://x")', 'Wine bar', "''=x")
     """
-    return ESCAPE + text if text.startswith(FORMULA_START) else text
+    return ESCAPE + text if text.startswith((*FORMULA_START, ESCAPE)) else text
 
 
 def unescape_formula(text: str) -> str:
-    return text[1:] if text.startswith(ESCAPE) and text[1:].startswith(FORMULA_START) else text
+    """Undo :func:`escape_formula`: drop one ' that a formula character or another ' follows.
+
+    A hand-written ``'quoted`` name keeps its quote; ``'=x`` (a spreadsheet's own escape) becomes ``=x``.
+
+    >>> [unescape_formula(escape_formula(t)) for t in ["=x", "'=x", "''", "'quoted", "-1"]]
+    ['=x', "'=x", "''", "'quoted", '-1']
+    """
+    return text[1:] if text.startswith(ESCAPE) and text[1:].startswith((*FORMULA_START, ESCAPE)) else text
 
 
 # -- CSV --------------------------------------------------------------------------------------------
@@ -53,7 +62,7 @@ def to_csv(scenario: Scenario) -> str:
     features = list(scenario.vocabulary)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*FIXED_COLUMNS, *features])
+    writer.writerow([*FIXED_COLUMNS, *map(escape_formula, features)])
     writer.writerow(
         ["scenario", escape_formula(scenario.id), escape_formula(scenario.title), escape_formula(scenario.description)]
         + [""] * len(features)
@@ -117,7 +126,7 @@ def _features(header: list[str], *, source: str) -> list[str]:
             source,
             [("header", f"the first columns must be kind,id,name,description ({detail}; found '{','.join(fixed)}')")],
         )
-    features = header[len(FIXED_COLUMNS) :]
+    features = [unescape_formula(name) for name in header[len(FIXED_COLUMNS) :]]
     if len(features) > MAX_FEATURES:
         raise ScenarioError(
             source, [("header", f"{len(features)} feature columns; at most {MAX_FEATURES} are allowed")]
@@ -127,9 +136,6 @@ def _features(header: list[str], *, source: str) -> list[str]:
         for i, name in enumerate(features)
         if not name
     ]
-    clashes = [f for f in features if f in FIXED_COLUMNS]
-    if clashes:
-        problems.append(("header", f"feature columns may not be named {', '.join(clashes)}: those are fixed columns"))
     dupes = sorted({f for f in features if f and features.count(f) > 1})
     if dupes:
         problems.append(("header", f"feature columns listed twice: {', '.join(dupes)}"))

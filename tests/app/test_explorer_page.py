@@ -13,7 +13,9 @@ import json
 import numpy as np
 import pytest
 
+from core.scenarios.model import scenario_from_dict
 from core.scenarios.presets import load_preset
+from tests.samples import PREFIX_EDGE_CASES, SMALL_SCENARIOS
 from ui import explorer as ex
 from ui import live
 from ui.session import UPLOADS
@@ -76,7 +78,7 @@ def test_default_view_is_the_sign_trap(explorer):
     columns = ranking_columns(explorer)
     assert list(columns) == EXPLORER_LABELS
     assert all(len(names) == 5 for names in columns.values())
-    assert "Naive text" in data["summary"] and "disliked" in data["summary"]
+    assert "naive text" in data["summary"] and "hard no" in data["summary"] and "Disliked overall" in data["summary"]
     assert sliders(explorer) == {"anxiety": -0.9, "adventure": 0.8}
     # The trap made visible: naive's top 5 holds products the user dislikes, exact's holds none.
     naive, exact = data["methods"][0], data["methods"][-1]
@@ -204,3 +206,27 @@ def test_aligned_maps_rotate_each_method_onto_exact(explorer):
     exact = "Exact (reference)"
     assert np.allclose(after[exact]["top"], before[exact]["top"], atol=1e-2)
     assert not np.allclose(after["Naive text"]["top"], before["Naive text"]["top"], atol=1e-2)
+
+
+@pytest.mark.parametrize(("edge", "same", "other"), PREFIX_EDGE_CASES)
+def test_prefix_edges_through_the_live_panel(explorer, edge, same, other):
+    def prefix_column(score):
+        move(explorer, "sign-trap", "user-a", {"adventure": score})
+        column = next(m for m in panel_data(explorer)["methods"] if m["name"] == "prefix")
+        return [(item["name"], item["score"]) for item in column["top"]]
+
+    at_edge = prefix_column(edge)
+    assert at_edge == prefix_column(same)
+    assert at_edge != prefix_column(other)
+
+
+@pytest.mark.parametrize("data", SMALL_SCENARIOS, ids=lambda d: d["id"])
+def test_small_scenarios_show_rankings_or_a_sentence_never_an_exception(app, data):
+    scenario = scenario_from_dict(data, source=data["id"])
+    app.session_state[UPLOADS] = {scenario.id: scenario}
+    app.query_params["upload"] = scenario.id
+    at = app.run()
+    assert not at.exception, at.exception
+    payload = panel_data(at)
+    assert len(payload["methods"]) == 6 and payload["summary"]
+    json.dumps(payload, allow_nan=False)

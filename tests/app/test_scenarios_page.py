@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from streamlit.util import calc_hash
 
 from core.scenarios.presets import load_preset
@@ -93,3 +94,86 @@ def test_unsaved_edits_warn_before_switching(app):
     assert at.session_state["e_label"] == "preset sign-trap"  # nothing switched yet
     button(at, "Discard").click().run()
     assert at.session_state["e_label"] == "preset quiet-travel"
+
+
+def upload(at, name: str, data: bytes):
+    at.get("file_uploader")[0].set_value((name, data, "application/json")).run()
+    assert not at.exception, at.exception
+
+
+def still_usable(at) -> None:
+    """The editor survived: its tables, Apply and both downloads are on the page, and a rerun is clean."""
+    assert button(at, "Apply") is not None
+    assert {b.label for b in at.get("download_button")} == {"Download JSON", "Download CSV"}
+    at.run()
+    assert not at.exception
+
+
+def test_an_added_row_without_an_id_is_named_and_never_dropped(app):
+    at = open_editor(app)
+    version = at.session_state["e_version"]
+    at.session_state[f"e_products_{version}"] = {
+        "edited_rows": {},
+        "added_rows": [{" name": "Mystery box", "anxiety": 0.5}, {" id": "no-name"}],
+        "deleted_rows": [],
+    }
+    at.run()
+    button(at, "Apply").click().run()
+    assert not at.exception
+    error = plain(at.error)
+    rows = len(load_preset("sign-trap").products)
+    assert f"products row {rows + 1}, column 'id'" in error and f"products row {rows + 2}, column 'name'" in error
+    assert "is empty" in error and at.session_state.get(UPLOADS, {}) == {}
+
+
+def test_every_upload_is_loaded_not_only_every_other_one(app):
+    at = open_editor(app)
+    for preset in ("focus-music", "quiet-travel", "wine-synonyms"):
+        upload(at, f"{preset}.json", load_preset(preset).to_json().encode())
+        assert f"Loaded upload {preset}.json into the editor" in plain(at.success)
+        assert "not applied yet" in plain(at.success)
+        assert at.session_state["e_label"] == f"upload {preset}.json"
+
+
+def test_features_named_like_the_fixed_columns_load_edit_and_apply(app):
+    at = open_editor(app)
+    data = json.loads(load_preset("sign-trap").to_json())
+    data["features"] += ["name", "kind", "id", "description"]
+    for feature in ("name", "kind", "id", "description"):
+        data["products"][0]["profile"][feature] = 0.5
+    upload(at, "clash.json", json.dumps(data).encode())
+    button(at, "Apply").click().run()
+    assert not at.exception
+    assert set(at.session_state[UPLOADS]["sign-trap"].vocabulary) >= {"name", "kind", "id", "description"}
+    still_usable(at)
+
+
+HOSTILE_UPLOADS = {
+    "duplicate-keys": ('"anxiety": -0.9, "anxiety": 5', "duplicate key 'anxiety'"),
+    "400-digits": ('"anxiety": 1' + "0" * 400, "a 401-digit number"),
+    "5000-digits": ('"anxiety": 1' + "0" * 5000, "a 5,001-digit number"),
+    "1e400": ('"anxiety": 1e400', "score must be finite"),
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE_UPLOADS)
+def test_hostile_numbers_and_keys_get_one_message_and_the_editor_stays(app, case):
+    replacement, message = HOSTILE_UPLOADS[case]
+    at = open_editor(app)
+    upload(at, "hostile.json", load_preset("sign-trap").to_json().replace('"anxiety": -0.9', replacement, 1).encode())
+    assert message in plain(at.error)
+    assert at.session_state.get(UPLOADS, {}) == {} and at.session_state["e_label"] == "preset sign-trap"
+    still_usable(at)
+
+
+def test_an_untouched_editor_has_no_unapplied_edits_and_an_edit_is_noticed(app):
+    at = open_editor(app)
+    assert not any("edits that are not applied" in c.value for c in at.caption)
+    version = at.session_state["e_version"]
+    at.session_state[f"e_users_{version}"] = {
+        "edited_rows": {0: {"nature": "0.5"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert any("edits that are not applied" in c.value for c in at.caption)

@@ -11,6 +11,7 @@ import pytest
 
 from core.cli import main
 from core.engine.methods import METHOD_NAMES
+from core.scenarios.presets import load_preset
 
 
 def run(capsys, *argv):
@@ -45,7 +46,7 @@ def test_rank_json_is_exactly_the_documented_schema(capsys):
         scores = [row["score"] for row in rows]
         assert scores == sorted(scores, reverse=True) and all(-1 <= s <= 1 for s in scores)
     for stats in data["divergence"].values():
-        assert set(stats) == {"kendall_tau_vs_exact", "overlap_at_k_vs_exact", "disliked_in_top_k"}
+        assert set(stats) == {"kendall_tau_vs_exact", "overlap_at_k_vs_exact", "hard_no_in_top_k", "disliked_in_top_k"}
     assert data["divergence"]["exact"]["overlap_at_k_vs_exact"] == 1.0
 
 
@@ -108,6 +109,16 @@ def test_compare_json(capsys):
         (["compare", "--a", "{not json", "--b", "{}"], "not valid JSON"),
         (["compare", "--a", '{"wine": 3}', "--b", "{}"], "score must be in [-1, 1]"),
         (["compare", "--a", "[1]", "--b", "{}"], "profile must be an object"),
+        (["rank", "--preset", "sign-trap", "--user", "user-a", "--set", "nosuchfeature=0.5"], "unknown feature"),
+        (
+            ["rank", "--preset", "sign-trap", "--user", "user-a", "--set", "anxiety=1" + "0" * 400],
+            "finite and in [-1, 1]",
+        ),
+        (["compare", "--a", '{"wine": 1' + "0" * 5000 + "}", "--b", "{}"], "5,001-digit number"),
+        (["compare", "--a", '{"wine": 0.5, "wine": 5}', "--b", "{}"], "duplicate key 'wine'"),
+        (["compare", "--a", "@/dev/zero", "--b", "{}"], "not a regular file"),
+        (["rank", "--scenario", "/dev/zero", "--user", "u"], "not a regular file"),
+        (["rank", "--scenario", "/tmp", "--user", "u"], "is a directory"),
         (["frobnicate"], "invalid choice"),
     ],
 )
@@ -152,3 +163,48 @@ def test_a_bug_is_not_reported_as_bad_input(capsys, monkeypatch, tmp_path):
     assert len(logs) == 1 and "Traceback" in logs[0].read_text() and str(logs[0]) in err
     with pytest.raises(AssertionError, match="Traceback"):  # --debug prints it instead
         run(capsys, "--debug", "presets")
+
+
+def test_rank_json_counts_both_marks_on_the_peanut_preset(capsys):
+    code, out, _ = run(capsys, "rank", "--preset", "peanut-allergy", "--user", "peanut-allergic", "--json", "--quiet")
+    assert code == 0
+    divergence = json.loads(out)["divergence"]
+    assert divergence["naive"]["hard_no_in_top_k"] == 4 and divergence["naive"]["disliked_in_top_k"] == 1
+    assert divergence["weighted"]["hard_no_in_top_k"] == 0 and divergence["exact"]["hard_no_in_top_k"] == 0
+    code, out, _ = run(capsys, "rank", "--preset", "peanut-allergy", "--user", "peanut-allergic", "--quiet")
+    assert "breaks a hard no" in out and "Peanut butter cups" in out
+
+
+@pytest.mark.parametrize(
+    ("edge", "same", "other"), [(0.2, 0.15, 0.25), (-0.2, -0.25, -0.15), (0.7, 0.5, 0.75), (-0.7, -0.9, -0.65)]
+)
+def test_prefix_edges_through_the_cli(capsys, edge, same, other):
+    """A score exactly on an edge ranks like a score inside the bucket below it, not the one above."""
+
+    def prefix_scores(score):
+        argv = ["rank", "--preset", "sign-trap", "--user", "user-a", "--methods", "prefix", "--quiet", "--json"]
+        code, out, _ = run(capsys, *argv, "--top", "24", "--set", f"adventure={score}")
+        assert code == 0
+        return {row["id"]: row["score"] for row in json.loads(out)["methods"]["prefix"]}
+
+    at_edge = prefix_scores(edge)
+    assert at_edge == prefix_scores(same)
+    assert at_edge != prefix_scores(other)
+
+
+def test_a_fifo_is_refused_without_blocking(capsys, tmp_path):
+    fifo = tmp_path / "scenario.json"
+    os.mkfifo(fifo)
+    for argv in (["rank", "--scenario", str(fifo), "--user", "u"], ["compare", "--a", f"@{fifo}", "--b", "{}"]):
+        code, _, err = run(capsys, *argv)
+        assert code == 2 and "not a regular file" in err
+
+
+def test_a_huge_score_in_a_scenario_file_is_one_line(capsys, tmp_path):
+    data = json.loads(load_preset("sign-trap").to_json())
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps(data).replace('"anxiety": -0.9', '"anxiety": 1' + "0" * 400, 1))
+    for command in ("rank", "diagnose"):
+        argv = [command, "--scenario", str(path)] + (["--user", "user-a"] if command == "rank" else [])
+        code, _, err = run(capsys, *argv)
+        assert code == 2 and "401-digit number" in err and len(err) < 400

@@ -5,35 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlparse
 
-from scripts.harness import wait_idle
-
-LIVE = '[data-testid="stMain"] .sae-live'
-TABLE = f"{LIVE} table.sae-rankings"
-LOAD = 240_000  # the first page of a session may compile UMAP and load the model
-
-
-def open_page(page, url: str) -> None:
-    page.goto(url)
-    wait_idle(page, timeout=LOAD)
-    page.wait_for_selector(f"{TABLE} tbody td", timeout=LOAD)
-
-
-def table_text(page) -> str:
-    return page.locator(TABLE).inner_text()
-
-
-def slider(page, feature: str):
-    return page.locator(f'{LIVE} .sae-slider[data-feature="{feature}"]')
-
-
-def wait_for_set(page, value: str | None) -> None:
-    """Wait until the URL's ``set`` parameters are exactly ``value`` (or absent), then for the page to settle."""
-    expected = "[]" if value is None else f'["{value}"]'
-    page.wait_for_function(
-        f"() => JSON.stringify(new URLSearchParams(location.search).getAll('set')) === '{expected}'",
-        timeout=60_000,
-    )
-    wait_idle(page, timeout=LOAD)
+from tests.e2e.helpers import LIVE, TABLE, open_page, slider, table_text, wait_for_set
 
 
 def test_a_share_link_opens_the_view_it_describes(page, server_url):

@@ -12,7 +12,8 @@
 const COLOURS = {
   background: "#adb5bd",
   top: "#1971c2",
-  disliked: "#e03131",
+  hardNo: "#c92a2a",
+  disliked: "#f08c00",
   user: "#fcc419",
   ink: "#1f2430",
   muted: "#868e96",
@@ -81,16 +82,27 @@ function build(parent) {
   share.append(copy, copied);
   summaryRow.append(summary, share);
   const shareNote = node("div", "sae-note");
+  const marks = node("div", "sae-legend sae-marks");
 
   const table = node("table", "sae-rankings");
+  const tableBox = node("div", "sae-table-box");
+  tableBox.append(table);
   const divergenceTitle = node("h3", "sae-h", "Divergence");
+  const divergenceNote = node(
+    "div",
+    "sae-note",
+    "Kendall \u03c4: do two methods put all products in the same order (1 same order, 0 unrelated, \u22121 "
+      + "reversed)? Overlap@k: the share of the top k both lists contain. Rank-biased overlap: overlap at every "
+      + "depth, weighted towards the top (p = 0.9; the first 10 places carry 86% of the weight).",
+  );
   const heat = node("div", "sae-heat");
   const bars = node("div", "sae-bars");
   const mapsTitle = node("h3", "sae-h", "Maps");
   const mapsHead = node("div", "sae-chart-title");
   const legend = node("div", "sae-legend");
   for (const [label, kind] of [
-    ["product", "background"], ["top k", "top"], ["top k, disliked (exact < 0)", "disliked"],
+    ["product", "background"], ["top k", "top"], ["top k, breaks a hard no", "hardno"],
+    ["top k, disliked overall", "disliked"],
     ["user", "user"], ["user's trail", "trail"],
   ]) {
     const item = node("span", "sae-legend-item");
@@ -101,14 +113,15 @@ function build(parent) {
   const mapsNote = node("div", "sae-note");
   const tooltip = node("div", "sae-tooltip");
   root.append(
-    controls, summaryRow, shareNote, table, divergenceTitle, heat, bars, mapsTitle, mapsHead, legend, maps,
-    mapsNote, tooltip,
+    controls, summaryRow, marks, shareNote, tableBox, divergenceTitle, divergenceNote, heat, bars, mapsTitle, mapsHead,
+    legend, maps, mapsNote, tooltip,
   );
   parent.append(root);
 
   const mapParts = [mapsTitle, mapsHead, legend, maps, mapsNote];
   const ui = {
-    mapParts, root, who, add, vocabulary, resetAll, note, sliders, summary, copy, copied, shareNote, table, heat, bars,
+    mapParts, root, who, add, vocabulary, resetAll, note, sliders, summary, marks, copy, copied, shareNote, table, heat,
+    bars,
     mapsHead, maps, mapsNote, tooltip, rows: new Map(), panels: [], values: {}, send: () => {}, dragging: null,
   };
 
@@ -232,6 +245,7 @@ function renderSliders(ui, data) {
 
 function renderRankings(ui, data) {
   const table = node("table", "sae-rankings");
+  table.style.setProperty("--sae-columns", String(data.methods.length));
   const head = node("thead");
   const labels = node("tr");
   const stats = node("tr", "sae-stats");
@@ -239,7 +253,12 @@ function renderRankings(ui, data) {
     const th = node("th", null, method.label);
     th.title = method.summary;
     labels.append(th);
-    stats.append(node("td", null, method.stats));
+    const cell = node("td", null, method.stats);
+    for (const [key, label] of [["hardNo", "hard no"], ["disliked", "disliked"]]) {
+      const count = method.counts[key];
+      if (count !== undefined) cell.append(node("span", count ? `sae-count sae-count-${key}` : "sae-count", `${label} ${count}`));
+    }
+    stats.append(cell);
   }
   head.append(labels, stats);
   const body = node("tbody");
@@ -250,10 +269,12 @@ function renderRankings(ui, data) {
       const td = node("td");
       if (item) {
         td.title = `${item.name}: ${item.profile}`;
-        const name = node("span", item.disliked ? "sae-name sae-disliked" : "sae-name", `${place + 1}. `);
-        if (item.disliked) {
-          const flag = node("i", "sae-swatch sae-swatch-disliked");
-          flag.title = "disliked: exact cosine below 0";
+        const kind = item.hardNo ? " sae-hardno" : item.disliked ? " sae-disliked" : "";
+        const name = node("span", `sae-name${kind}`, `${place + 1}. `);
+        for (const [key, swatch] of [["hardNo", "hardno"], ["disliked", "disliked"]]) {
+          if (!item[key]) continue;
+          const flag = node("i", `sae-swatch sae-swatch-${swatch}`);
+          flag.title = data.marks[key];
           name.append(flag, document.createTextNode(" "));
         }
         name.append(document.createTextNode(item.name));
@@ -270,6 +291,12 @@ function renderRankings(ui, data) {
   table.append(head, body);
   ui.table.replaceWith(table);
   ui.table = table;
+  ui.marks.replaceChildren();
+  for (const [key, swatch] of [["hardNo", "hardno"], ["disliked", "disliked"]]) {
+    const item = node("span", "sae-legend-item");
+    item.append(node("i", `sae-swatch sae-swatch-${swatch}`), document.createTextNode(data.marks[key]));
+    ui.marks.append(item);
+  }
 }
 
 // -- divergence -------------------------------------------------------------------------------------
@@ -399,17 +426,22 @@ function drawPanel(ui, panel, spec) {
   }
   spec.top.forEach((p, i) => {
     const [x, y] = px(p);
-    ctx.fillStyle = spec.disliked[i] ? COLOURS.disliked : COLOURS.top;
+    const hardNo = spec.hardNo[i];
+    const disliked = spec.disliked[i];
+    ctx.fillStyle = hardNo ? COLOURS.hardNo : disliked ? COLOURS.disliked : COLOURS.top;
     ctx.strokeStyle = "white";
     ctx.beginPath();
-    if (spec.disliked[i]) {
+    if (hardNo) {
+      ctx.rect(x - 5.5, y - 5.5, 11, 11);
+    } else if (disliked) {
       ctx.moveTo(x, y - 7); ctx.lineTo(x + 6.5, y + 5); ctx.lineTo(x - 6.5, y + 5); ctx.closePath();
     } else {
       ctx.arc(x, y, 5.5, 0, 2 * Math.PI);
     }
     ctx.fill();
     ctx.stroke();
-    panel.hits.push([x, y, spec.topLabels[i] + (spec.disliked[i] ? " (disliked: exact < 0)" : "")]);
+    const notes = [hardNo ? "breaks a hard no" : "", disliked ? "disliked overall" : ""].filter(Boolean);
+    panel.hits.push([x, y, spec.topLabels[i] + (notes.length ? ` (${notes.join("; ")})` : "")]);
   });
   const [ux, uy] = px(spec.user);
   star(ctx, ux, uy, 10);

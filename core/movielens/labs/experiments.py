@@ -36,7 +36,7 @@ from core.movielens.labs.ease import DEFAULT_REGULARISATION, EASE
 from core.movielens.labs.feedback import FEEDBACK_RULES, feedback_stream
 from core.movielens.labs.history import HISTORY_RULES, history_vectors
 from core.movielens.metrics import METRICS, Difference, mean_ci, paired_difference, summarise, user_metrics
-from core.movielens.protocol import NO_GENRE, POSITIVE, SEED, Split, split, user_profile
+from core.movielens.protocol import NO_GENRE, POSITIVE, SEED, Split, evaluation_split, user_profile
 from core.numeric import normalize_rows, tanh_weights, unit
 
 Report = Callable[[str, float], None]
@@ -119,7 +119,7 @@ def _evaluate(
 def _genre_setup(embedder: Embedder, data: MovieLens, say: Report) -> tuple[Split, dict[int, int], np.ndarray]:
     """The evaluation's split (genres) and the genre-sum item vectors, with progress."""
     say("Splitting ratings by time", 0.0)
-    s = split(data, "genres")
+    s = evaluation_split(data, "genres")
     say("Embedding genres", 0.2)
     rows, items = genre_item_vectors(data, s, embedder)
     say(f"Scoring {len(s.users)} users", 0.4)
@@ -240,7 +240,7 @@ def ease_lab(data: MovieLens, *, regularisation: float = EASE_LAMBDA, report: Re
     """
     say = report or (lambda stage, fraction: None)
     say("Splitting ratings by time", 0.0)
-    s = split(data, "genres")
+    s = evaluation_split(data, "genres")
     likes = s.history[s.history["rating"] >= POSITIVE]
     per_item = likes.groupby("movieId").size()
     kept = sorted(int(m) for m in per_item.index[per_item >= EASE_MIN_LIKES])

@@ -18,4 +18,4 @@ def wine(embedder):
 @pytest.fixture(scope="module")
 def report(wine):
     scenario, recommender = wine
-    return diagnose(scenario, recommender.space, recommender.product_vectors("whitened"))
+    return diagnose(recommender)

@@ -34,5 +34,18 @@ def test_injection_reading_with_an_undefined_correlation_says_so():
 
 
 def test_tanh_reading_states_whether_the_claim_holds():
-    assert "as claimed" in readings.reading_tanh(TanhEffect(200, 0.5, 1.0, 1.0, 4.0))
-    assert "does not damp" in readings.reading_tanh(TanhEffect(200, 0.5, 1.0, 4.0, 1.0))
+    assert "as claimed" in readings.reading_tanh(TanhEffect(200, "wine", 0.5, 1.0, 1.0, 4.0))
+    assert "does not damp" in readings.reading_tanh(TanhEffect(200, "wine", 0.5, 1.0, 4.0, 1.0))
+
+
+def test_dislikes_reading_names_the_worst_method_and_the_clean_ones():
+    totals = {
+        "naive": {"hard_no_in_top_k": 7, "disliked_in_top_k": 4},
+        "weighted": {"hard_no_in_top_k": 0, "disliked_in_top_k": 0},
+        "exact": {"hard_no_in_top_k": 0, "disliked_in_top_k": 0},
+    }
+    text = readings.reading_dislikes(totals, 5)
+    assert text.startswith("Over all users, naive text puts 7 products that break a hard no")
+    assert "weighted sum and exact (reference) put none" in text
+    floor = {**totals, "exact": {"hard_no_in_top_k": 2, "disliked_in_top_k": 0}}
+    assert "Even exact ranks 2 products that break a hard no in a top 5" in readings.reading_dislikes(floor, 5)

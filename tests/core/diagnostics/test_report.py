@@ -7,6 +7,12 @@ import math
 
 import pytest
 
+from core.diagnostics.report import diagnose
+from core.engine.recommender import Recommender
+from core.scenarios.model import scenario_from_dict
+from core.scenarios.presets import load_preset
+from tests.samples import SMALL_SCENARIOS
+
 
 def finite_numbers(value) -> bool:
     if isinstance(value, dict):
@@ -35,3 +41,20 @@ def test_cli_diagnose_json(capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["sign_flip"]["naive"] > 0.9 and data["sign_flip"]["weighted"] == pytest.approx(-1.0, abs=1e-5)
     assert data["truncated"] == {u: [] for u in ("user-a", "user-b", "calm-explorer", "horror-couch")}
+
+
+@pytest.mark.parametrize("data", SMALL_SCENARIOS, ids=lambda d: d["id"])
+def test_small_scenarios_degrade_to_sentences(embedder, data):
+    scenario = scenario_from_dict(data, source=data["id"])
+    report = diagnose(Recommender(scenario, embedder)).to_json()
+    json.dumps(report, allow_nan=False)
+    assert finite_numbers(report)
+    for name, reason in report["skipped"].items():
+        assert reason.startswith("Needs at least") and report["readings"][name] == reason
+
+
+def test_the_peanut_report_counts_both_marks(embedder):
+    report = diagnose(Recommender(load_preset("peanut-allergy"), embedder)).to_json()
+    totals = report["dislikes_in_top_k"]["totals"]
+    assert totals["naive"]["hard_no_in_top_k"] >= 4 and totals["exact"]["hard_no_in_top_k"] == 0
+    assert report["readings"]["dislikes"].startswith("Over all users, naive text puts")

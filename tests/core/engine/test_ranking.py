@@ -7,7 +7,6 @@ from scipy.stats import kendalltau
 from core.engine.ranking import (
     SMALL_TAU,
     Ranking,
-    disliked_in_top_k,
     kendall_tau,
     overlap_at_k,
     pairwise,
@@ -71,12 +70,10 @@ def test_undefined_tau_is_none():
     assert kendall_tau(r("a", [1]), r("b", [1])) is None
 
 
-def test_rank_shift_and_disliked():
+def test_rank_shift_positive_is_further_down():
     a, b = r("a", [0.9, 0.5, 0.1]), r("b", [0.1, 0.5, 0.9])
     assert rank_shift(a, b).tolist() == [2, 0, -2]
-    exact_scores = np.array([0.4, -0.2, -0.9])
-    assert disliked_in_top_k(b, exact_scores, 2) == 2
-    assert disliked_in_top_k(a, exact_scores, 2) == 1
+    assert rank_shift(a.positions, b.positions).tolist() == [2, 0, -2]
 
 
 def test_pairwise_is_symmetric_with_ones_on_the_diagonal():

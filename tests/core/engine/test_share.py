@@ -96,3 +96,16 @@ def test_uploads_are_found_in_the_session():
     view, warnings = decode({"upload": "mine", "user": "granular"}, uploads={"mine": scenario})
     assert view.upload == "mine" and view.user == "granular" and warnings == []
     assert encode(view)["upload"] == "mine"
+
+
+def test_an_empty_methods_list_is_reported_not_ignored():
+    view, warnings = decode({"methods": ""})
+    assert view.methods == DEFAULT_VIEW.methods and warnings == [
+        "Ignored an empty 'methods' in the link; showing all of: naive, split, prefix, weighted, whitened, exact."
+    ]
+
+
+def test_a_thousand_bad_values_give_a_short_summary():
+    view, warnings = decode({"set": [f"nosuch{i}:0.5" for i in range(1_000)]})
+    assert view.overrides == {} and len(warnings) == 9
+    assert warnings[-1] == "... and 992 more problems with the link."

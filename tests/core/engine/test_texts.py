@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from core.engine.methods import vectors
+from core.engine.recommender import Recommender
+from core.engine.space import FeatureSpace
 from core.engine.texts import PREFIX_PHRASES, bucket_index, naive_text, prefix_phrase
+from core.scenarios.model import scenario_from_dict
 
 
 @pytest.mark.parametrize(
@@ -31,3 +36,32 @@ def test_prefix_bucket_boundaries(score, phrase):
 
 def test_naive_text_format():
     assert naive_text({"wine": 0.8, "crowds": -0.7, "jazz": 1.0, "tea": 0.0}) == "wine: 0.8 crowds: -0.7 jazz: 1 tea: 0"
+
+
+EDGES = [(0.2, "is neutral about"), (-0.2, "mildly dislikes"), (0.7, "mildly enjoys"), (-0.7, "strongly dislikes")]
+
+
+@pytest.mark.parametrize(("edge", "phrase"), EDGES)
+def test_every_edge_lands_in_its_bucket_through_the_engine(embedder, edge, phrase):
+    """Users and products both: the prefix vector of {f: edge} is the embedding of '<phrase> f'."""
+    space = FeatureSpace(["crowds", "wine"], embedder)
+    expected = embedder.encode([f"{phrase} crowds"])[0]
+    user = vectors("prefix", [{"crowds": edge}], space=space)[0]
+    assert float(user @ expected) == pytest.approx(1.0, abs=1e-5)
+    scenario = scenario_from_dict(
+        {
+            "id": "edge",
+            "title": "Edge",
+            "description": "",
+            "users": [{"id": "u", "name": "U", "profile": {"crowds": edge}}],
+            "products": [{"id": "p", "name": "P", "profile": {"crowds": edge}}],
+        },
+        source="edge",
+    )
+    product = Recommender(scenario, embedder).product_vectors("prefix")[0]
+    assert float(product @ expected) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_float32_scores_are_refused_rather_than_bucketed_wrongly():
+    with pytest.raises(TypeError, match="float64"):
+        bucket_index(np.array([0.2], dtype=np.float32))

@@ -52,10 +52,23 @@ def test_divergence_tables_are_square_with_ones_on_the_diagonal(trap):
     assert [b["method"] for b in bars] == ["naive", "weighted", "exact"] and bars[-1]["overlap"] == 1.0
 
 
-def test_summary_counts_never_blame_exact_and_read_as_a_sentence():
-    assert view.summary({}, 5) == "Only the exact reference is selected."
-    text = view.summary({"naive": 2, "prefix": 2, "weighted": 0}, 5)
-    assert text == "Naive text and signed prefix each put 2 disliked products in the top 5; weighted sum puts none."
+def test_summary_reads_as_sentences_from_the_counts():
+    def counts(hard, disliked):
+        return {"hard_no_in_top_k": hard, "disliked_in_top_k": disliked}
+
+    text = view.summary({"naive": counts(2, 1), "prefix": counts(2, 0), "weighted": counts(0, 0)}, 5, 20, True)
+    assert text.splitlines() == [
+        "Breaks a hard no (top 5): naive text 2, signed prefix 2; none for weighted sum.",
+        "Disliked overall (top 5): naive text 1; none for signed prefix and weighted sum.",
+    ]
+    no_hard = view.summary({"naive": counts(0, 0), "exact": counts(0, 0)}, 5, 20, False)
+    assert no_hard == "Disliked overall (top 5): no method."
+
+
+def test_summary_with_fewer_products_than_k_blames_no_method():
+    """With 3 products and top 5 every list holds every product: no count can single out a method."""
+    text = view.summary({"naive": {"hard_no_in_top_k": 1, "disliked_in_top_k": 1}}, 5, 3, True)
+    assert text == "With 3 products and top 5, every method shows every product: only the order can differ."
 
 
 def test_map_panels_place_the_top_k_and_the_user(trap):

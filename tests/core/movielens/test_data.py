@@ -11,7 +11,7 @@ import zipfile
 import pytest
 
 import core.movielens.data as data_module
-from core.movielens.data import DataNotFound, download, find_data, load
+from core.movielens.data import DataError, download, find_data, load
 
 
 def test_loader_finds_the_real_files_with_exact_counts(movielens):
@@ -23,9 +23,9 @@ def test_loader_finds_the_real_files_with_exact_counts(movielens):
 
 def test_missing_data_says_where_to_get_it(tmp_path, monkeypatch):
     monkeypatch.setattr(data_module, "candidate_dirs", lambda explicit=None: [tmp_path / "nowhere"])
-    with pytest.raises(DataNotFound, match="files.grouplens.org"):
+    with pytest.raises(DataError, match="files.grouplens.org"):
         find_data()
-    with pytest.raises(DataNotFound, match="missing ratings.csv"):
+    with pytest.raises(DataError, match="missing ratings.csv"):
         load(tmp_path)
 
 
@@ -108,3 +108,37 @@ def test_cli_download_and_missing_data(served, tmp_path, capsys):
     assert code == 0 and (target / "ml-latest-small" / "ratings.csv").exists()
     code = main(["eval", "movielens", "--data", str(tmp_path / "nope")])
     assert code == 2 and "not a MovieLens folder" in capsys.readouterr().err
+
+
+MOVIES = "movieId,title,genres\n1,A (1995),Comedy\n2,B (1996),Drama\n"
+TAGS = "userId,movieId,tag,timestamp\n1,1,funny,5\n"
+# Readable, but nobody has a dislike among their last 20% of ratings: nothing to evaluate.
+NO_DISLIKES = "".join(f"{u},{m},{r},{t}\n" for t, (u, m, r) in enumerate([(1, 1, 1.0)] * 16 + [(1, 2, 4.0)] * 4))
+BAD_DATA = [
+    ("userId,movieId,rating,timestamp\n", "has no ratings (only a header)"),
+    ("userId,movieId,rating,timestamp\n1,1,,5\n", "column 'rating' has 1 cell(s) that are not a number from 0.5 to 5"),
+    ("userId,movieId,rating,timestamp\n1,1,NaN,5\n", "column 'rating'"),
+    ("userId,movieId,rating,timestamp\n1,1,7,5\n1,2,4,6\n", "(first at line 2)"),
+    ("userId,movieId,rating,timestamp\nx,1,4,5\n", "column 'userId' has 1 cell(s) that are not a whole number"),
+    ("userId,movieId,rating\n1,1,4\n", "missing columns timestamp"),
+    ("userId,movieId,rating,timestamp\n" + NO_DISLIKES, "no user has at least 2 ratings >= 4 and 2 ratings <= 2.5"),
+]
+
+
+def folder_with(tmp_path, ratings: str):
+    (tmp_path / "ratings.csv").write_text(ratings)
+    (tmp_path / "movies.csv").write_text(MOVIES)
+    (tmp_path / "tags.csv").write_text(TAGS)
+    return tmp_path
+
+
+@pytest.mark.parametrize(("ratings", "message"), BAD_DATA)
+def test_unusable_data_is_refused_in_one_line_by_eval_and_labs(capsys, tmp_path, ratings, message):
+    from core.cli import main
+
+    folder = folder_with(tmp_path, ratings)
+    for argv in (["eval", "movielens"], ["labs", "history"], ["labs", "ease"]):
+        code = main([*argv, "--data", str(folder), "--json"])
+        err = capsys.readouterr().err.strip()
+        assert code == 2, (argv, err)
+        assert message in err and "Traceback" not in err and len(err.splitlines()) <= 2, err

@@ -107,3 +107,27 @@ def test_scenario_model_is_frozen():
     with pytest.raises(Exception, match="frozen"):
         scenario.id = "other"
     assert isinstance(scenario, Scenario)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "\U0001f469\u200d\U0001f4bb coding",
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+        "\u2764\ufe0f music",
+        "caf\u00e9",
+    ],
+    ids=["zwj-emoji", "zwnj-persian", "variation-selector", "accent"],
+)
+def test_ordinary_text_with_joiners_and_selectors_is_a_valid_feature(name):
+    assert validate_profile({name: 0.5}) == {name: 0.5}
+
+
+@pytest.mark.parametrize(
+    "char",
+    ["\u2028", "\u2029", "\u200b", "\u202e", "\u0007", "\x00", "\ufeff"],
+    ids=["line-sep", "para-sep", "zero-width-space", "rtl-override", "bell", "nul", "bom"],
+)
+def test_invisible_characters_are_refused_by_category(char):
+    with pytest.raises(ScenarioError, match=f"U\\+{ord(char):04X}"):
+        validate_profile({f"wi{char}ne": 0.5})

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+
 import pytest
 
 from core.scenarios.io import parse_upload
+from core.scenarios.model import scenario_from_dict
 from core.scenarios.presets import load_preset, preset_ids
-from core.scenarios.wide_csv import escape_formula, row_column, to_csv
+from core.scenarios.wide_csv import FORMULA_START, escape_formula, parse_csv, row_column, to_csv
 from tests.samples import GOOD_ROWS, HEADER
 
 
@@ -47,3 +52,21 @@ def test_byte_order_marks_are_accepted():
 def test_row_and_column_names():
     assert row_column("products[0].profile.wine") == "products row 1, column 'wine'"
     assert row_column("users[9]") == "users row 10"
+
+
+FORMULA_NAMES = ["=cmd|' /C calc'!A0", "@SUM(1)", "+1", "-1", "'=already", "'+x", "''", "'quoted", "\ttab"]
+
+
+def test_every_cell_is_escaped_and_the_round_trip_is_exact():
+    """Header cells (feature names) too; a name that starts with ' survives download then upload unchanged."""
+    data = json.loads(load_preset("sign-trap").to_json())
+    names = [n.strip() for n in FORMULA_NAMES if n.strip()]
+    data["features"] += names
+    data["users"][0]["profile"].update({n: 0.5 for n in names})
+    data["products"][0]["name"] = "'=already escaped name"
+    scenario = scenario_from_dict(data, source="formulas")
+    text = to_csv(scenario)
+    rows = list(csv.reader(io.StringIO(text)))
+    text_cells = rows[0] + [cell for row in rows[1:] for cell in row[:4]]  # the header, then every text column
+    assert not [cell for cell in text_cells if cell.startswith(FORMULA_START)]
+    assert parse_csv(text.encode(), source="formulas.csv") == scenario
