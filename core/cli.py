@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -63,14 +64,16 @@ def _stage_logger(quiet: bool = False) -> Callable[[str, float], None] | None:
 # -- argument types ---------------------------------------------------------
 
 
-def _positive_int(limit: int) -> Callable[[str], int]:
+def bounded_int(lo: int, hi: int) -> Callable[[str], int]:
+    """An argparse type: a whole number in [lo, hi] (also used by bench/ and scripts/)."""
+
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number in [1, {limit}], got {text[:40]!r}") from None
-        if not 1 <= value <= limit:
-            raise argparse.ArgumentTypeError(f"must be in [1, {limit}], got {value}")
+            raise argparse.ArgumentTypeError(f"expected a whole number in [{lo}, {hi}], got {text[:40]!r}") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"must be in [{lo}, {hi}], got {value}")
         return value
 
     return parse
@@ -119,7 +122,7 @@ def _profile_json(text: str) -> dict[str, float]:
             source = text[1:]
             data = read_bytes(source, max_bytes=MAX_PROFILE_BYTES)
         else:
-            source, data = "profile", text.encode()
+            source, data = "profile", text.encode("utf-8", "surrogateescape")  # argv bytes that are not UTF-8
         value = parse_json_bytes(data, source=source, max_bytes=MAX_PROFILE_BYTES)
         return validate_profile(value, source=source)
     except ScenarioError as exc:
@@ -145,10 +148,19 @@ def load_source(args: argparse.Namespace):
     return load_preset(args.preset)
 
 
-def _embedder():
+def _embedder(model: str | None = None):
     from core.engine.cache import get_embedder
 
-    return get_embedder()
+    return get_embedder(model)
+
+
+def _model_ids(choice: str | None) -> list[str]:
+    """``--model all`` -> every installed model's id; a name -> [that id]; None -> [the default]."""
+    from core.engine import models
+
+    if choice == "all":
+        return [spec.id for spec in models.installed()]
+    return [models.require_installed(models.spec(choice)).id]
 
 
 # -- commands ---------------------------------------------------------------
@@ -238,7 +250,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
     user = scenario.user(args.user)
     profile = {**user.profile, **_overrides(scenario, args.set or [])}
     methods = args.methods or METHOD_NAMES
-    recommender = Recommender(scenario, _embedder())
+    recommender = Recommender(scenario, _embedder(args.model))
     recommender.prepare(methods, progress=_stage_logger(args.quiet))
     result = recommender.rank(profile, methods, k=args.top)
     payload = _rank_payload(scenario, user, recommender, result, args.top)
@@ -247,10 +259,69 @@ def cmd_rank(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from core.engine.methods import compare_profiles
+    from core.engine.methods import METHOD_NAMES, compare_profiles
 
-    cosine = {m: round(c, 6) for m, c in compare_profiles(args.a, args.b, _embedder()).items()}
-    _emit(args, {"cosine": cosine}, lambda: "\n".join(f"{m:<9} {c:+.4f}" for m, c in cosine.items()))
+    rows = {}
+    for model in _model_ids(args.model):
+        rows[model] = {m: round(c, 6) for m, c in compare_profiles(args.a, args.b, _embedder(model)).items()}
+    if args.model != "all":
+        ((model, cosine),) = rows.items()
+        text = "\n".join(f"{m:<9} {c:+.4f}" for m, c in cosine.items())
+        _emit(args, {"model": model, "cosine": cosine}, lambda: text)
+        return EXIT_OK
+    width = max(len(m) for m in rows)
+
+    def render() -> str:
+        lines = [f"{'model':<{width}} " + " ".join(f"{m:>8}" for m in METHOD_NAMES)]
+        lines += [f"{model:<{width}} " + " ".join(f"{c[m]:+8.4f}" for m in METHOD_NAMES) for model, c in rows.items()]
+        return "\n".join(lines)
+
+    _emit(args, {"models": {model: {"cosine": cosine} for model, cosine in rows.items()}}, render)
+    return EXIT_OK
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    """The model registry; ``--prepare`` loads each installed model once (joins, distils, checks SHA-256)."""
+    from core.engine import models
+
+    listed = [spec.as_json() for spec in models.registry()]
+    if args.prepare:
+        for spec in models.installed():
+            _stderr(f"... {spec.id}: loading and checking {spec.name}")
+            _embedder(spec.id).encode(["a first sentence to load the model"])
+    _emit(args, {"default": models.default_id(), "models": listed}, lambda: _models_text(listed))
+    return EXIT_OK
+
+
+def _models_text(listed: list[dict]) -> str:
+    lines = []
+    for m in listed:
+        state = "installed" if m["installed"] else f"not installed: run `{m['install']}`"
+        lines.append(f"{m['id']:<14} {m['name']} ({m['dim'] or '?'}-d, {m['family']}; {m['licence']}): {state}")
+    return "\n".join(lines)
+
+
+def cmd_negation(args: argparse.Namespace) -> int:
+    from core.diagnostics.negation import load_pairs, reading, summary
+
+    pairs = load_pairs(args.pairs)
+    results = {}
+    for model in _model_ids(args.model):
+        if not args.quiet:
+            _stderr(f"... {model}: embedding {2 * len(pairs.sentences):,} sentences")
+        results[model] = summary(pairs, _embedder(model))
+    payload = {"source": pairs.source, "models": results, "reading": reading(results)}
+
+    def render() -> str:
+        head = f"{'model':<14} {'pairs':>6} {'median':>7} {'p10':>7} {'p90':>7} {'>0.8':>6} {'random':>7}"
+        rows = [
+            f"{m:<14} {r['pairs']:>6} {r['median']:7.3f} {r['p10']:7.3f} {r['p90']:7.3f}"
+            f" {r['share_above_0.8']:6.0%} {r['random_median']:7.3f}"
+            for m, r in results.items()
+        ]
+        return "\n".join([head, *rows, "", payload["reading"]])
+
+    _emit(args, payload, render)
     return EXIT_OK
 
 
@@ -259,7 +330,7 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     from core.engine.recommender import Recommender
 
     scenario = load_source(args)
-    recommender = Recommender(scenario, _embedder())
+    recommender = Recommender(scenario, _embedder(args.model))
     if not args.quiet:
         _stderr(f"... diagnosing {scenario.id} ({len(scenario.vocabulary)} features, {len(scenario.users)} users)")
     report = diagnose(recommender)
@@ -283,7 +354,7 @@ def _evaluation_text(payload: dict, features: str) -> str:
 def cmd_eval_movielens(args: argparse.Namespace) -> int:
     from core.movielens.evaluate import evaluate
 
-    evaluation = evaluate(_embedder(), path=args.data, mode=args.features, report=_stage_logger())
+    evaluation = evaluate(_embedder(args.model), path=args.data, mode=args.features, report=_stage_logger())
     payload = evaluation.to_json()
     _stderr(
         f"... {len(evaluation.users)} users in {evaluation.seconds:.1f} s ({evaluation.texts_encoded} texts embedded)"
@@ -310,7 +381,7 @@ def cmd_labs(args: argparse.Namespace) -> int:
 
     data = load(args.data)
     names = LAB_NAMES if args.lab == "all" else (args.lab,)
-    embedder = _embedder()
+    embedder = _embedder(args.model)
     payload = {"labs": {name: run(name, embedder, data, report=_stage_logger()) for name in names}}
     _emit(args, payload, lambda: _labs_text(payload))
     return EXIT_OK
@@ -330,6 +401,33 @@ def cmd_data_movielens(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_prepare(args: argparse.Namespace) -> int:
+    """Embed and fit everything the presets' default views need, into the disk caches (a server start then
+    finds them ready). ``make setup`` runs it once after installing."""
+    import time
+
+    from core.engine.builds import run_stages
+    from core.engine.maps import MapStore
+    from core.engine.methods import METHOD_NAMES
+    from core.engine.recommender import Recommender
+    from core.engine.space import DEFAULT_PARAMS
+    from core.scenarios.presets import list_presets, load_preset
+
+    ids = args.preset or [p.id for p in list_presets() if not p.generated]
+    embedder, store, report = _embedder(args.model), MapStore(), _stage_logger(args.quiet)
+    timings = {}
+    for preset_id in ids:
+        started = time.perf_counter()
+        recommender = Recommender(load_preset(preset_id), embedder)
+        methods = list(METHOD_NAMES)
+        run_stages(recommender.stages(methods) + store.stages(recommender, methods, DEFAULT_PARAMS), report)
+        timings[preset_id] = round(time.perf_counter() - started, 2)
+    embedder.flush()
+    payload = {"prepared": timings, "texts_encoded": embedder.stats["encoded"]}
+    _emit(args, payload, lambda: "\n".join(f"{p:<20} ready in {t:.1f} s" for p, t in timings.items()))
+    return EXIT_OK
+
+
 # -- parser -----------------------------------------------------------------
 
 
@@ -337,6 +435,29 @@ def _json_and_quiet(parser: argparse.ArgumentParser, *, quiet: bool = True) -> N
     parser.add_argument("--json", action="store_true", help="print JSON")
     if quiet:
         parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
+def _model_choice(every: bool) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        from core.engine import models
+
+        if every and text.strip().lower() == "all":
+            return "all"
+        try:
+            if not text.strip():
+                raise UnknownName("model", text, [m.id for m in models.registry()])
+            return models.spec(text).id
+        except InputError as exc:
+            raise argparse.ArgumentTypeError(f"{exc}{', all' if every else ''}") from None
+
+    return parse
+
+
+def _add_model(parser: argparse.ArgumentParser, *, every: bool = False) -> None:
+    what = "a model id (see `models`), or all installed models" if every else "a model id (see `models`)"
+    parser.add_argument(
+        "--model", type=_model_choice(every), metavar="all|ID" if every else "ID", help=f"{what} (default: the default)"
+    )
 
 
 def _add_rank(sub) -> None:
@@ -347,7 +468,8 @@ def _add_rank(sub) -> None:
         "--set", action="append", type=parse_assignment, metavar="FEATURE=SCORE", help="add or override a score"
     )
     p.add_argument("--methods", type=_methods, metavar="A,B", help="comma-separated methods (default: all six)")
-    p.add_argument("--top", type=_positive_int(1000), default=5, metavar="K", help="how many products (default 5)")
+    p.add_argument("--top", type=bounded_int(1, 1000), default=5, metavar="K", help="how many products (default 5)")
+    _add_model(p)
     _json_and_quiet(p)
     p.set_defaults(run=cmd_rank)
 
@@ -363,12 +485,14 @@ def _add_movielens(sub) -> None:
     p = evaluation.add_parser("movielens", help="every method on MovieLens ml-latest-small ratings")
     p.add_argument("--data", metavar="PATH", help="the unpacked ml-latest-small folder")
     p.add_argument("--features", choices=FEATURE_MODES, default=FEATURE_MODES[0])
+    _add_model(p)
     _json_and_quiet(p, quiet=False)
     p.set_defaults(run=cmd_eval_movielens)
 
     p = sub.add_parser("labs", help="the labs on MovieLens: " + ", ".join(LAB_NAMES))
     p.add_argument("lab", nargs="?", default="all", choices=("all", *LAB_NAMES))
     p.add_argument("--data", metavar="PATH", help="the unpacked ml-latest-small folder")
+    _add_model(p)
     _json_and_quiet(p, quiet=False)
     p.set_defaults(run=cmd_labs)
 
@@ -396,13 +520,32 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compare", help="cosine between two profiles under all six methods")
     p.add_argument("--a", required=True, type=_profile_json, metavar="JSON", help='profile A, e.g. {"wine": 0.8}')
     p.add_argument("--b", required=True, type=_profile_json, metavar="JSON", help="profile B (or @file.json)")
+    _add_model(p, every=True)
     _json_and_quiet(p, quiet=False)
     p.set_defaults(run=cmd_compare)
 
     p = sub.add_parser("diagnose", help="measure each claim of the article on a scenario")
     _add_scenario_source(p)
+    _add_model(p)
     _json_and_quiet(p)
     p.set_defaults(run=cmd_diagnose)
+
+    p = sub.add_parser("prepare", help="embed and fit the presets' default views into the disk caches")
+    p.add_argument("--preset", action="append", metavar="ID", help="a preset id, repeatable (default: hand-written)")
+    _add_model(p)
+    _json_and_quiet(p)
+    p.set_defaults(run=cmd_prepare)
+
+    p = sub.add_parser("models", help="the embedding models: installed or not, and how to install them")
+    p.add_argument("--prepare", action="store_true", help="load every installed model once (make models runs it)")
+    _json_and_quiet(p, quiet=False)
+    p.set_defaults(run=cmd_models)
+
+    p = sub.add_parser("negation", help="cos(sentence, its negation) on real review sentences, per model")
+    p.add_argument("--pairs", metavar="FILE", help="a TSV or CSV with the columns sentence and negated")
+    _add_model(p, every=True)
+    _json_and_quiet(p)
+    p.set_defaults(run=cmd_negation)
 
     _add_movielens(sub)
     return parser
@@ -415,9 +558,11 @@ def _internal_error(exc: BaseException, debug: bool) -> int:
         _stderr(text.rstrip())
         where = "above"
     else:
-        log = Path(tempfile.gettempdir()) / f"signed-explorer-cli-{time.strftime('%Y%m%d-%H%M%S')}.log"
-        try:
-            log.write_text(text, encoding="utf-8")
+        try:  # a new file with a name nobody can guess or plant a link at (O_EXCL, mode 0600)
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            handle, log = tempfile.mkstemp(prefix=f"signed-explorer-cli-{stamp}-", suffix=".log")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(text)
             where = f"in {log}"
         except OSError:
             where = "not saved (run again with --debug to see it)"

@@ -9,6 +9,7 @@ from core.engine.methods import METHODS, compare_profiles
 from core.scenarios.presets import SEED_USER_A, SEED_USER_B
 from ui import resources
 from ui.navigation import PAGES, explicit_navigation_only
+from ui.plots import show
 from ui.text import md_escape
 
 explicit_navigation_only()
@@ -56,7 +57,7 @@ with left:
         height=320,
         margin={"l": 10, "r": 10, "t": 50, "b": 40},
     )
-    st.plotly_chart(figure, width="stretch")
+    show(figure)
     st.caption(
         "User A = {anxiety: -0.9, adventure: +0.8}, User B = {anxiety: +0.9, adventure: +0.7}. "
         "Red (cosine 0.8 or more): the method sees them as near-twins; orange: partly apart; green: apart. "

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.engine.methods import METHOD_NAMES
 from core.engine.space import MethodParams
+from ui import across, resources, session
 from ui import diagnostics as tabs
-from ui import resources, session
 from ui.navigation import explicit_navigation_only
 from ui.text import md_escape
 
@@ -21,22 +22,23 @@ st.markdown(
 
 with st.sidebar:
     scenario = session.scenario_picker("d_scenario")
+    model = session.model_picker("d_model")
     with st.expander("Whitening", icon=":material/tune:", expanded=True):
         variance = st.slider("Variance kept", 0.5, 1.0, 0.95, step=0.01, key="d_var")
         strength = st.slider("Strength α", 0.0, 1.0, 1.0, step=0.05, key="d_alpha")
 session.show_link_warnings()
 params = MethodParams(whiten_variance=variance, whiten_strength=strength)
-recommender = resources.recommender(scenario)
+recommender = resources.recommender(scenario, model)
 space = recommender.space
-with st.spinner("Embedding the vocabulary..."):
-    resources.prepare_with_progress(recommender, ["whitened"], params, maps=False)
-    space.prefix_embeddings()
-model = space.embedder.name
-key = (scenario.fingerprint, model)
-st.caption(md_escape(f"{scenario.title} · {len(scenario.vocabulary)} features · model {model}"))
+resources.ensure_ready(recommender, list(METHOD_NAMES), params, maps=False)
+key = (scenario.fingerprint, space.embedder.name)
+st.caption(md_escape(f"{scenario.title} · {len(scenario.vocabulary)} features · model {space.embedder.name}"))
 
 names = ["Sign", "Dislikes", "Magnitude", "Truncation", "Synonyms", "PCA variance", "Raw injection", "Tanh"]
-sign, dislikes, magnitude, truncation, synonyms, pca, injection, tanh = st.tabs(names)
+names += ["Across models", "Negation (real sentences)"]
+sign, dislikes, magnitude, truncation, synonyms, pca, injection, tanh, every, negated = st.tabs(
+    names, key="d_tab", on_change="rerun"
+)
 with sign:
     sweep, swept_user = tabs.tab_sign(space, scenario, key, params)
 with dislikes:
@@ -53,3 +55,9 @@ with injection:
     tabs.tab_injection(recommender, key, params)
 with tanh:
     tabs.tab_tanh(space, scenario, key)
+with every:
+    if every.open:  # every installed model: only when the tab is open
+        across.tab_across()
+with negated:
+    if negated.open:
+        across.tab_negation()

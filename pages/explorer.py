@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.engine.maps import MIN_MAP_PRODUCTS
 from core.scenarios.model import Scenario
 from ui import explorer as ex
 from ui import live, resources
@@ -39,9 +40,9 @@ if not methods:
     st.info("Pick at least one method in the sidebar.", icon=":material/checklist:")
     st.stop()
 
-recommender = resources.recommender(scenario)
+recommender = resources.recommender(scenario, ex.model())
 needed = list(dict.fromkeys([*methods, "exact"]))
-resources.prepare_with_progress(recommender, needed, params, maps=len(scenario.products) >= 3)
+resources.ensure_ready(recommender, needed, params, maps=len(scenario.products) >= MIN_MAP_PRODUCTS)
 
 
 @st.fragment

@@ -44,9 +44,50 @@ def system_chromium() -> str | None:
     return shutil.which("chromium")
 
 
+def server_command(script: str | Path, port: int, options: dict[str, str] | None = None) -> list[str]:
+    """``streamlit run`` on 127.0.0.1:port, headless; the app itself through its launcher (presets warm up)."""
+    script = (ROOT / script).resolve()
+    launcher = ["-m", "ui.server"] if script == ROOT / "app.py" else ["-m", "streamlit", "run", str(script)]
+    command = [sys.executable, *launcher, "--server.port", str(port), "--server.address", "127.0.0.1"]
+    command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    return command + [part for name, value in (options or {}).items() for part in (f"--{name}", value)]
+
+
+def server_log():
+    """Where servers write: SIGNED_EXPLORER_SERVER_LOG=path keeps their output for debugging."""
+    return open(os.environ.get("SIGNED_EXPLORER_SERVER_LOG", os.devnull), "a")  # noqa: SIM115 - callers close it
+
+
+def wait_healthy(url: str, timeout: float, process: subprocess.Popen) -> None:
+    """Poll ``/_stcore/health`` until it answers 200; fail at once if the process exits."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{Path(process.args[0]).name} exited with code {process.returncode}")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{url} did not become healthy within {timeout:.0f} s")
+        time.sleep(0.2)
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    """Terminate, then kill whatever did not exit within 10 s."""
+    for process in processes:
+        with contextlib.suppress(ProcessLookupError):
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 @contextlib.contextmanager
 def streamlit_server(
-    script: str | Path = "app.py",
+    script: str | Path = ROOT / "app.py",
     *,
     env: dict[str, str] | None = None,
     timeout: float = 120.0,
@@ -57,48 +98,16 @@ def streamlit_server(
     ``options`` are extra config options, e.g. ``{"runner.postScriptGC": "true"}``.
     """
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(script),
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        *[part for name, value in (options or {}).items() for part in (f"--{name}", value)],
-    ]
-    # SIGNED_EXPLORER_SERVER_LOG=path keeps the server's output for debugging.
-    log = open(os.environ.get("SIGNED_EXPLORER_SERVER_LOG", os.devnull), "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"streamlit exited with code {process.returncode}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"streamlit did not become healthy within {timeout:.0f} s")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
+    with server_log() as log:
+        process = subprocess.Popen(
+            server_command(script, port, options), cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=log
+        )
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+            url = f"http://127.0.0.1:{port}"
+            wait_healthy(url, timeout, process)
+            yield url
+        finally:
+            stop([process])
 
 
 @contextlib.contextmanager

@@ -27,3 +27,14 @@ def movielens():
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def negation_subset(tmp_path_factory) -> str:
+    """The first 200 real negation pairs, as a file: the suite's budget (the README's figures use all 2,111)."""
+    from core.diagnostics.negation import find_pairs
+
+    lines = find_pairs().read_text(encoding="utf-8").splitlines()[:201]
+    path = tmp_path_factory.mktemp("pairs") / "first-200.tsv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)

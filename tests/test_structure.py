@@ -139,3 +139,13 @@ def test_tests_mirror_the_core_package():
         if not expected.exists():
             missing.append(str(expected.relative_to(ROOT)))
     assert not missing, "core modules without a test file:\n" + "\n".join(missing)
+
+
+def test_charts_are_drawn_only_through_the_escaping_helper():
+    """Plotly renders <a href>, <b> and <br> in every string: ui.plots.show escapes data before drawing."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in python_files("ui", "pages")
+        if path.name != "plots.py" and "plotly_chart(" in path.read_text(encoding="utf-8")
+    ]
+    assert not offenders, f"use ui.plots.show(figure) instead of plotly_chart in: {offenders}"

@@ -19,7 +19,7 @@ from core.engine.methods import METHOD_NAMES, METHODS
 from core.engine.recommender import Recommender
 from core.engine.space import FeatureSpace, MethodParams
 from core.scenarios.model import Scenario
-from ui.plots import COLOURS, finish, heatmap, lines_by_method
+from ui.plots import COLOURS, finish, heatmap, lines_by_method, show
 from ui.text import md_escape
 
 LABELS = {m: METHODS[m].label for m in METHOD_NAMES}
@@ -94,7 +94,7 @@ def tab_sign(space: FeatureSpace, scenario: Scenario, key: tuple, params: Method
         figure.add_bar(x=[LABELS[m] for m in METHOD_NAMES], y=[flip[m][uid] for m in METHOD_NAMES], name=name)
     finish(figure, "cos(P, -P) for every user: 1 = blind to the sign, -1 = sees it", "method", "cosine", height=360)
     figure.update_yaxes(range=[-1.05, 1.05])
-    st.plotly_chart(figure, width="stretch")
+    show(figure)
     reading(readings.reading_sign(flip))
 
     if needs(scenario, "magnitude"):
@@ -110,7 +110,7 @@ def tab_sign(space: FeatureSpace, scenario: Scenario, key: tuple, params: Method
     result = _sweep(space, scenario, key, user_id, feature, params)
     title = f"Similarity to the same profile with {feature} = +1, as {feature} sweeps from -1 to +1"
     figure = lines_by_method(result.scores, result.to_positive, title, f"score of {feature}", "cosine to +1 version")
-    st.plotly_chart(figure, width="stretch")
+    show(figure)
     st.caption(
         "A sign-aware method drops well below 1 as the score goes negative; a sign-blind one stays near the top."
     )
@@ -127,7 +127,7 @@ def _polarity(space: FeatureSpace, scenario: Scenario) -> None:
     title = "Prefix: cos('strongly enjoys X', 'strongly dislikes X') for every feature"
     finish(figure, title, "feature", "cosine", height=340, legend=False)
     figure.update_yaxes(range=[0, 1])
-    st.plotly_chart(figure, width="stretch")
+    show(figure)
     reading(readings.reading_prefix(polarity))
 
 
@@ -146,7 +146,7 @@ def tab_magnitude(result, user_name: str) -> None:
         height=420,
         markers=True,
     )
-    st.plotly_chart(figure, width="stretch")
+    show(figure)
     st.caption("Flat stretches mean the method ignores changes of size; steps mean it keeps only a few levels.")
     reading(readings.reading_magnitude(result))
 
@@ -167,7 +167,7 @@ def tab_truncation(space: FeatureSpace, scenario: Scenario, key: tuple) -> None:
     if limit:
         figure.add_hline(y=limit, line_dash="dash", annotation_text=f"the model reads {limit} tokens")
     finish(figure, "Tokens in each user's naive text", "user", "tokens", height=340, legend=False)
-    st.plotly_chart(figure, width="stretch")
+    show(figure)
     reading(readings.reading_truncation(truncated))
     rows = [
         {"user": users[u], "tokens": t.tokens, "features never read": ", ".join(t.unseen) or "none"}
@@ -204,7 +204,7 @@ def tab_synonyms(space: FeatureSpace, scenario: Scenario, key: tuple, params: Me
     title = f"Stacking factor of '{a}' + '{b}' (dotted: no stacking)"
     finish(figure, title, "method", "stacking factor", 320, False, columns=2)
     figure.update_yaxes(range=[0, 2])
-    left.plotly_chart(figure, width="stretch")
+    show(figure, left)
     figure = go.Figure(
         go.Bar(
             x=[LABELS[m] for m in METHOD_NAMES],
@@ -214,7 +214,7 @@ def tab_synonyms(space: FeatureSpace, scenario: Scenario, key: tuple, params: Me
     )
     title = f"Transfer: user loves '{a}', product tagged only '{b}'"
     finish(figure, title, "method", "cosine", 320, legend=False, columns=2)
-    right.plotly_chart(figure, width="stretch")
+    show(figure, right)
     reading(readings.reading_synonyms((a, b, cosine), stack, moved, groups, threshold))
     _trade_off_charts(space, key, synonyms.pairs_in_groups(groups) or ((a, b),), params)
 
@@ -235,7 +235,7 @@ def _trade_off_charts(space: FeatureSpace, key: tuple, pairs: tuple, params: Met
     ):
         figure = heatmap(values, columns, rows, zrange, colorscale="Viridis", annotate=True)
         finish(figure, title, "whitening strength α", "variance kept (components)", 330, legend=False, columns=2)
-        column.plotly_chart(figure, width="stretch")
+        show(figure, column)
     before, after = synonyms.vocabulary_cosines(space, params)
     names = list(space.vocabulary)
     left, right = st.columns(2)
@@ -244,7 +244,7 @@ def _trade_off_charts(space: FeatureSpace, key: tuple, pairs: tuple, params: Met
         figure = heatmap(matrix, names, names, (-1, 1), colorscale="RdBu")
         finish(figure, title, "feature", "feature", 460, legend=False, columns=2)
         figure.update_yaxes(autorange="reversed")
-        column.plotly_chart(figure, width="stretch")
+        show(figure, column)
 
 
 def tab_variance(space: FeatureSpace, scenario: Scenario, params: MethodParams) -> None:
@@ -260,7 +260,7 @@ def tab_variance(space: FeatureSpace, scenario: Scenario, params: MethodParams) 
         figure.add_vline(x=pca.n_components, line_color="#e03131", annotation_text=f"chosen k = {pca.n_components}")
         finish(figure, "Cumulative explained variance of the feature embeddings", "components", "share", 400, False)
         figure.update_yaxes(range=[0, 1.02])
-        st.plotly_chart(figure, width="stretch")
+        show(figure)
     reading(readings.reading_variance(pca, len(space.vocabulary)))
 
 
@@ -309,7 +309,7 @@ def tab_tanh(space: FeatureSpace, scenario: Scenario, key: tuple) -> None:
     figure.add_scatter(x=s, y=np.tanh(2 * s), name="tanh(2s)", line={"color": COLOURS["weighted"], "width": 3})
     figure.add_scatter(x=s, y=s, name="s (linear)", line={"color": "#868e96", "dash": "dash"})
     finish(figure, "A score's weight in the weighted sum", "score s", "weight", 360, columns=2)
-    left.plotly_chart(figure, width="stretch")
+    show(figure, left)
     figure = go.Figure(
         go.Bar(
             x=["with tanh", "linear"],
@@ -319,7 +319,7 @@ def tab_tanh(space: FeatureSpace, scenario: Scenario, key: tuple) -> None:
     )
     title = f"'{effect.feature}', one of {effect.features} scores, goes 0.5 -> 1.0"
     finish(figure, title, "weighting", "profile turns (degrees)", 360, legend=False, columns=2)
-    right.plotly_chart(figure, width="stretch")
+    show(figure, right)
     reading(readings.reading_tanh(effect))
 
 
@@ -342,5 +342,5 @@ def tab_dislikes(recommender: Recommender, key: tuple, params: MethodParams) -> 
         figure.data[-1].marker.color = colour
     title = f"Products in the top {dislikes.TOP_K}, summed over {len(recommender.scenario.users)} users"
     finish(figure, title, "method", "products", 360)
-    st.plotly_chart(figure, width="stretch")
+    show(figure)
     reading(readings.reading_dislikes(total, dislikes.TOP_K))

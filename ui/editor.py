@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from core.scenarios.io import parse_upload
 from core.scenarios.model import MAX_UPLOAD_BYTES, Scenario, ScenarioError, problem_lines
@@ -241,11 +242,18 @@ def edit_section() -> Tables | None:
     return Tables(meta, users, products)
 
 
+def _column_key(index: int) -> str:
+    """The editor's key for a feature column. Never the feature's name: Streamlit reserves some (``_index``);
+    a leading space can never start a feature name (names are stripped), as with the fixed columns."""
+    return f" feature {index}"
+
+
 def _column_config(features: list[str]) -> dict:
     # Scores are edited as text so that an absent score is an empty cell (a number column shows "None");
     # Apply checks every cell and names any that is not a number in [-1, 1].
     score = {
-        f: st.column_config.TextColumn(f"{f} (feature)" if f in LABELS.values() else f, max_chars=24) for f in features
+        _column_key(i): st.column_config.TextColumn(f"{f} (feature)" if f in LABELS.values() else f, max_chars=24)
+        for i, f in enumerate(features)
     }
     text = {
         ID: st.column_config.TextColumn(LABELS[ID], max_chars=100),
@@ -255,26 +263,27 @@ def _column_config(features: list[str]) -> dict:
     return {**text, **score}
 
 
+def _table_editor(frame, features: list[str], key: str):
+    """One table in st.data_editor, feature columns under safe keys; returns it with the feature names back."""
+    keys = {f: _column_key(i) for i, f in enumerate(features)}
+    shown = scores_as_text(frame, features).rename(columns=keys)
+    try:
+        edited = st.data_editor(
+            shown, num_rows="dynamic", column_config=_column_config(features), key=key, width="stretch"
+        )
+    except StreamlitAPIException:  # edits the table cannot apply (a forged message): drop them, keep the page
+        state.pop(key, None)
+        st.warning("This table's pending edits could not be read and were discarded.", icon=":material/undo:")
+        edited = shown
+    return scores_from_text(edited.rename(columns={k: f for f, k in keys.items()}), features)
+
+
 def _table_editors(tables: Tables, version: int):
-    config = _column_config(tables.features)
-    st.markdown("**Users** (an empty score cell means the feature is absent from the profile)")
     features = tables.features
-    users = st.data_editor(
-        scores_as_text(tables.users, features),
-        num_rows="dynamic",
-        column_config=config,
-        key=f"e_users_{version}",
-        width="stretch",
-    )
+    st.markdown("**Users** (an empty score cell means the feature is absent from the profile)")
+    users = _table_editor(tables.users, features, f"e_users_{version}")
     st.markdown("**Products** (every row needs an id and a name; Apply names any row that lacks one)")
-    products = st.data_editor(
-        scores_as_text(tables.products, features),
-        num_rows="dynamic",
-        column_config=config,
-        key=f"e_products_{version}",
-        width="stretch",
-    )
-    users, products = scores_from_text(users, features), scores_from_text(products, features)
+    products = _table_editor(tables.products, features, f"e_products_{version}")
     state["e_users_now"], state["e_products_now"] = users, products
     return users, products
 
@@ -291,7 +300,9 @@ def apply_section(working: Tables | None) -> None:
         except ScenarioError as error:
             show_problems(error)
         else:
-            session.uploads()[scenario.id] = scenario
+            _, dropped = session.add_upload(scenario)
+            if dropped:
+                st.toast(md_escape(session.dropped_note(dropped)), icon=":material/info:")
             load(scenario, f"{scenario.title}", applied=True)
             st.rerun()
     applied = state.get("e_applied")

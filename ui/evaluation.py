@@ -10,7 +10,7 @@ import streamlit as st
 from core.engine.methods import METHOD_NAMES
 from core.movielens import protocol as ml
 from core.movielens.evaluate import LABELS, Evaluation
-from ui.plots import COLOURS, METRIC_COLUMNS, auc_bars, finish, score_columns
+from ui.plots import COLOURS, METRIC_COLUMNS, auc_bars, finish, score_columns, show
 
 PROTOCOL = f"""
 - **Split**: each user's ratings sorted by time; the first {ml.HISTORY_SHARE:.0%} (rounded down) are history,
@@ -66,7 +66,7 @@ def charts(evaluation: Evaluation) -> None:
         "Mean AUC over users, with 95% intervals",
         columns=2,
     )
-    left.plotly_chart(figure, width="stretch")
+    show(figure, left)
     pair = right.selectbox("Per user", list(SCATTER_PAIRS), key="ev_pair")
     _per_user_scatter(evaluation, *SCATTER_PAIRS[pair], right)
 
@@ -89,7 +89,7 @@ def _per_user_scatter(evaluation: Evaluation, x_method: str, y_method: str, colu
     finish(figure, f"Per-user AUC: {yl} against {xl}", f"{xl} AUC", f"{yl} AUC", 400, columns=2)
     figure.update_xaxes(range=[-0.02, 1.02])
     figure.update_yaxes(range=[-0.02, 1.02], scaleanchor="x")
-    column.plotly_chart(figure, width="stretch")
+    show(figure, column)
     above, below = int(np.sum(y > x)), int(np.sum(y < x))
     column.caption(
         f"Above the diagonal, {yl} ranks that user's movies better: {above} of {len(x)} users ({below} below)."
@@ -121,7 +121,7 @@ def drill_down(evaluation: Evaluation) -> None:
     shown_count = f", the {len(profile)} strongest of {len(user.profile)}" if len(user.profile) > len(profile) else ""
     title = f"User {chosen}'s profile from history{shown_count}"
     finish(figure, title, "score", "feature", height, legend=False, columns=3)
-    left.plotly_chart(figure, width="stretch")
+    show(figure, left)
     methods = evaluation.methods
     method = right.selectbox(
         "Sorted by", methods, index=methods.index("weighted"), format_func=LABELS.get, key="ev_method"

@@ -13,7 +13,9 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
+from core.engine import models
 from core.engine import view as v
+from core.engine.maps import MIN_MAP_PRODUCTS
 from core.engine.marks import describe as describe_marks
 from core.engine.marks import hard_nos
 from core.engine.methods import METHOD_NAMES
@@ -21,11 +23,12 @@ from core.engine.projection import IDENTITY
 from core.engine.recommender import Recommender
 from core.engine.share import ViewState, decode, encode
 from core.engine.space import MethodParams
+from core.scenarios import link
 from core.scenarios.model import Scenario
 from ui import live, resources, session
 
 K_PRESET, K_USER, K_METHODS, K_K = "x_preset", "x_user", "x_methods", "x_k"
-K_VAR, K_ALPHA, K_ALIGN = "x_var", "x_alpha", "x_align"
+K_VAR, K_ALPHA, K_ALIGN, K_MODEL = "x_var", "x_alpha", "x_align", "x_model"
 K_WRITTEN, K_WARNINGS = "x_written", "x_warnings"
 K_BACKGROUND_SENT = "x_background_sent"  # key of the map background the live panel already holds
 MANY_FEATURES = 30
@@ -57,6 +60,10 @@ def sync_from_url() -> None:
     if params == st.session_state.get(K_WRITTEN):
         return
     view, warnings = decode(params, lookup=_lookup, uploads=session.uploads())
+    if view.data is not None:  # the link carries its scenario: this session keeps it (never over its own work)
+        kept_as, dropped = session.add_upload(session.linked(view.data), from_link=True)
+        view = replace(view, upload=kept_as)
+        warnings = [*warnings, session.dropped_note(dropped)] if dropped else warnings
     apply_view(view)
     st.session_state[K_WARNINGS] = warnings
     st.session_state[K_WRITTEN] = params
@@ -77,6 +84,7 @@ def apply_view(view: ViewState) -> None:
     state[K_VAR] = view.variance
     state[K_ALPHA] = view.strength
     state[K_ALIGN] = view.aligned
+    state[K_MODEL] = view.model or models.default_id()
     state[panel_key(scenario, user.id)] = {"scores": dict(view.overrides)}
 
 
@@ -94,6 +102,8 @@ def ensure_widget_defaults() -> None:
     state.setdefault(K_VAR, 0.95)
     state.setdefault(K_ALPHA, 1.0)
     state.setdefault(K_ALIGN, False)
+    if state.get(K_MODEL) not in {m.id for m in models.installed()}:
+        state[K_MODEL] = models.default_id()
 
 
 def sidebar() -> Scenario:
@@ -112,7 +122,12 @@ def sidebar() -> Scenario:
             st.slider("Variance kept", 0.5, 1.0, step=0.01, key=K_VAR, help=VARIANCE_HELP)
             st.slider("Strength α", 0.0, 1.0, step=0.05, key=K_ALPHA, help=STRENGTH_HELP)
         st.toggle("Align maps to exact", key=K_ALIGN, help="Rotate each map onto exact's (Procrustes).")
+        session.model_picker(K_MODEL, link=False)
     return scenario
+
+
+def model() -> str:
+    return st.session_state[K_MODEL]
 
 
 VARIANCE_HELP = "PCA keeps the fewest components whose cumulative explained variance reaches this."
@@ -164,9 +179,10 @@ def current_view(scenario: Scenario, user_id: str, profile: dict[str, float]) ->
         variance=float(state[K_VAR]),
         strength=float(state[K_ALPHA]),
         aligned=bool(state[K_ALIGN]),
+        model=None if state[K_MODEL] == models.default_id() else state[K_MODEL],
     )
     if session.is_upload(choice):
-        return replace(view, upload=choice.removeprefix(session.UPLOAD_PREFIX))
+        return replace(view, upload=scenario.id, data=session.packed(scenario))
     return replace(view, preset=choice)
 
 
@@ -222,7 +238,8 @@ def maps(recommender: Recommender, result, profile: dict[str, float], params_: M
     aligned = bool(st.session_state[K_ALIGN])
     n = len(scenario.products)
     background = v.background_sample(n)
-    key = short_hash(scenario.fingerprint, tuple(result.rankings), params_, aligned, v.MAX_MAP_POINTS)
+    model = recommender.space.embedder.name
+    key = short_hash(scenario.fingerprint, model, tuple(result.rankings), params_, aligned, v.MAX_MAP_POINTS)
     send = st.session_state.get(K_BACKGROUND_SENT) != key
     panels, kinds = [], set()
     for method in result.rankings:
@@ -257,7 +274,7 @@ def _background_labels(fingerprint: str, indices: tuple[int, ...], _scenario: Sc
 def panel_data(recommender: Recommender, user_id: str, methods: list[str], k: int, params_: MethodParams) -> dict:
     """Everything the live panel draws for the current profile (computed, then handed to the panel)."""
     scenario = recommender.scenario
-    context = (scenario.fingerprint, user_id, tuple(methods), params_)
+    context = (scenario.fingerprint, recommender.space.embedder.name, user_id, tuple(methods), params_)
     profile = current_profile(scenario, user_id)
     write_url(current_view(scenario, user_id, profile))
     result = recommender.rank(profile, methods, params_, k=k)
@@ -284,16 +301,23 @@ def panel_data(recommender: Recommender, user_id: str, methods: list[str], k: in
             bool(hard_nos(profile, result.marks.threshold)),
         ),
         "marks": {"hardNo": marks_text["hard_no"], "disliked": marks_text["disliked"]},
-        "shareNote": SHARE_NOTE if session.is_upload(st.session_state[K_PRESET]) else "",
+        "shareNote": share_note(scenario) if session.is_upload(st.session_state[K_PRESET]) else "",
         "k": k,
         "methods": v.ranking_columns(scenario.products, result, agreement, moved),
         "heat": heat,
         "agreement": bars,
-        "maps": maps(recommender, result, profile, params_, context) if len(scenario.products) >= 3 else None,
+        "maps": maps(recommender, result, profile, params_, context)
+        if len(scenario.products) >= MIN_MAP_PRODUCTS
+        else None,
     }
 
 
-SHARE_NOTE = (
-    "This scenario was uploaded in your session: a link carries the settings, not the data. "
-    "Whoever opens it sees a warning and the default preset."
-)
+def share_note(scenario: Scenario) -> str:
+    """What a link to this session's own scenario carries."""
+    reason = link.too_large(scenario) or (None if session.packed(scenario) else "too much text for a link")
+    if reason is None:
+        return "The link carries this scenario itself: whoever opens it sees the same scenario and view."
+    return (
+        f"This scenario is too large to travel in a link ({reason}): the link carries only the settings. "
+        "Download it on the Scenarios page and share the file."
+    )

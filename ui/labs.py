@@ -10,7 +10,7 @@ from core.movielens.labs import readings
 from core.movielens.labs.experiments import EASE_LAMBDA, EASE_MIN_LIKES, LabResult
 from core.movielens.labs.feedback import FEEDBACK_RATE
 from core.movielens.labs.history import RECENCY_HALF_LIFE
-from ui.plots import METRIC_COLUMNS, auc_bars, finish, score_columns
+from ui.plots import METRIC_COLUMNS, auc_bars, finish, score_columns, show
 from ui.text import md_escape
 
 LABS = {
@@ -42,7 +42,7 @@ def bars(lab: LabResult, title: str, x_title: str = "rule", table: bool = True, 
     """AUC bars with intervals, then (unless ``table=False``) every metric in a table."""
     names = list(lab.rules)
     figure = auc_bars(names, lab.summary(), RULE_COLOURS[: len(names)], title, x_title=x_title, columns=columns)
-    st.plotly_chart(figure, width="stretch")
+    show(figure)
     if table:
         metrics_table(lab, x_title)
 
@@ -106,7 +106,7 @@ def feedback(lab: LabResult) -> None:
     )
     finish(figure, "Drift: final user vs the catalogue's mean direction", "rule", "mean cosine", 400, False, columns=2)
     figure.update_yaxes(range=[0, 1.05])
-    right.plotly_chart(figure, width="stretch")
+    show(figure, right)
     metrics_table(lab)
     st.caption(
         "A lower cosine to the catalogue mean means the user was pushed away from what most movies share, not "
@@ -151,7 +151,7 @@ def centroids(lab: dict) -> None:
     title = f"Genres from titles: {lab['test']} test movies, {len(lab['genres'])} genres"
     finish(figure, title, "labelled movies absorbed per genre (k)", "share", 420)
     figure.update_xaxes(type="category")
-    st.plotly_chart(figure, width="stretch")
+    show(figure)
 
 
 def ease(lab: LabResult) -> None:

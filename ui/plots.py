@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -24,6 +26,42 @@ COLOURS = {
 
 # Characters of a title line that fit the chart on an 800-px screen, by how many charts share the row.
 TITLE_CHARS = {1: 70, 2: 34, 3: 24}
+
+
+# Trace attributes that may hold text from a file, an upload or a URL (names, categories, hover text).
+TRACE_TEXT = ("name", "x", "y", "text", "hovertext", "customdata", "labels")
+
+
+def plot_escape(text: str) -> str:
+    """Text as Plotly shows it literally: Plotly renders <a href>, <b>, <br> and entities in every string.
+
+    >>> plot_escape("<a href='x'>Wine & cheese</a>")
+    "&lt;a href='x'&gt;Wine &amp; cheese&lt;/a&gt;"
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, str):
+        return plot_escape(value)
+    if isinstance(value, np.ndarray):
+        return np.vectorize(_escaped, otypes=[object])(value) if value.dtype.kind in "OUS" and value.size else value
+    if isinstance(value, list | tuple):
+        return type(value)(_escaped(v) for v in value)
+    return value
+
+
+def show(figure: go.Figure, where: Any = st) -> None:
+    """Draw a figure with every text that came from data escaped (titles are escaped by :func:`finish`).
+
+    The one way the pages draw a Plotly chart (tests/test_structure.py checks it), so no name from a scenario,
+    a MovieLens file or a link can become a link or markup inside a chart.
+    """
+    for trace in figure.data:
+        for attribute in TRACE_TEXT:
+            if attribute in trace and trace[attribute] is not None:
+                trace[attribute] = _escaped(trace[attribute])
+    where.plotly_chart(figure, width="stretch")
 
 
 def wrap(title: str, width: int = TITLE_CHARS[1]) -> str:
@@ -51,12 +89,12 @@ def finish(
     cuts a long title rather than wrapping it). Pass ``legend=False`` for a chart with one unnamed trace:
     Plotly would label it "trace 0". The legend sits at the bottom of the figure, below the axis labels.
     """
-    text = wrap(title, TITLE_CHARS[min(columns, 3)])
+    text = wrap(plot_escape(title), TITLE_CHARS[min(columns, 3)])
     lines = text.count("<br>") + 1
     figure.update_layout(
         title={"text": text, "x": 0.0, "xanchor": "left", "font": {"size": 15}},
-        xaxis_title=x,
-        yaxis_title=y,
+        xaxis_title=plot_escape(x),
+        yaxis_title=plot_escape(y),
         height=height,
         showlegend=legend,
         legend={"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "x": 0.0},

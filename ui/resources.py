@@ -1,159 +1,163 @@
-"""Process-wide resources, cached with ``st.cache_resource``: shared by every session.
+"""Process-wide resources shared by every session, and the one way pages wait for long work.
 
-Fitted things (recommenders with their product vectors, PCA whiteners inside
-them, UMAP maps) are keyed by scenario content, model and parameters, so a
-slider move never refits anything and two people on the same preset share work.
+Fitted things (recommenders with their product vectors, whiteners inside them, maps)
+are keyed by scenario content, model and parameters, so a slider move never refits
+anything and two people on the same preset share the work. Long work runs as a
+*build* (:mod:`core.engine.builds`) in its own thread: a page that needs it shows the
+build's progress with the time left, the same for every session that needs it, and
+re-renders when it is done. The script thread never does the long work itself, so
+one visitor's build never blocks another visitor's page.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 import threading
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 import numpy as np
 import streamlit as st
 
-from core.engine.cache import CachedEmbedder, default_cache_dir, get_embedder
-from core.engine.projection import MIN_UMAP_POINTS, Alignment, Projection, align, cache_key, load_or_fit
-from core.engine.recommender import Recommender
-from core.engine.space import MethodParams
+from core.engine.builds import Build, Builds, Report, run_stages
+from core.engine.cache import CachedEmbedder, get_embedder
+from core.engine.maps import MapStore
+from core.engine.methods import METHOD_NAMES
+from core.engine.recommender import Recommender, RecommenderPool
+from core.engine.share import DEFAULT_PRESET
+from core.engine.space import DEFAULT_PARAMS, MethodParams
 from core.scenarios.model import Scenario
-from core.scenarios.presets import list_presets, load_preset
+from core.scenarios.presets import PresetInfo, list_presets, load_preset
+from ui.text import md_escape
+
+QUICK = 1.5  # seconds a page waits for a build before it shows progress (short work shows nothing)
+ENV_WAIT = "SIGNED_EXPLORER_PAGE_WAIT"  # overrides QUICK (the AppTest suite waits for builds to finish)
+POLL = 1.0  # seconds between progress updates
 
 
-@st.cache_resource(show_spinner=False)
-def embedder() -> CachedEmbedder:
-    return get_embedder()
+def embedder(model: str | None = None) -> CachedEmbedder:
+    """A model's cached embedder (None: the default model). Shared by every session."""
+    return get_embedder(model)
 
 
-@st.cache_resource(show_spinner=False)
 def preset(preset_id: str) -> Scenario:
     return load_preset(preset_id)
 
 
-@st.cache_resource(show_spinner=False)
-def preset_infos():
+@functools.cache
+def preset_infos() -> list[PresetInfo]:
     return list_presets()
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _recommender(fingerprint: str, model: str, _scenario: Scenario) -> Recommender:
-    return Recommender(_scenario, embedder())
+@functools.cache
+def _pool() -> RecommenderPool:
+    return RecommenderPool()
 
 
-def recommender(scenario: Scenario) -> Recommender:
+def recommender(scenario: Scenario, model: str | None = None) -> Recommender:
     """One recommender per (scenario content, model): edits get a fresh one, presets share."""
-    return _recommender(scenario.fingerprint, embedder().name, scenario)
+    return _pool().get(scenario, embedder(model))
 
 
-class ProjectionStore:
-    """Fitted maps by (scenario, model, method, parameters); large ones also on disk."""
-
-    def __init__(self) -> None:
-        self._maps: dict[str, Projection] = {}
-        self._alignments: dict[str, Alignment] = {}
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def key(recommender: Recommender, method: str, params: MethodParams) -> str:
-        scenario = recommender.scenario
-        return cache_key(scenario.fingerprint, recommender.space.embedder.name, *Recommender.cache_key(method, params))
-
-    def has(self, recommender: Recommender, method: str, params: MethodParams) -> bool:
-        return self.key(recommender, method, params) in self._maps
-
-    def get(self, recommender: Recommender, method: str, params: MethodParams) -> Projection:
-        key = self.key(recommender, method, params)
-        with self._lock:
-            if key not in self._maps:
-                vectors = recommender.product_vectors(method, params)
-                self._maps[key] = load_or_fit(vectors, key=key, cache_dir=default_cache_dir())
-                if len(self._maps) > 96:
-                    self._maps.pop(next(iter(self._maps)))
-            return self._maps[key]
-
-    def alignment(self, recommender: Recommender, method: str, params: MethodParams) -> Alignment:
-        """The rotation of ``method``'s map onto exact's: both maps are fixed, so it is computed once, not per move."""
-        key = self.key(recommender, method, params)
-        if key not in self._alignments:
-            source, target = self.get(recommender, method, params), self.get(recommender, "exact", params)
-            self._alignments[key] = align(source.coords, target.coords)
-            if len(self._alignments) > 96:
-                self._alignments.pop(next(iter(self._alignments)))
-        return self._alignments[key]
+@functools.cache
+def projections() -> MapStore:
+    return MapStore()
 
 
-@st.cache_resource(show_spinner=False)
-def projections() -> ProjectionStore:
-    return ProjectionStore()
+@functools.cache
+def builds() -> Builds:
+    return Builds()
 
 
-@st.cache_resource(show_spinner=False)
-def warm_up_umap() -> threading.Thread:
-    """Compile UMAP's numba code in the background once per server process.
-
-    The first map fitted in a process pays ~20 s of JIT compilation; doing it while
-    a visitor reads the Home page makes the Explorer's first load fast.
-    """
-
-    def run() -> None:
-        from core.engine.projection import fit_projection
-
-        rng = np.random.default_rng(0)
-        points = rng.normal(size=(40, 8)).astype(np.float32)
-        fit_projection(points / np.linalg.norm(points, axis=1, keepdims=True)).place(points[:1])
-
-    thread = threading.Thread(target=run, name="umap-warm-up", daemon=True)
-    thread.start()
-    return thread
+# -- waiting for long work -----------------------------------------------------------------------------
 
 
-def _reporter(bar) -> Callable[[str, float], None]:
-    """A progress callback ``(stage, fraction)`` drawing on a ``st.progress`` bar."""
-    return lambda stage, fraction: bar.progress(min(max(fraction, 0.0), 1.0), text=stage)
+def wait_for(build: Build) -> Any:
+    """The build's result. While it runs, show its shared progress (refreshed every second) and stop the script:
+    the page re-renders by itself when the build is done. A failed build is one error line."""
+    build.wait(float(os.environ.get(ENV_WAIT, QUICK)))
+    if build.done and build.error is None:
+        return build.result
+    if build.error is not None:
+        st.error(md_escape(f"{build.label} failed: {build.error}"), icon=":material/error:")
+        st.stop()
+    _progress(build.key)
+    st.stop()
 
 
-@st.cache_resource(show_spinner=False)
-def _computed() -> dict[tuple, object]:
-    return {}
+@st.fragment(run_every=POLL)
+def _progress(key: Hashable) -> None:
+    build = builds().get(key)
+    if build is None or build.done:
+        st.rerun()
+    st.progress(build.fraction, text=md_escape(build.describe()))
+    st.caption(
+        md_escape(build.label) + ". Anyone who opens this view now sees this same progress, and leaving does not "
+        "stop it: the work is kept for everyone."
+    )
 
 
-def computed_once(key: tuple, text: str, compute: Callable[[Callable[[str, float], None]], object]):
-    """``compute(report)`` once per server process, with a progress bar the first time; then from memory.
+def computed_once(key: tuple, label: str, compute: Callable[[Report], Any]) -> Any:
+    """``compute(report)`` once per server process, as a build; then from memory.
 
     For long, deterministic results shared by every session (the MovieLens evaluation, the labs).
     ``key`` must name everything the result depends on, e.g. (what, data folder, model).
     """
-    store = _computed()
-    if key not in store:
-        holder = st.empty()
-        store[key] = compute(_reporter(holder.progress(0.0, text=text)))
-        holder.empty()
-    return store[key]
+    return wait_for(builds().start(key, label, compute))
 
 
-def prepare_with_progress(recommender: Recommender, methods: list[str], params: MethodParams, *, maps: bool) -> None:
-    """Build product vectors (and maps) for the view, showing stages the first time only."""
+def prepare_key(recommender: Recommender, methods: list[str], params: MethodParams, maps: bool) -> tuple:
+    return ("prepare", recommender.scenario.fingerprint, recommender.space.embedder.name, tuple(methods), params, maps)
+
+
+def start_prepare(recommender: Recommender, methods: list[str], params: MethodParams, *, maps: bool) -> Build:
+    """The build of a view's product vectors (and maps): started once, shared by every session that needs it."""
     store = projections()
-    vectors_ready = recommender.ready(methods, params)
-    maps_ready = not maps or all(store.has(recommender, m, params) for m in methods)
-    if vectors_ready and maps_ready:
-        return
     n = len(recommender.product_ids)
-    started = time.perf_counter()
-    placeholder = st.empty()
-    with placeholder.container(), st.status(f"Preparing {n:,} products...", expanded=True) as status:
-        report = _reporter(st.progress(0.0, text="starting"))
-        if not vectors_ready:
-            recommender.prepare(methods, params, progress=report)
-        if not maps_ready:
-            for i, method in enumerate(methods):
-                kind = "PCA" if n < MIN_UMAP_POINTS else "UMAP"
-                report(f"Fitting the {kind} map for {method} ({i + 1}/{len(methods)})", i / len(methods))
-                store.get(recommender, method, params)
-        status.update(label=f"Ready: {n:,} products", state="complete", expanded=False)
-    placeholder.empty()
-    seconds = time.perf_counter() - started
-    if seconds > 3:
-        st.toast(f"Prepared {n:,} products in {seconds:.0f} s; cached for everyone from now on.")
+
+    def work(report: Report) -> None:
+        stages = recommender.stages(methods, params) + (store.stages(recommender, methods, params) if maps else [])
+        run_stages(stages, report)
+
+    label = f"Preparing {recommender.scenario.title} ({n:,} products)"
+    return builds().start(prepare_key(recommender, methods, params, maps), label, work)
+
+
+def ensure_ready(recommender: Recommender, methods: list[str], params: MethodParams, *, maps: bool) -> None:
+    """Return at once when the view's vectors (and maps) exist; else wait for their build, with progress."""
+    store = projections()
+    if recommender.ready(methods, params) and (not maps or all(store.has(recommender, m, params) for m in methods)):
+        return
+    wait_for(start_prepare(recommender, methods, params, maps=maps))
+
+
+# -- warming up -----------------------------------------------------------------------------------------
+
+
+@functools.cache
+def warm_up() -> threading.Thread:
+    """Prepare every hand-written preset in the background, once per server process, the default first.
+
+    The builds have the same keys as the Explorer's default view, so a first visitor joins a build that is
+    already running (or done) instead of starting one. ``python -m ui.server`` calls this before the server
+    accepts a connection; ``app.py`` calls it too, for a server started another way.
+    """
+
+    def run() -> None:
+        _warm_maps()
+        hand_written = [info.id for info in preset_infos() if not info.generated]
+        for preset_id in sorted(hand_written, key=lambda p: p != DEFAULT_PRESET):
+            start_prepare(recommender(preset(preset_id)), list(METHOD_NAMES), DEFAULT_PARAMS, maps=True).wait()
+
+    thread = threading.Thread(target=run, name="warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def _warm_maps() -> None:
+    """Compile (or load from the numba cache) UMAP's code: the first map of a process would pay for it."""
+    from core.engine.projection import fit_projection
+
+    points = np.random.default_rng(0).normal(size=(40, 8)).astype(np.float32)
+    fit_projection(points / np.linalg.norm(points, axis=1, keepdims=True)).place(points[:1])

@@ -13,6 +13,7 @@ so the same product sits in a comparable place in every panel.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import os
@@ -31,6 +32,46 @@ log = logging.getLogger(__name__)
 MIN_UMAP_POINTS = 15
 DISK_CACHE_MIN_POINTS = 2_000
 SEED = 42
+# UMAP's and pynndescent's numba functions, compiled on first use (about 14 s per process), are cached
+# on disk here so that a server restart does not compile them again (numba keys the cache by source and CPU).
+NUMBA_MODULES = ("umap.umap_", "umap.layouts", "umap.spectral", "umap.distances", "umap.sparse", "umap.utils")
+
+
+def numba_cache() -> None:
+    """Keep UMAP's compiled numba functions on disk (once per process).
+
+    In ``<embedding cache>/numba`` when numba is not imported yet, else in numba's default place (the
+    package's ``__pycache__``); with the embedding cache off, nothing is kept.
+    """
+    from core.engine.cache import default_cache_dir
+
+    folder = default_cache_dir()
+    if folder is None:
+        return
+    if "numba" not in sys.modules:
+        os.environ.setdefault("NUMBA_CACHE_DIR", str(folder / "numba"))
+    _enable_caching()
+
+
+@functools.cache
+def _enable_caching() -> int:
+    import importlib
+    import pkgutil
+
+    import pynndescent
+    from numba.core.registry import CPUDispatcher
+
+    modules = [importlib.import_module(name) for name in NUMBA_MODULES]
+    for info in pkgutil.walk_packages(pynndescent.__path__, "pynndescent."):
+        modules.append(importlib.import_module(info.name))
+    enabled = 0
+    for module in modules:
+        for value in vars(module).values():
+            if isinstance(value, CPUDispatcher) and type(value._cache).__name__ == "NullCache":
+                with contextlib.suppress(Exception):  # a closure cannot be cached: it simply compiles each time
+                    value.enable_caching()
+                    enabled += 1
+    return enabled
 
 
 @dataclass
@@ -93,6 +134,7 @@ def fit_projection(
             warnings.simplefilter("ignore")  # all-zero data (no features) has no variance to explain
             model = PCA(n_components=2, random_state=seed).fit(vectors)
             return Projection("pca", model.transform(vectors).astype(np.float32), model)
+    numba_cache()
     import umap
 
     with warnings.catch_warnings():

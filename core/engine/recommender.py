@@ -7,14 +7,14 @@ method. The app keeps one :class:`Recommender` per (scenario, model).
 
 from __future__ import annotations
 
-import time
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 
+from core.engine.builds import Once, Stage, run_stages
 from core.engine.embedder import Embedder, Progress
 from core.engine.marks import HARD_NO, Marks, hard_no_mask
 from core.engine.methods import METHOD_NAMES, get_method
@@ -76,13 +76,13 @@ class Recommender:
         self.product_ids = [p.id for p in scenario.products]
         self.product_names = [p.name for p in scenario.products]
         self._profiles = [p.profile for p in scenario.products]
-        self._cache: OrderedDict[tuple, ProductVectors] = OrderedDict()
-        self._max_cached = max_cached
+        self._vectors = Once(max_entries=max_cached)  # per (method, parameters): computed once, even when asked twice
+        self._scores = Once()
 
-    @cached_property
+    @property
     def product_scores(self) -> np.ndarray:
         """(n_products, F) product scores over the vocabulary, NaN where absent."""
-        return self.space.score_matrix(self._profiles)[0]
+        return self._scores.get("scores", lambda: self.space.score_matrix(self._profiles)[0])
 
     @staticmethod
     def cache_key(method: str, params: MethodParams) -> tuple:
@@ -92,32 +92,44 @@ class Recommender:
     def products(
         self, method: str, params: MethodParams = DEFAULT_PARAMS, *, progress: Progress | None = None
     ) -> ProductVectors:
-        key = self.cache_key(method, params)
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            return self._cache[key]
+        return self._vectors.get(self.cache_key(method, params), lambda: self._compute(method, params, progress))
+
+    def _compute(self, method: str, params: MethodParams, progress: Progress | None) -> ProductVectors:
         spec = get_method(method)
         if spec.form is None:
-            entry = ProductVectors(spec.fn(self._profiles, space=self.space, params=params, progress=progress))
-        else:
-            form = spec.form(self.product_scores, self.space, params)
-            raw = form.dense()
-            inverse = inverse_norms(raw)
-            entry = ProductVectors(raw * inverse[:, None], form, inverse)
-        self._cache[key] = entry
-        if len(self._cache) > self._max_cached:
-            self._cache.popitem(last=False)
-        return entry
+            return ProductVectors(spec.fn(self._profiles, space=self.space, params=params, progress=progress))
+        form = spec.form(self.product_scores, self.space, params)
+        raw = form.dense()
+        inverse = inverse_norms(raw)
+        return ProductVectors(raw * inverse[:, None], form, inverse)
 
     def ready(self, methods: Iterable[str], params: MethodParams = DEFAULT_PARAMS) -> bool:
         """True when every method's product vectors are already computed."""
-        return all(self.cache_key(m, params) in self._cache for m in methods)
+        return all(self._vectors.has(self.cache_key(m, params)) for m in methods)
 
     def product_vectors(
         self, method: str, params: MethodParams = DEFAULT_PARAMS, *, progress: Progress | None = None
     ) -> np.ndarray:
         """(n_products, d) unit rows; computed on first use, then cached."""
         return self.products(method, params, progress=progress).vectors
+
+    def stages(self, methods: Iterable[str] = METHOD_NAMES, params: MethodParams = DEFAULT_PARAMS) -> list[Stage]:
+        """What :meth:`prepare` does, step by step, each weighted by the texts or products it handles."""
+        n, f = len(self._profiles), len(self.space.vocabulary)
+        methods = list(methods)
+        stages = [Stage(f"Embedding {f:,} features", f, self.space.feature_embeddings)]
+        if "prefix" in methods:
+            stages.append(Stage(f"Embedding {5 * f:,} prefix sentences", 5 * f, self.space.prefix_embeddings))
+        for method in methods:
+            texts = {"naive": n, "split": 2 * n}.get(method, n / 100)  # text methods embed; the rest is arithmetic
+            stages.append(
+                Stage(
+                    f"{get_method(method).label}: vectors for {n:,} products",
+                    texts,
+                    lambda report, m=method: self.product_vectors(m, params, progress=report),
+                )
+            )
+        return stages
 
     def prepare(
         self,
@@ -126,27 +138,9 @@ class Recommender:
         *,
         progress: StageProgress | None = None,
     ) -> dict[str, float]:
-        """Build everything the rankings need, stage by stage; return seconds per stage."""
-        timings: dict[str, float] = {}
-
-        def stage(name: str, run: Callable[[Progress], object]) -> None:
-            start = time.perf_counter()
-            report = (lambda done, total: progress(name, done / max(total, 1))) if progress else (lambda d, t: None)
-            report(0, 1)
-            run(report)
-            report(1, 1)
-            timings[name] = time.perf_counter() - start
-
-        methods = list(methods)
-        stage(f"Embedding {len(self.space.vocabulary)} features", self.space.feature_embeddings)
-        if "prefix" in methods:
-            stage(f"Embedding {5 * len(self.space.vocabulary):,} prefix sentences", self.space.prefix_embeddings)
-        for method in methods:
-            stage(
-                f"{get_method(method).label}: vectors for {len(self._profiles):,} products",
-                lambda report, m=method: self.product_vectors(m, params, progress=report),
-            )
-        return timings
+        """Build everything the rankings need, stage by stage (``progress`` gets the overall fraction);
+        return seconds per stage."""
+        return run_stages(self.stages(methods, params), progress)
 
     def user_vector(self, method: str, profile: Mapping[str, float], params: MethodParams = DEFAULT_PARAMS):
         return get_method(method).fn([profile], space=self.space, params=params)[0]
@@ -172,3 +166,45 @@ class Recommender:
         reference = rankings["exact"] if "exact" in rankings else self.ranking("exact", profile, params)
         marks = Marks(hard_no_mask(self._profiles, profile, hard_no), reference.scores < 0, hard_no)
         return RankResult(rankings, reference, k, marks)
+
+
+MEMORY_BUDGET = 3 * 2**30  # bytes of product vectors the process keeps for all scenarios together
+
+
+def estimated_bytes(scenario: Scenario, dim: int) -> int:
+    """About what a recommender holds once every method is built: the text methods' vectors (naive d, split 2d),
+    prefix and weighted (d each), whitened (at most d) and exact (F), as float32, plus the float64 score matrix.
+
+    >>> from core.scenarios.presets import load_preset
+    >>> round(estimated_bytes(load_preset("bench-10k"), 384) / 2**20)
+    111
+    """
+    features = len(scenario.vocabulary)
+    return len(scenario.products) * (6 * dim * 4 + features * 4 + features * 8)
+
+
+class RecommenderPool:
+    """One recommender per (scenario content, model), shared by every session. Recommenders not used for the
+    longest are dropped once their estimated memory passes the budget (a dropped one is rebuilt from the
+    embedding cache when needed again, in seconds)."""
+
+    def __init__(self, budget: int = MEMORY_BUDGET) -> None:
+        self._pool: OrderedDict[tuple[str, str], tuple[Recommender, int]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.budget = budget
+
+    def get(self, scenario: Scenario, embedder: Embedder) -> Recommender:
+        key = (scenario.fingerprint, embedder.name)
+        with self._lock:
+            if key in self._pool:
+                self._pool.move_to_end(key)
+                return self._pool[key][0]
+            recommender = Recommender(scenario, embedder)
+            self._pool[key] = (recommender, estimated_bytes(scenario, embedder.dim))
+            while len(self._pool) > 1 and self.held() > self.budget:
+                self._pool.popitem(last=False)
+            return recommender
+
+    def held(self) -> int:
+        """Estimated bytes of every recommender in the pool."""
+        return sum(size for _, size in self._pool.values())

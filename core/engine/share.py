@@ -1,7 +1,7 @@
 """The Explorer's view state <-> URL query parameters. Pure: no streamlit.
 
 A link reproduces a view: preset, user, score overrides, methods, k, the
-whitening settings and map alignment. Decoding never raises: every bad value
+whitening settings, map alignment and the embedding model. Decoding never raises: every bad value
 becomes a warning (what was wrong, what we used instead) and a default.
 Warnings quote the offending value shortened and with ``repr``; the page
 shows them as plain text, never as HTML.
@@ -25,8 +25,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from core.engine.methods import METHOD_NAMES
+from core.engine.models import installed
 from core.engine.texts import format_score
-from core.scenarios.model import Scenario
+from core.scenarios.link import unpack
+from core.scenarios.model import Scenario, ScenarioError
 
 DEFAULT_PRESET = "sign-trap"
 MAX_VALUE_CHARS = 200
@@ -44,7 +46,8 @@ class ViewState:
     """Everything a link carries. ``user=None`` means the scenario's first user."""
 
     preset: str = DEFAULT_PRESET
-    upload: str | None = None  # id of a session-only uploaded scenario: links cannot carry its data
+    upload: str | None = None  # id of a scenario applied in the sender's session
+    data: str | None = None  # that scenario itself, packed (core.scenarios.link), when it is small enough
     user: str | None = None
     overrides: dict[str, float] = field(default_factory=dict)
     methods: tuple[str, ...] = METHOD_NAMES
@@ -52,6 +55,7 @@ class ViewState:
     variance: float = 0.95
     strength: float = 1.0
     aligned: bool = False
+    model: str | None = None  # an embedding model's id; None: the server's default
 
 
 DEFAULT_VIEW = ViewState()
@@ -60,7 +64,9 @@ DEFAULT_VIEW = ViewState()
 def encode(view: ViewState) -> dict[str, str | list[str]]:
     """Query parameters for a view; defaults are left out to keep links short."""
     out: dict[str, str | list[str]] = {}
-    if view.upload is not None:
+    if view.data is not None:
+        out["data"] = view.data
+    elif view.upload is not None:
         out["upload"] = view.upload
     elif view.preset != DEFAULT_VIEW.preset:
         out["preset"] = view.preset
@@ -78,6 +84,8 @@ def encode(view: ViewState) -> dict[str, str | list[str]]:
         out["alpha"] = format_score(view.strength)
     if view.aligned:
         out["align"] = "1"
+    if view.model is not None:
+        out["model"] = view.model
     return out
 
 
@@ -135,13 +143,21 @@ class _Reader:
         return False
 
     def scenario(self, view: ViewState, lookup, uploads) -> tuple[ViewState, Scenario | None]:
+        data = _last(self.params, "data")  # a packed scenario is long by nature: its own limits apply
+        if data is not None:
+            try:
+                linked = unpack(data)
+            except ScenarioError as error:
+                self.warnings.append(f"Ignored the scenario in the link: {error.problems[0][1]}.")
+            else:
+                return replace(view, upload=linked.id, data=data), linked
         upload, preset = self.last("upload"), self.last("preset")
         if upload is not None:
             if uploads and upload in uploads:
                 return replace(view, upload=upload), uploads[upload]
             self.warnings.append(
-                f"The link points to an uploaded scenario ({shown(upload)}) that exists only in the sender's "
-                f"session: links carry settings, not uploaded data. Showing the {DEFAULT_PRESET!r} preset."
+                f"The link points to a scenario ({shown(upload)}) that exists only in the sender's session: it was "
+                f"too large to travel in the link. Showing the {DEFAULT_PRESET!r} preset; ask for the file."
             )
         elif preset is not None:
             found = lookup(preset)
@@ -163,7 +179,13 @@ class _Reader:
     def overrides(self, view: ViewState, scenario: Scenario | None) -> ViewState:
         overrides: dict[str, float] = {}
         vocabulary = set(scenario.vocabulary) if scenario is not None else None
-        for item in _values(self.params, "set")[:MAX_OVERRIDES]:
+        values = _values(self.params, "set")
+        if len(values) > MAX_OVERRIDES:
+            self.warnings.append(
+                f"Ignored the last {len(values) - MAX_OVERRIDES:,} of {len(values):,} 'set' values from the link: "
+                f"a link carries at most {MAX_OVERRIDES:,}."
+            )
+        for item in values[:MAX_OVERRIDES]:
             if self.too_long("set", item):
                 continue
             feature, sep, raw = item.rpartition(":")
@@ -221,6 +243,19 @@ class _Reader:
                 view = replace(view, **{name: number})
         return view
 
+    def model(self, view: ViewState, installed: Sequence[str]) -> ViewState:
+        model = self.last("model")
+        if model is None:
+            return view
+        known = {m.lower(): m for m in installed}
+        if model.lower() in known:
+            return replace(view, model=known[model.lower()])
+        self.warnings.append(
+            f"Unknown model {shown(model)} in the link (installed here: {', '.join(installed)}); "
+            "showing the default model."
+        )
+        return view
+
     def align(self, view: ViewState) -> ViewState:
         align = self.last("align")
         if align is None:
@@ -237,17 +272,20 @@ def decode(
     *,
     lookup: Callable[[str], Scenario | None] = preset_lookup,
     uploads: Mapping[str, Scenario] | None = None,
+    models: Sequence[str] | None = None,
 ) -> tuple[ViewState, list[str]]:
     """Read a view from query parameters. Never raises; returns (view, warnings).
 
     ``lookup(preset_id)`` returns a preset's scenario, or None if there is no such
-    preset. ``uploads`` holds this session's uploaded scenarios by id.
+    preset. ``uploads`` holds this session's uploaded scenarios by id; ``models`` the
+    ids of the models installed here (default: asked of :mod:`core.engine.models`).
     """
     reader = _Reader(params)
     view, scenario = reader.scenario(DEFAULT_VIEW, lookup, uploads)
     view = reader.user(view, scenario)
     view = reader.overrides(view, scenario)
     view = reader.align(reader.whitening(reader.k(reader.methods(view))))
+    view = reader.model(view, [m.id for m in installed()] if models is None else models)
     return view, summarised(reader.warnings)
 
 

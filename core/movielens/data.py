@@ -7,10 +7,13 @@ in ``--data PATH``, ``MOVIELENS_DIR``, ``./data/ml-latest-small`` and
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import os
-import shutil
+import re
 import tempfile
+import urllib.parse
 import urllib.request
 import zipfile
 from collections.abc import Callable
@@ -20,6 +23,8 @@ from pathlib import Path
 import pandas as pd
 
 from core.errors import InputError
+from core.scenarios.io import read_bytes
+from core.scenarios.model import MAX_FEATURE_CHARS, MAX_NAME_CHARS, invisible_characters
 
 OFFICIAL_URL = "https://files.grouplens.org/datasets/movielens/ml-latest-small.zip"
 DATASET = "ml-latest-small"
@@ -47,6 +52,11 @@ def candidate_dirs(explicit: str | Path | None = None) -> list[Path]:
 
 def find_data(explicit: str | Path | None = None) -> Path:
     """The first folder holding the three CSV files; an explicit folder is the only one tried."""
+    if explicit is not None and not str(explicit).strip():
+        raise DataError("--data is empty; give the unpacked ml-latest-small folder")
+    configured = os.environ.get(ENV_DATA)
+    if not explicit and configured is not None and not Path(configured).expanduser().is_dir():
+        raise DataError(f"{ENV_DATA}={configured!r} is not a folder; point it at the unpacked ml-latest-small folder")
     looked = [Path(explicit).expanduser()] if explicit else candidate_dirs()
     for path in looked:
         if all((path / name).is_file() for name in FILES):
@@ -73,8 +83,8 @@ class MovieLens:
 # Every column we read, and what each cell must be. Text columns may be empty only where allowed.
 SCHEMA: dict[str, dict[str, str]] = {
     "ratings.csv": {"userId": "id", "movieId": "id", "rating": "rating", "timestamp": "integer"},
-    "movies.csv": {"movieId": "id", "title": "text", "genres": "text"},
-    "tags.csv": {"userId": "id", "movieId": "id", "tag": "optional text", "timestamp": "integer"},
+    "movies.csv": {"movieId": "id", "title": "title", "genres": "genres"},
+    "tags.csv": {"userId": "id", "movieId": "id", "tag": "tag", "timestamp": "integer"},
 }
 RULES = {
     "id": "a whole number of at least 1",
@@ -82,6 +92,23 @@ RULES = {
     "rating": "a number from 0.5 to 5",
     "text": "some text",
     "optional text": "text (may be empty)",
+    "title": "a title of 1 to 200 characters without control or invisible characters",
+    "genres": "genres separated by '|', each 1 to 80 characters without control or invisible characters",
+    "tag": "a tag without control or invisible characters (may be empty)",
+}
+MAX_CSV_BYTES = 64 * 1024 * 1024
+
+
+def _good_genres(cell: str) -> bool:
+    parts = [g.strip() for g in cell.split("|")]
+    return all(1 <= len(g) <= MAX_FEATURE_CHARS and not invisible_characters(g) for g in parts)
+
+
+# Text that becomes a product name or a feature must follow the scenario rules (core.scenarios.model).
+TEXT_RULES: dict[str, Callable[[str], bool]] = {
+    "title": lambda t: 1 <= len(t.strip()) <= MAX_NAME_CHARS and not invisible_characters(t.strip()),
+    "genres": _good_genres,
+    "tag": lambda t: not invisible_characters(t.strip()),
 }
 
 
@@ -90,6 +117,8 @@ def _bad_cells(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
     text = values.str.strip()
     if kind in ("text", "optional text"):
         return values, (text == "") if kind == "text" else pd.Series(False, index=values.index)
+    if kind in TEXT_RULES:
+        return values, ~values.map(TEXT_RULES[kind])
     number = pd.to_numeric(text, errors="coerce")
     if kind == "rating":
         return number, ~number.between(0.5, 5.0)
@@ -102,8 +131,12 @@ def _read_table(folder: Path, name: str) -> pd.DataFrame:
     """One CSV, every column checked against :data:`SCHEMA`; a problem names the file, column, line and rule."""
     path = folder / name
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
-    except (ValueError, pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
+        data = read_bytes(path, max_bytes=MAX_CSV_BYTES)
+    except InputError as exc:
+        raise DataError(f"{exc} (ml-latest-small's largest file is about 2.5 MB)") from None
+    try:
+        frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_filter=False)
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: not a readable CSV file ({str(exc).splitlines()[0][:200]})") from None
     missing = [c for c in SCHEMA[name] if c not in frame.columns]
     if missing:
@@ -111,7 +144,7 @@ def _read_table(folder: Path, name: str) -> pd.DataFrame:
     for column, kind in SCHEMA[name].items():
         frame[column], bad = _bad_cells(frame[column], kind)
         if bad.any():
-            line = int(bad.to_numpy().argmax()) + 2  # the header is line 1
+            line = physical_line(data, int(bad.to_numpy().argmax()))
             raise DataError(
                 f"{path}: column '{column}' has {int(bad.sum()):,} cell(s) that are not {RULES[kind]} "
                 f"(first at line {line})"
@@ -119,17 +152,90 @@ def _read_table(folder: Path, name: str) -> pd.DataFrame:
     return frame
 
 
+def physical_line(data: bytes, record: int) -> int:
+    """The line of the file where data record ``record`` (0-based, after the header) starts.
+
+    Not ``record + 2``: a quoted cell may span lines, and pandas skips blank lines.
+
+    >>> physical_line(b'a,b\\n\\n1,"x\\ny"\\n2,z\\n', 1)
+    5
+    """
+    reader = csv.reader(io.StringIO(data.decode("utf-8", "replace"), newline=""))
+    next(reader, None)
+    seen, start = -1, reader.line_num + 1
+    for row in reader:
+        if any(cell.strip() for cell in row):
+            seen += 1
+            if seen == record:
+                return start
+        start = reader.line_num + 1
+    return start
+
+
 def load(path: str | Path | None = None) -> MovieLens:
-    """The three CSV files, checked cell by cell: bad data is refused with one line, never half-used."""
+    """The three CSV files, checked cell by cell and against each other: bad data is refused with one line,
+    never half-used."""
     folder = find_data(path)
     ratings, movies, tags = (_read_table(folder, name) for name in FILES)
-    if ratings.empty:
-        raise DataError(f"{folder / 'ratings.csv'}: has no ratings (only a header)")
+    _consistent(folder, ratings, movies, tags)
     for column in ("title", "genres", "tag"):
         for frame in (movies, tags):
             if column in frame:
                 frame[column] = frame[column].astype("string")
     return MovieLens(folder, ratings, movies, tags)
+
+
+def _first(mask: pd.Series) -> int:
+    """The 1-based data row (after the header) of the first True."""
+    return int(mask.to_numpy().argmax()) + 1
+
+
+def _consistent(folder: Path, ratings: pd.DataFrame, movies: pd.DataFrame, tags: pd.DataFrame) -> None:
+    """Rules across rows and files; a problem names the file and the data row (1 = the first after the header)."""
+    for name, frame in (("ratings.csv", ratings), ("movies.csv", movies)):
+        if frame.empty:
+            raise DataError(f"{folder / name}: has no rows (only a header)")
+    twice = movies["movieId"].duplicated()
+    if twice.any():
+        movie = movies["movieId"][twice].iloc[0]
+        raise DataError(f"{folder / 'movies.csv'}: movieId {movie} is listed twice (again at data row {_first(twice)})")
+    again = ratings.duplicated(["userId", "movieId"])
+    if again.any():
+        raise DataError(
+            f"{folder / 'ratings.csv'}: {int(again.sum()):,} repeated (userId, movieId) pair(s); a user rates a movie "
+            f"once (first repeat at data row {_first(again)})"
+        )
+    known = set(movies["movieId"])
+    for name, frame in (("ratings.csv", ratings), ("tags.csv", tags)):
+        unknown = ~frame["movieId"].isin(known)
+        if unknown.any():
+            raise DataError(
+                f"{folder / name}: {int(unknown.sum()):,} row(s) name a movieId that movies.csv does not list "
+                f"(first: {frame['movieId'][unknown].iloc[0]}, at data row {_first(unknown)})"
+            )
+
+
+MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024  # the official zip is about 1 MB
+
+
+def _check_download_arguments(target: Path, url: str, md5: str | None) -> None:
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise DataError(f"--url {url[:200]!r}: only http:// and https:// addresses are fetched")
+    if md5 is not None and not re.fullmatch(r"[0-9a-fA-F]{32}", md5.strip()):
+        raise DataError(f"--md5 {md5[:80]!r}: expected 32 hexadecimal digits")
+    if target.exists() and not target.is_dir():
+        raise DataError(f"--target {target}: exists and is not a folder")
+
+
+def _fetch(url: str, destination: Path, timeout: float) -> None:
+    """Copy the response into ``destination``, refusing more than MAX_DOWNLOAD_BYTES."""
+    with urllib.request.urlopen(url, timeout=timeout) as response, open(destination, "wb") as out:
+        total = 0
+        while block := response.read(1 << 20):
+            total += len(block)
+            if total > MAX_DOWNLOAD_BYTES:
+                raise DataError(f"{url}: larger than {MAX_DOWNLOAD_BYTES // 2**20} MB; not the MovieLens zip")
+            out.write(block)
 
 
 def download(
@@ -143,9 +249,11 @@ def download(
     """Fetch the zip, check its MD5 (from ``url + '.md5'`` unless given), unpack it into ``target``.
 
     The folder appears only when everything succeeded (unpacked to a temporary
-    folder, then renamed). Members outside ``ml-latest-small/`` are refused.
+    folder, then renamed). Members outside ``ml-latest-small/`` are refused. Bad
+    arguments and a wrong archive raise :class:`DataError`; network failures raise OSError.
     """
     target = Path(target)
+    _check_download_arguments(target, url, md5)
     final = target / DATASET
     if all((final / name).is_file() for name in FILES):
         log(f"already present: {final}")
@@ -154,23 +262,29 @@ def download(
     with tempfile.TemporaryDirectory(dir=target) as tmp:
         archive = Path(tmp) / f"{DATASET}.zip"
         log(f"downloading {url}")
-        with urllib.request.urlopen(url, timeout=timeout) as response, open(archive, "wb") as out:
-            shutil.copyfileobj(response, out)
+        _fetch(url, archive, timeout)
         if md5 is None:
             with urllib.request.urlopen(url + ".md5", timeout=timeout) as response:
-                md5 = response.read().decode("ascii", "replace").split()[0]
+                words = response.read(4096).decode("ascii", "replace").split()
+            md5 = words[0] if words else "(an empty .md5 file)"
         actual = hashlib.md5(archive.read_bytes()).hexdigest()
         if actual.lower() != md5.strip().lower():
-            raise ValueError(f"checksum mismatch for {url}: expected MD5 {md5.strip()}, got {actual}")
+            raise DataError(f"checksum mismatch for {url}: expected MD5 {md5.strip()[:40]}, got {actual}")
         log(f"checksum OK (MD5 {actual})")
-        unpacked = Path(tmp) / "unpacked"
+        _unpack(archive, Path(tmp) / "unpacked", url)
+        os.replace(Path(tmp) / "unpacked" / DATASET, final)
+    log(f"unpacked into {final}")
+    return final
+
+
+def _unpack(archive: Path, unpacked: Path, url: str) -> None:
+    try:
         with zipfile.ZipFile(archive) as bundle:
             for member in bundle.namelist():
                 if not member.startswith(f"{DATASET}/") or ".." in Path(member).parts:
-                    raise ValueError(f"refusing archive member outside {DATASET}/: {member!r}")
+                    raise DataError(f"{url}: refusing archive member outside {DATASET}/: {member[:200]!r}")
             bundle.extractall(unpacked)
-        if not all((unpacked / DATASET / name).is_file() for name in FILES):
-            raise ValueError(f"the archive does not contain {DATASET}/{{{','.join(FILES)}}}")
-        os.replace(unpacked / DATASET, final)
-    log(f"unpacked into {final}")
-    return final
+    except zipfile.BadZipFile:
+        raise DataError(f"{url}: not a zip archive") from None
+    if not all((unpacked / DATASET / name).is_file() for name in FILES):
+        raise DataError(f"{url}: the archive does not contain {DATASET}/{{{','.join(FILES)}}}")

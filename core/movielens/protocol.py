@@ -2,8 +2,10 @@
 
 - **Split.** Each user's ratings sorted by time (ties by movie id): the first 80%
   (rounded down) are history, the rest are held out.
-- **Features.** The 19 genres; with ``genres+tags`` also every tag (lower-cased,
-  stripped) that at least 2 distinct users applied anywhere in the data.
+- **Features.** The 19 genres; with ``genres+tags`` also every tag (stripped, in
+  Unicode compatibility form, lower-cased) that at least 2 distinct users applied
+  anywhere in the data. A tag that reads as a genre ("comedy") counts as that genre;
+  a tag a scenario could not hold (over 80 characters, invisible characters) is left out.
 - **User profile.** Per feature, the mean over history movies having it of
   (rating - the user's mean history rating) / 2, clipped to [-1, 1].
 - **Movie profile.** +1 for each of its features.
@@ -20,7 +22,7 @@ import pandas as pd
 
 from core.errors import UnknownName
 from core.movielens.data import DataError, MovieLens
-from core.scenarios.model import Scenario
+from core.scenarios.model import MAX_FEATURE_CHARS, Scenario, folded, invisible_characters
 
 HISTORY_SHARE = 0.8
 POSITIVE, NEGATIVE = 4.0, 2.5
@@ -45,19 +47,31 @@ def movie_features(data: MovieLens, mode: str) -> tuple[list[str], dict[int, lis
         raise UnknownName("feature mode", mode, FEATURE_MODES)
     genres: dict[int, list[str]] = {}
     for movie_id, text in zip(data.movies["movieId"], data.movies["genres"].fillna(""), strict=True):
-        genres[int(movie_id)] = [g for g in str(text).split("|") if g and g != NO_GENRE]
+        genres[int(movie_id)] = [g.strip() for g in str(text).split("|") if g.strip() and g.strip() != NO_GENRE]
     vocabulary = sorted({g for gs in genres.values() for g in gs})
     if mode == "genres+tags":
-        tags = data.tags.assign(tag=data.tags["tag"].astype(str).str.strip().str.lower())
-        tags = tags[tags["tag"].str.len().between(1, 80) & ~tags["tag"].str.contains(r"[\x00-\x1f\x7f]", regex=True)]
-        users_per_tag = tags.groupby("tag")["userId"].nunique()
-        kept = sorted(t for t in users_per_tag[users_per_tag >= 2].index if t not in vocabulary)
+        kept, merged = _kept_tags(data.tags, vocabulary)
         vocabulary += kept
-        kept_set = set(kept)
-        for movie_id, tag in zip(tags["movieId"], tags["tag"], strict=True):
-            if tag in kept_set and tag not in genres.setdefault(int(movie_id), []):
-                genres[int(movie_id)].append(tag)
+        for movie_id, tag in zip(data.tags["movieId"], data.tags["tag"].astype(str), strict=True):
+            feature = merged.get(folded(tag.strip()))
+            if feature is not None and feature not in genres.setdefault(int(movie_id), []):
+                genres[int(movie_id)].append(feature)
     return vocabulary, genres
+
+
+def _kept_tags(tags: pd.DataFrame, genres: list[str]) -> tuple[list[str], dict[str, str]]:
+    """(new tag features, {folded tag: the feature it counts as}).
+
+    A tag is folded (Unicode compatibility form, lower case); one that folds to a genre counts as that genre.
+    Tags that a scenario could not hold (over 80 characters, invisible characters) are left out, and so are
+    tags fewer than 2 distinct users applied.
+    """
+    folded_tags = tags["tag"].astype(str).str.strip().map(folded)
+    usable = folded_tags.map(lambda t: 1 <= len(t) <= MAX_FEATURE_CHARS and not invisible_characters(t))
+    users_per_tag = tags.loc[usable].assign(tag=folded_tags[usable]).groupby("tag")["userId"].nunique()
+    by_fold = {folded(g): g for g in genres}
+    popular = list(users_per_tag[users_per_tag >= 2].index)
+    return sorted(t for t in popular if t not in by_fold), {t: by_fold.get(t, t) for t in popular}
 
 
 def split(data: MovieLens, mode: str = "genres") -> Split:

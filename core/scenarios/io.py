@@ -72,7 +72,37 @@ def loads(text: str, *, source: str) -> Any:
         ) from None
     if _json_depth(value) > MAX_JSON_DEPTH:
         raise ScenarioError(source, [("", f"JSON is nested too deeply (limit {MAX_JSON_DEPTH} levels)")])
+    where = _lone_surrogate(value)
+    if where is not None:
+        raise ScenarioError(source, [(where, "text holds a lone surrogate (a \\udXXX escape that is not a character)")])
     return value
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def _lone_surrogate(value: Any, path: str = "") -> str | None:
+    """The path of the first key or string holding a lone surrogate (JSON allows the escape; text cannot hold it).
+
+    >>> _lone_surrogate({"users": [{"na\\udc80me": 1}]})
+    'users[0]'
+    """
+    if isinstance(value, str):
+        return path if _has_surrogate(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if _has_surrogate(key):
+                return path
+            found = _lone_surrogate(item, f"{path}.{key}" if path else key)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _lone_surrogate(item, f"{path}[{i}]")
+            if found is not None:
+                return found
+    return None
 
 
 def parse_json_bytes(data: bytes, *, source: str, max_bytes: int = MAX_UPLOAD_BYTES) -> Any:

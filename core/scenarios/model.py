@@ -42,7 +42,7 @@ from pydantic_core import PydanticCustomError
 from core.errors import InputError, UnknownName, shorten
 
 MAX_FEATURES = 1_000
-MAX_PRODUCTS = 100_000
+MAX_PRODUCTS = 20_000  # bench/limits.py: about 1.6 GB peak and ~20 min of text embedding on 2 cores
 MAX_USERS = 1_000
 MAX_FEATURE_CHARS = 80
 MAX_ID_CHARS = 100
@@ -101,7 +101,10 @@ def _fail(kind: str, message: str) -> PydanticCustomError:
 # Three format characters are part of ordinary text and allowed: the zero-width joiner and
 # non-joiner (emoji sequences such as a person at a laptop, and scripts like Persian) and the
 # variation selectors (emoji versus text presentation).
-INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+# Also refused: unassigned code points (Cn), and letters and marks that draw nothing (Hangul fillers, the
+# braille blank, the combining grapheme joiner), with which a name can look empty or like another name.
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Cn"})
+BLANK_GLYPHS = frozenset({"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "\u034f"})
 JOINERS = frozenset({"\u200c", "\u200d"})
 
 
@@ -118,7 +121,9 @@ def invisible_characters(text: str, allowed: str = "") -> list[str]:
     return [
         f"U+{ord(ch):04X}"
         for ch in text
-        if unicodedata.category(ch) in INVISIBLE_CATEGORIES and ch not in allowed and not _allowed_format(ch)
+        if (unicodedata.category(ch) in INVISIBLE_CATEGORIES or ch in BLANK_GLYPHS)
+        and ch not in allowed
+        and not _allowed_format(ch)
     ]
 
 
@@ -243,6 +248,29 @@ def _check_profile(value: Any) -> Any:
 Profile = Annotated[dict[FeatureName, Score], BeforeValidator(_check_profile)]
 
 
+def folded(name: str) -> str:
+    """What a reader (and an uncased model) cannot tell apart: Unicode compatibility form, then case.
+
+    >>> folded("Café") == folded("cafe\u0301".upper()) == folded("ＣＡＦＥ\u0301")
+    True
+    """
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
+def _no_look_alikes(vocabulary: tuple[str, ...]) -> None:
+    """Refuse two features that differ only in case or Unicode form ("Wine" and "wine", "café" composed or not):
+    they look like one feature, and a model that lower-cases embeds them identically."""
+    seen: dict[str, str] = {}
+    for feature in vocabulary:
+        key = folded(feature)
+        if key in seen:
+            raise _fail(
+                "features",
+                f"features {seen[key]!r} and {feature!r} differ only in case or Unicode form; use one name for both",
+            )
+        seen[key] = feature
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -329,6 +357,7 @@ class Scenario(_Strict):
             raise _fail(
                 "features", f"the scenario uses {len(vocabulary)} distinct features; at most {MAX_FEATURES} are allowed"
             )
+        _no_look_alikes(vocabulary)
         self._vocabulary = vocabulary
         # Computed now, not lazily: pydantic compares private attributes in ==, so a lazily
         # filled cache would make two equal scenarios compare unequal.

@@ -140,8 +140,8 @@ def scores_from_text(frame: pd.DataFrame, features: Sequence[str]) -> pd.DataFra
     """Back from :func:`scores_as_text`: empty is absent, numbers are floats, anything else stays text for
     validation to name (``products row 3, column 'wine': score must be a number in [-1, 1], got 'lots'``).
 
-    >>> scores_from_text(pd.DataFrame({"wine": ["0.8", " ", None, "lots"]}), ["wine"])["wine"].tolist()
-    [0.8, nan, nan, 'lots']
+    >>> scores_from_text(pd.DataFrame({"wine": ["0.8", " ", None, "lots", " -nan "]}), ["wine"])["wine"].tolist()
+    [0.8, nan, nan, 'lots', ' -nan ']
     """
     out = frame.copy()
     for feature in features:
@@ -152,9 +152,12 @@ def scores_from_text(frame: pd.DataFrame, features: Sequence[str]) -> pd.DataFra
 
 
 def _number(value: Any) -> Any:
+    """A cell as a float; an empty cell is NaN (absent). Typed text that float() reads as NaN ("nan") stays
+    text: only an empty cell may mean absent, so validation names it instead of silently dropping the score."""
     if _missing(value) or (isinstance(value, str) and not value.strip()):
         return math.nan
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
         return value
+    return value if math.isnan(number) else number

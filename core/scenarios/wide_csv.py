@@ -102,7 +102,8 @@ def decode_text(data: bytes, *, source: str) -> str:
         ) from None
 
 
-def _read_rows(data: bytes, *, source: str) -> list[list[str]]:
+def _read_rows(data: bytes, *, source: str) -> list[tuple[int, list[str]]]:
+    """(the line the record starts on, its cells) for every record: a quoted cell may span lines."""
     text = decode_text(data, source=source)
     if not text.strip():
         raise ScenarioError(source, [("", "file is empty; expected a header row: kind,id,name,description,...")])
@@ -110,10 +111,15 @@ def _read_rows(data: bytes, *, source: str) -> list[list[str]]:
         raise ScenarioError(
             source, [("", "file contains NUL bytes (UTF-16 without a byte-order mark?); save it as UTF-8")]
         )
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows, start = [], 1
     try:
-        return list(csv.reader(io.StringIO(text, newline="")))
+        for row in reader:
+            rows.append((start, row))
+            start = reader.line_num + 1
     except csv.Error as exc:
-        raise ScenarioError(source, [("", f"not a readable CSV file ({exc})")]) from None
+        raise ScenarioError(source, [(f"line {start}", f"not a readable CSV file ({exc})")]) from None
+    return rows
 
 
 def _features(header: list[str], *, source: str) -> list[str]:
@@ -157,13 +163,13 @@ def _profile(cells: list[str], features: list[str], number: int, problems: list)
     return profile
 
 
-def _items(rows: list[list[str]], header: list[str], features: list[str]) -> tuple[dict, list, list, list]:
+def _items(rows: list[tuple[int, list[str]]], header: list[str], features: list[str]) -> tuple[dict, list, list, list]:
     """(scenario metadata, users, products, problems) from the rows after the header."""
     meta: dict[str, Any] = {}
     users: list[dict] = []
     products: list[dict] = []
     problems: list[tuple[str, str]] = []
-    for number, row in enumerate(rows, start=2):
+    for number, row in rows:
         if not any(cell.strip() for cell in row):
             continue  # blank line
         if len(row) != len(header):
@@ -176,6 +182,10 @@ def _items(rows: list[list[str]], header: list[str], features: list[str]) -> tup
         elif kind == "scenario":
             if meta:
                 problems.append((f"line {number}", "only one 'scenario' row is allowed"))
+            if not fixed["id"].strip():
+                problems.append((f"line {number}, column 'id'", "the scenario row needs an id"))
+            if any(cell.strip() for cell in row[len(FIXED_COLUMNS) :]):
+                problems.append((f"line {number}", "the scenario row holds no scores; leave its feature cells empty"))
             meta = {"id": fixed["id"], "title": fixed["name"], "description": fixed["description"]}
         else:
             item: dict[str, Any] = {"id": fixed["id"], "name": fixed["name"]}
@@ -195,7 +205,7 @@ def parse_csv(data: bytes, *, source: str, max_bytes: int = MAX_UPLOAD_BYTES) ->
     """A scenario from the wide CSV; every problem names its line or its row and column."""
     check_size(data, source=source, max_bytes=max_bytes)
     rows = _read_rows(data, source=source)
-    header = [cell.strip() for cell in rows[0]]
+    header = [cell.strip() for cell in rows[0][1]]
     features = _features(header, source=source)
     meta, users, products, problems = _items(rows[1:], header, features)
     if problems:

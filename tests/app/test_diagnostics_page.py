@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from core.diagnostics.negation import ENV_PAIRS
+from core.scenarios.link import pack
 from core.scenarios.model import scenario_from_dict
 from core.scenarios.presets import load_preset
 from tests.app.helpers import plain
@@ -11,6 +15,7 @@ from tests.samples import SMALL_SCENARIOS
 from ui.session import UPLOADS
 
 TABS = ["Sign", "Dislikes", "Magnitude", "Truncation", "Synonyms", "PCA variance", "Raw injection", "Tanh"]
+TABS += ["Across models", "Negation (real sentences)"]
 
 
 def open_diagnostics(app, **query):
@@ -74,3 +79,64 @@ def test_small_scenarios_degrade_to_sentences(app, data):
     at.switch_page("pages/diagnostics.py").run()
     assert not at.exception, at.exception
     assert [t.label for t in at.tabs] == TABS
+
+
+def test_a_linked_scenario_opens_in_diagnostics_and_its_link_carries_it(app):
+    data = {**SMALL_SCENARIOS[1], "id": "linked-probe", "title": "Linked probe"}
+    blob = pack(scenario_from_dict(data, source="probe"))
+    at = open_diagnostics(app, data=blob)
+    assert at.session_state["d_scenario"] == "upload:linked-probe"
+    assert at.session_state[UPLOADS]["linked-probe"].title == "Linked probe"
+    assert at.query_params["data"] == blob and "scenario" not in at.query_params
+
+
+def test_across_models_compares_every_installed_model_when_opened(app):
+    from core.engine.models import installed
+
+    at = open_diagnostics(app)
+    assert "The sign is lost" not in plain(at.info), "the tab computes nothing until it is opened"
+    at.session_state["d_tab"] = "Across models"
+    at.run()
+    assert not at.exception, at.exception
+    assert "prefix fix helps most with" in plain(at.info)
+    table = next(d.value for d in at.dataframe if "cos(A,B) naive" in d.value.columns)
+    assert len(table) == len(installed()) and table["cos(A,B) naive"].between(-1, 1).all()
+
+
+def test_the_negation_tab_measures_real_sentences(app, monkeypatch, negation_subset):
+    monkeypatch.setenv(ENV_PAIRS, negation_subset)
+    at = open_diagnostics(app)
+    at.session_state["d_tab"] = "Negation (real sentences)"
+    at.run()
+    assert not at.exception, at.exception
+    assert "hears the negation least" in plain(at.info)
+    assert "CANNOT" in " ".join(c.value for c in at.caption)
+
+
+def test_the_model_picker_and_its_link(app):
+    at = open_diagnostics(app, model="paraphrase-l3")
+    assert at.session_state["d_model"] == "paraphrase-l3"
+    assert "paraphrase-MiniLM-L3-v2" in plain(at.caption)
+
+
+def test_an_unknown_model_in_the_link_warns(app):
+    at = open_diagnostics(app, model="bogus")
+    assert at.session_state["d_model"] == "minilm" and "Unknown model 'bogus'" in plain(at.warning)
+
+
+def test_names_from_a_link_never_become_markup_in_a_chart(app):
+    data = json.loads(load_preset("sign-trap").to_json())
+    evil = "<a href='https://evil.example/x'>click</a>"
+    data["users"][0]["name"] = f"<b>{evil}</b>"
+    data["users"][0]["profile"][evil] = 0.5
+    data["features"].append(evil)
+    at = open_diagnostics(app, data=pack(scenario_from_dict(data, source="probe")))
+    specs = [chart.proto.spec for chart in at.get("plotly_chart")]
+    assert specs and not [s for s in specs if "<a href" in s or "<b>" in s]
+    assert any("&lt;a href" in s for s in specs), "the names are shown, escaped"
+
+
+def test_a_url_in_a_link_value_is_not_turned_into_a_link(app):
+    at = open_diagnostics(app, scenario="https://evil.example/phish")
+    warning = plain(at.warning)
+    assert "evil.example/phish" in warning and "https://evil" not in warning, "a zero-width space breaks the URL"

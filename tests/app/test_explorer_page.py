@@ -9,34 +9,26 @@ The buttons drawn in JavaScript (flip, reset) are tested in the browser, in test
 from __future__ import annotations
 
 import json
+import uuid
 
 import numpy as np
 import pytest
 
+from core.scenarios.link import unpack
 from core.scenarios.model import scenario_from_dict
 from core.scenarios.presets import load_preset
+from tests.app.helpers import explorer_panel, plain
 from tests.samples import PREFIX_EDGE_CASES, SMALL_SCENARIOS
 from ui import explorer as ex
-from ui import live
+from ui import resources
+from ui.resources import ENV_WAIT
 from ui.session import UPLOADS
 
 EXPLORER_LABELS = ["Naive text", "Split channel", "Signed prefix", "Weighted sum", "Whitened sum", "Exact (reference)"]
 
 
 def panel_data(at) -> dict:
-    """The payload of the live panel on the page (exactly one is expected)."""
-    found = []
-
-    def walk(node) -> None:
-        for child in getattr(node, "children", {}).values():
-            proto = getattr(child, "proto", None)
-            if getattr(child, "type", None) == "bidi_component" and proto.component_name == live.NAME:
-                found.append(json.loads(proto.json))
-            walk(child)
-
-    walk(at.main)
-    assert len(found) == 1, f"expected one live panel, found {len(found)}"
-    return found[0]
+    return explorer_panel(at)
 
 
 def ranking_columns(at) -> dict[str, list[str]]:
@@ -159,6 +151,37 @@ def test_a_bad_query_string_warns_and_falls_back(app):
     assert at.session_state[ex.K_PRESET] == "sign-trap"
 
 
+def test_the_model_travels_in_the_link_and_changes_the_rankings(app):
+    naive_default = None
+    app.query_params.update({"preset": "sign-trap", "user": "user-a", "model": "MPNet"})
+    at = app.run()
+    assert not at.exception and not at.warning
+    assert at.session_state[ex.K_MODEL] == "mpnet" and query(at, "model") == ["mpnet"]
+    mpnet = panel_data(at)
+    at.selectbox(key=ex.K_MODEL).set_value("minilm").run()
+    assert not at.exception and query(at, "model") is None, "the default model is left out of the link"
+    naive_default = panel_data(at)
+    assert mpnet["methods"] != naive_default["methods"], "another model ranks differently"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("gpt-9", "installed here: minilm"),
+        ("<img src=x onerror=alert(1)>", "showing the default model"),
+        ("x" * 5000, "longer than 200 characters"),
+        ("", "showing the default model"),
+    ],
+)
+def test_an_unknown_model_in_the_link_warns_and_uses_the_default(app, value, message):
+    app.query_params.update({"preset": "sign-trap", "model": value})
+    at = app.run()
+    assert not at.exception
+    assert at.session_state[ex.K_MODEL] == "minilm"
+    raw = " ".join(w.value for w in at.warning)
+    assert message in plain(at.warning) and "<img" not in raw.replace("\\<", ""), raw
+
+
 def test_many_features_show_the_strongest_and_a_search_box(app):
     from core.scenarios.synthetic import generate_scenario
 
@@ -174,14 +197,14 @@ def test_many_features_show_the_strongest_and_a_search_box(app):
     assert [f["name"] for f in data["features"]] == strongest
     assert str(ex.SHOWN_WHEN_MANY) in data["note"]
     assert data["addable"] == [f for f in big.vocabulary if f not in profile]
-    assert "link carries the settings, not the data" in data["shareNote"]
+    assert "link carries this scenario itself" in data["shareNote"]
     weakest = min(profile, key=lambda f: abs(profile[f]))
     at.session_state[ex.panel_key(big, user.id)] = {"scores": {strongest[0]: 0.0}}
     at.run()
     # A changed feature stays on screen even when it is no longer among the strongest.
     shown = sliders(at)
     assert shown[strongest[0]] == 0.0 and weakest not in shown
-    assert query(at, "upload") == ["big-profile"]
+    assert query(at, "upload") is None and unpack(query(at, "data")[0]) == big  # small enough to travel
 
 
 def test_adding_a_feature_from_the_vocabulary(explorer):
@@ -230,3 +253,25 @@ def test_small_scenarios_show_rankings_or_a_sentence_never_an_exception(app, dat
     payload = panel_data(at)
     assert len(payload["methods"]) == 6 and payload["summary"]
     json.dumps(payload, allow_nan=False)
+
+
+def test_a_long_build_shows_its_progress_then_the_page(app, monkeypatch):
+    """A page does not do long work in its script: it shows the shared build's progress, then re-renders."""
+    monkeypatch.setenv(ENV_WAIT, "0")
+    data = json.loads(load_preset("quiet-travel").to_json())
+    data["id"] = "progress-probe"
+    data["products"][0]["name"] = f"A product nobody has prepared {uuid.uuid4().hex}"
+    scenario = scenario_from_dict(data, source="probe")
+    app.session_state[UPLOADS] = {scenario.id: scenario}
+    app.query_params["upload"] = scenario.id
+    at = app.run()
+    assert not at.exception
+    progress = at.get("progress")
+    if progress:  # the build took longer than no time at all: its progress is on the page
+        assert "%" in progress[0].proto.text and (
+            "left" in progress[0].proto.text or "estimating" in progress[0].proto.text
+        )
+        for build in resources.builds().running():
+            assert build.wait(300)
+        at.run()
+    assert not at.exception and panel_data(at)["methods"]

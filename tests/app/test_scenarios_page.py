@@ -5,12 +5,21 @@ from __future__ import annotations
 import json
 
 import pytest
+from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 from core.scenarios.presets import load_preset
 from core.scenarios.wide_csv import to_csv
-from tests.app.helpers import plain
+from tests.app.helpers import explorer_panel, plain
+from tests.conftest import ROOT
 from ui.session import UPLOADS
+
+
+def col(feature: str, scenario: str = "sign-trap") -> str:
+    """The editor's column key of a feature (feature columns are keyed by position, never by name)."""
+    from ui.editor import _column_key
+
+    return _column_key(list(load_preset(scenario).vocabulary).index(feature))
 
 
 def button(at, label: str):
@@ -72,7 +81,7 @@ def test_invalid_edits_are_listed_by_row_and_column_and_not_applied(app):
     at = open_editor(app)
     version = at.session_state["e_version"]
     at.session_state[f"e_products_{version}"] = {
-        "edited_rows": {2: {"anxiety": 4.0}},
+        "edited_rows": {2: {col("anxiety"): 4.0}},
         "added_rows": [],
         "deleted_rows": [],
     }
@@ -114,7 +123,7 @@ def test_an_added_row_without_an_id_is_named_and_never_dropped(app):
     version = at.session_state["e_version"]
     at.session_state[f"e_products_{version}"] = {
         "edited_rows": {},
-        "added_rows": [{" name": "Mystery box", "anxiety": 0.5}, {" id": "no-name"}],
+        "added_rows": [{" name": "Mystery box", col("anxiety"): 0.5}, {" id": "no-name"}],
         "deleted_rows": [],
     }
     at.run()
@@ -171,9 +180,96 @@ def test_an_untouched_editor_has_no_unapplied_edits_and_an_edit_is_noticed(app):
     assert not any("edits that are not applied" in c.value for c in at.caption)
     version = at.session_state["e_version"]
     at.session_state[f"e_users_{version}"] = {
-        "edited_rows": {0: {"nature": "0.5"}},
+        "edited_rows": {0: {col("nature"): "0.5"}},
         "added_rows": [],
         "deleted_rows": [],
     }
     at.run()
     assert any("edits that are not applied" in c.value for c in at.caption)
+
+
+def test_an_edited_scenario_travels_in_the_link_to_a_fresh_session(app):
+    """Edit, apply, open in the Explorer, copy the link, open it in a new session: the same scenario and rankings."""
+    at = open_editor(app)
+    version = at.session_state["e_version"]
+    at.session_state[f"e_products_{version}"] = {
+        "edited_rows": {0: {col("anxiety"): "-1"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.text_input(key=f"e_title_{version}").set_value("Our class example").run()
+    button(at, "Apply").click().run()
+    assert not at.exception
+    at.switch_page("pages/explorer.py")
+    at.query_params["upload"] = "sign-trap"
+    at.run()
+    assert not at.exception
+    link = {key: at.query_params[key] for key in at.query_params}
+    assert "data" in link and "upload" not in link
+    before = [[item["name"] for item in m["top"]] for m in explorer_panel(at)["methods"]]
+
+    fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    for key, value in link.items():
+        fresh.query_params[key] = value
+    fresh.run()
+    assert not fresh.exception and not fresh.warning
+    assert fresh.session_state["x_preset"] == "upload:sign-trap"
+    assert fresh.session_state[UPLOADS]["sign-trap"].title == "Our class example"
+    assert [[item["name"] for item in m["top"]] for m in explorer_panel(fresh)["methods"]] == before
+
+
+def test_a_broken_scenario_in_a_link_warns_and_shows_the_default(app):
+    app.query_params["data"] = "1.bm90IGEgc2NlbmFyaW8"
+    at = app.run()
+    assert not at.exception
+    assert "Ignored the scenario in the link" in plain(at.warning)
+    assert at.session_state["x_preset"] == "sign-trap"
+
+
+def test_a_feature_named_like_a_streamlit_internal_loads_edits_and_applies(app):
+    at = open_editor(app)
+    data = json.loads(load_preset("sign-trap").to_json())
+    data["features"].append("_index")
+    data["products"][0]["profile"]["_index"] = 0.5
+    upload(at, "reserved.json", json.dumps(data).encode())
+    button(at, "Apply").click().run()
+    assert not at.exception, at.exception
+    assert "_index" in at.session_state[UPLOADS]["sign-trap"].vocabulary
+    still_usable(at)
+
+
+@pytest.mark.parametrize("typed", ["nan", " -NaN ", "NAN"])
+def test_typing_nan_in_a_score_cell_is_refused_not_taken_as_empty(app, typed):
+    at = open_editor(app)
+    version = at.session_state["e_version"]
+    at.session_state[f"e_users_{version}"] = {
+        "edited_rows": {0: {col("anxiety"): typed}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    button(at, "Apply").click().run()
+    assert "users row 1, column 'anxiety': score must be a number in [-1, 1]" in plain(at.error)
+    assert at.session_state.get(UPLOADS, {}) == {}
+
+
+def test_a_link_never_replaces_or_pushes_out_the_sessions_own_work(app):
+    from core.scenarios.link import pack
+    from core.scenarios.model import scenario_from_dict
+    from ui.session import MAX_SESSION_SCENARIOS
+
+    at = open_editor(app)
+    button(at, "Apply").click().run()  # the session's own work: sign-trap, applied
+    mine = at.session_state[UPLOADS]["sign-trap"]
+    theirs = {**json.loads(load_preset("wine-synonyms").to_json()), "id": "sign-trap", "title": "Their version"}
+    at.query_params["data"] = pack(scenario_from_dict(theirs, source="link"))
+    at.switch_page("pages/explorer.py").run()
+    kept = at.session_state[UPLOADS]
+    assert kept["sign-trap"] == mine and kept["sign-trap (link)"].title == "Their version"
+    for i in range(MAX_SESSION_SCENARIOS + 2):
+        other = {**theirs, "id": f"link-{i}", "title": f"Link {i}"}
+        at.query_params["data"] = pack(scenario_from_dict(other, source="link"))
+        at.run()
+    kept = at.session_state[UPLOADS]
+    assert kept["sign-trap"] == mine and len(kept) == MAX_SESSION_SCENARIOS
+    assert "let go of" in " ".join(w.value for w in at.warning)

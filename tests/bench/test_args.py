@@ -15,6 +15,11 @@ import pytest
         (["bench/slider.py", "--moves", "100000"], "must be in [50, 2000]"),
         (["bench/slider.py", "--products", "0"], "must be in [1, 100000]"),
         (["bench/browser_slider.py", "--moves", "many"], "expected a whole number"),
+        (["bench/classroom.py", "--students", "1,x"], "expected a whole number in [1, 60]"),
+        (["bench/classroom.py", "--replicas", "9"], "must be in [1, 8]"),
+        (["bench/limits.py", "--products", "5000,20001"], "must be in [1, 20000]"),
+        (["scripts/serve.py", "--address", "everywhere"], "not an IPv4 address"),
+        (["scripts/serve.py", "--replicas", "0"], "must be in [1, 16]"),
     ],
 )
 def test_bad_arguments_exit_2_with_the_allowed_range(root, argv, message):

@@ -120,6 +120,14 @@ def test_compare_json(capsys):
         (["rank", "--scenario", "/dev/zero", "--user", "u"], "not a regular file"),
         (["rank", "--scenario", "/tmp", "--user", "u"], "is a directory"),
         (["frobnicate"], "invalid choice"),
+        (["rank", "--preset", "sign-trap", "--user", "user-a", "--model", "gpt-9"], "unknown model 'gpt-9'"),
+        (["compare", "--a", "{}", "--b", "{}", "--model", "<script>"], "choose one of: minilm"),
+        (["diagnose", "--preset", "sign-trap", "--model", ""], "unknown model ''"),
+        (["negation", "--pairs", "/no/such/pairs.tsv"], "no such file"),
+        (["negation", "--pairs", "/dev/zero"], "not a regular file"),
+        (["negation", "--model", "x" * 500], "(500 characters)"),
+        (["compare", "--a", '{"w\udcffine": 0.5}', "--b", "{}"], "not UTF-8 text (bad byte 0xff"),
+        (["compare", "--a", '{"w\\udc80ine": 0.5}', "--b", "{}"], "lone surrogate"),
     ],
 )
 def test_bad_input_exits_2_with_a_message(capsys, argv, message):
@@ -161,6 +169,7 @@ def test_a_bug_is_not_reported_as_bad_input(capsys, monkeypatch, tmp_path):
     assert err.startswith("internal error (ValueError): cannot reshape") and "This is a bug" in err
     logs = list(tmp_path.glob("signed-explorer-cli-*.log"))
     assert len(logs) == 1 and "Traceback" in logs[0].read_text() and str(logs[0]) in err
+    assert logs[0].stat().st_mode & 0o077 == 0, "only its owner may read the traceback"
     with pytest.raises(AssertionError, match="Traceback"):  # --debug prints it instead
         run(capsys, "--debug", "presets")
 
@@ -208,3 +217,59 @@ def test_a_huge_score_in_a_scenario_file_is_one_line(capsys, tmp_path):
         argv = [command, "--scenario", str(path)] + (["--user", "user-a"] if command == "rank" else [])
         code, _, err = run(capsys, *argv)
         assert code == 2 and "401-digit number" in err and len(err) < 400
+
+
+# -- models -----------------------------------------------------------------------------------------------
+
+SEED_A, SEED_B = '{"anxiety": -0.9, "adventure": 0.8}', '{"anxiety": 0.9, "adventure": 0.7}'
+
+
+def installed_ids() -> list[str]:
+    from core.engine.models import installed
+
+    return [m.id for m in installed()]
+
+
+def test_models_json_lists_every_model_and_at_least_four_installed(capsys):
+    code, out, _ = run(capsys, "models", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["default"] == "minilm"
+    listed = {m["id"]: m for m in data["models"]}
+    assert {"minilm", "mpnet", "paraphrase-l3", "m2v", "e5-small"} <= set(listed)
+    assert sum(m["installed"] for m in listed.values()) >= 4, "make models installs them (make test runs it)"
+    for m in listed.values():
+        assert set(m) == {"id", "name", "family", "dim", "licence", "source", "prefix", "installed", "install", "note"}
+        assert m["install"] == ("" if m["installed"] else "make models")
+
+
+def test_compare_with_every_model_prints_one_row_per_installed_model(capsys):
+    code, out, _ = run(capsys, "compare", "--a", SEED_A, "--b", SEED_B, "--model", "all", "--json")
+    rows = json.loads(out)["models"]
+    assert code == 0 and list(rows) == installed_ids()
+    for model, row in rows.items():
+        cosine = row["cosine"]
+        assert list(cosine) == list(METHOD_NAMES) and all(-1.0 <= c <= 1.0 for c in cosine.values()), model
+        assert cosine["naive"] > cosine["weighted"], f"{model}: the weighted sum separates the pair more than naive"
+    text = run(capsys, "compare", "--a", SEED_A, "--b", SEED_B, "--model", "all")[1]
+    assert len(text.strip().splitlines()) == 1 + len(rows)
+
+
+def test_negation_runs_for_every_installed_model(capsys, negation_subset):
+    code, out, _ = run(capsys, "negation", "--pairs", negation_subset, "--model", "all", "--json", "--quiet")
+    data = json.loads(out)
+    assert code == 0 and list(data["models"]) == installed_ids() and data["reading"]
+    for model, r in data["models"].items():
+        assert r["pairs"] == 200, model
+        assert -1 <= r["p10"] <= r["median"] <= r["p90"] <= 1 and 0 <= r["share_above_0.8"] <= 1, model
+        assert r["median"] > r["random_median"], f"{model}: a sentence is closer to its negation than to another"
+
+
+@pytest.mark.parametrize("model", installed_ids())
+def test_eval_movielens_runs_for_every_installed_model(capsys, model):
+    code, out, _ = run(capsys, "eval", "movielens", "--features", "genres", "--model", model, "--json")
+    data = json.loads(out)
+    assert code == 0 and data["users"] > 100
+    for method, r in data["methods"].items():
+        lo, hi = r["auc_ci95"]
+        assert 0 <= lo <= r["auc"] <= hi <= 1, (model, method)
+    assert data["methods"]["exact"]["auc"] > data["methods"]["random"]["auc"], model

@@ -30,7 +30,7 @@ import pandas as pd
 
 from core.engine.embedder import Embedder
 from core.errors import UnknownName
-from core.movielens.data import MovieLens
+from core.movielens.data import DataError, MovieLens
 from core.movielens.labs.categories import clean_title, effective_embeddings
 from core.movielens.labs.ease import DEFAULT_REGULARISATION, EASE
 from core.movielens.labs.feedback import FEEDBACK_RULES, feedback_stream
@@ -181,9 +181,17 @@ def centroid_lab(
     counts = data.ratings.groupby("movieId").size().sort_values(ascending=False, kind="mergesort")
     movies = data.movies.set_index("movieId")
     chosen = [int(m) for m in counts.index[:CENTROID_MOVIES] if int(m) in movies.index]
-    labels = {m: [g for g in str(movies.at[m, "genres"]).split("|") if g and g != NO_GENRE] for m in chosen}
+    labels = {
+        m: [g.strip() for g in str(movies.at[m, "genres"]).split("|") if g.strip() not in ("", NO_GENRE)]
+        for m in chosen
+    }
     chosen = [m for m in chosen if labels[m]]
     genres = sorted({g for m in chosen for g in labels[m]})
+    if len(genres) < 2 or len(chosen) < 8:
+        raise DataError(
+            f"{data.path}: the centroids lab needs at least 8 rated movies with genres and 2 genres among them; "
+            f"found {len(chosen)} movies and {len(genres)} genres"
+        )
     index = {g: i for i, g in enumerate(genres)}
     say(f"Embedding {len(chosen):,} titles and {len(genres)} genre names", 0.05)
     titles = [clean_title(str(movies.at[m, "title"])) for m in chosen]
@@ -246,6 +254,11 @@ def ease_lab(data: MovieLens, *, regularisation: float = EASE_LAMBDA, report: Re
     kept = sorted(int(m) for m in per_item.index[per_item >= EASE_MIN_LIKES])
     column = {m: j for j, m in enumerate(kept)}
     users = sorted(int(u) for u in likes["userId"].unique())
+    if not kept:
+        raise DataError(
+            f"{data.path}: the EASE lab needs movies liked (rating >= {POSITIVE}) by at least {EASE_MIN_LIKES} "
+            f"users in their history; found none among {len(users)} users with a like"
+        )
     row = {u: i for i, u in enumerate(users)}
     x = np.zeros((len(users), len(kept)), dtype=np.float64)
     for u, m in zip(likes["userId"], likes["movieId"], strict=True):

@@ -62,6 +62,9 @@ HOSTILE = [
     ({"alpha": "-1"}, "number from 0.0 to 1.0"),
     ({"align": "maybe"}, "use 1 or 0"),
     ({"upload": "mine"}, "exists only in the sender's session"),
+    ({"model": "gpt-9"}, "Unknown model 'gpt-9' in the link (installed here: minilm"),
+    ({"model": "<b>x</b>"}, "showing the default model"),
+    ({"set": [f"anxiety:{i / 10_000}" for i in range(1_500)]}, "Ignored the last 500 of 1,500 'set' values"),
 ]
 
 
@@ -109,3 +112,9 @@ def test_a_thousand_bad_values_give_a_short_summary():
     view, warnings = decode({"set": [f"nosuch{i}:0.5" for i in range(1_000)]})
     assert view.overrides == {} and len(warnings) == 9
     assert warnings[-1] == "... and 992 more problems with the link."
+
+
+def test_a_model_in_the_link_round_trips_in_any_case():
+    view, warnings = decode({"model": "E5-Small"}, models=["minilm", "e5-small"])
+    assert view.model == "e5-small" and not warnings
+    assert encode(view) == {"model": "e5-small"} and decode(encode(view), models=["e5-small"])[0] == view

@@ -81,7 +81,7 @@ def test_download_with_a_bad_checksum_leaves_nothing(served, tmp_path):
     (root / "ml.zip").write_bytes(make_zip(GOOD))
     (root / "ml.zip.md5").write_text("0" * 32)
     target = tmp_path / "data"
-    with pytest.raises(ValueError, match="checksum mismatch"):
+    with pytest.raises(DataError, match="checksum mismatch"):
         download(target, url=f"{url}/ml.zip")
     assert not (target / "ml-latest-small").exists()
     assert list(target.iterdir()) == []
@@ -91,7 +91,7 @@ def test_download_refuses_paths_outside_the_dataset(served, tmp_path):
     root, url = served
     archive = make_zip({**GOOD, "../evil.txt": "x"})
     (root / "ml.zip").write_bytes(archive)
-    with pytest.raises(ValueError, match="refusing archive member"):
+    with pytest.raises(DataError, match="refusing archive member"):
         download(tmp_path / "data", url=f"{url}/ml.zip", md5=hashlib.md5(archive).hexdigest())
     assert not (tmp_path / "evil.txt").exists()
 
@@ -110,12 +110,19 @@ def test_cli_download_and_missing_data(served, tmp_path, capsys):
     assert code == 2 and "not a MovieLens folder" in capsys.readouterr().err
 
 
-MOVIES = "movieId,title,genres\n1,A (1995),Comedy\n2,B (1996),Drama\n"
+MOVIES = "movieId,title,genres\n" + "".join(
+    f"{m},Movie {m} (1995),{'Comedy' if m % 2 else 'Drama'}\n" for m in range(1, 21)
+)
 TAGS = "userId,movieId,tag,timestamp\n1,1,funny,5\n"
 # Readable, but nobody has a dislike among their last 20% of ratings: nothing to evaluate.
-NO_DISLIKES = "".join(f"{u},{m},{r},{t}\n" for t, (u, m, r) in enumerate([(1, 1, 1.0)] * 16 + [(1, 2, 4.0)] * 4))
+NO_DISLIKES = "".join(f"1,{m},{1.0 if m <= 16 else 4.0},{m}\n" for m in range(1, 21))
 BAD_DATA = [
-    ("userId,movieId,rating,timestamp\n", "has no ratings (only a header)"),
+    ("userId,movieId,rating,timestamp\n", "ratings.csv: has no rows (only a header)"),
+    ("userId,movieId,rating,timestamp\n1,1,4,5\n1,1,3,6\n", "1 repeated (userId, movieId) pair(s)"),
+    (
+        "userId,movieId,rating,timestamp\n1,1,4,5\n1,999,3,6\n",
+        "name a movieId that movies.csv does not list (first: 999, at data row 2)",
+    ),
     ("userId,movieId,rating,timestamp\n1,1,,5\n", "column 'rating' has 1 cell(s) that are not a number from 0.5 to 5"),
     ("userId,movieId,rating,timestamp\n1,1,NaN,5\n", "column 'rating'"),
     ("userId,movieId,rating,timestamp\n1,1,7,5\n1,2,4,6\n", "(first at line 2)"),
@@ -125,11 +132,51 @@ BAD_DATA = [
 ]
 
 
-def folder_with(tmp_path, ratings: str):
+def folder_with(tmp_path, ratings: str, movies: str = MOVIES, tags: str = TAGS):
     (tmp_path / "ratings.csv").write_text(ratings)
-    (tmp_path / "movies.csv").write_text(MOVIES)
-    (tmp_path / "tags.csv").write_text(TAGS)
+    (tmp_path / "movies.csv").write_text(movies)
+    (tmp_path / "tags.csv").write_text(tags)
     return tmp_path
+
+
+RATINGS = "userId,movieId,rating,timestamp\n1,1,4,5\n"
+BAD_TEXT = [
+    ("movies", MOVIES + "21,Bad\x01title,Drama\n", "movies.csv: column 'title' has 1 cell(s) that are not a title"),
+    ("movies", MOVIES + "21,Fine,| Animation|\u200bHorror\n", "column 'genres' has 1 cell(s)"),
+    ("movies", MOVIES + f"21,Fine,{'x' * 81}\n", "each 1 to 80 characters"),
+    ("movies", MOVIES + "3,Again,Drama\n", "movieId 3 is listed twice"),
+    ("movies", "movieId,title,genres\n", "movies.csv: has no rows"),
+    ("tags", TAGS + "1,2,funny\u202e,6\n", "tags.csv: column 'tag' has 1 cell(s)"),
+    ("tags", TAGS + "1,77,funny,6\n", "tags.csv: 1 row(s) name a movieId that movies.csv does not list"),
+    ("movies", "movieId,title,genres\n\n1,A,Drama\n\n2,Bad\x07,Drama\n", "(first at line 5)"),  # blank lines count
+    ("movies", 'movieId,title,genres\n1,"A\ntitle on two lines",Drama\n', "column 'title' has 1 cell(s)"),
+]
+
+
+@pytest.mark.parametrize(("which", "content", "message"), BAD_TEXT)
+def test_text_that_no_scenario_could_hold_is_refused_at_load(tmp_path, which, content, message):
+    from core.movielens.data import DataError, load
+
+    folder = folder_with(tmp_path, RATINGS, **{which: content})
+    with pytest.raises(DataError) as error:
+        load(folder)
+    assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_a_data_folder_that_is_empty_a_file_or_too_large_is_refused(tmp_path, monkeypatch):
+    from core.movielens import data
+
+    with pytest.raises(data.DataError, match="--data is empty"):
+        data.find_data("  ")
+    monkeypatch.setenv(data.ENV_DATA, str(tmp_path / "ratings.csv"))
+    (tmp_path / "ratings.csv").write_text(RATINGS)
+    with pytest.raises(data.DataError, match="is not a folder"):
+        data.find_data()
+    monkeypatch.delenv(data.ENV_DATA)
+    folder = folder_with(tmp_path, RATINGS)
+    monkeypatch.setattr(data, "MAX_CSV_BYTES", 100)
+    with pytest.raises(data.DataError, match="larger than the limit"):
+        data.load(folder)
 
 
 @pytest.mark.parametrize(("ratings", "message"), BAD_DATA)
@@ -142,3 +189,32 @@ def test_unusable_data_is_refused_in_one_line_by_eval_and_labs(capsys, tmp_path,
         err = capsys.readouterr().err.strip()
         assert code == 2, (argv, err)
         assert message in err and "Traceback" not in err and len(err.splitlines()) <= 2, err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--url", "file:///etc/passwd"], "only http:// and https:// addresses are fetched"),
+        (["--url", "not a url"], "only http://"),
+        (["--md5", "0"], "expected 32 hexadecimal digits"),
+    ],
+)
+def test_download_arguments_are_checked_before_any_fetch(capsys, tmp_path, argv, message):
+    from core.cli import main
+
+    code = main(["data", "movielens", "--download", "--target", str(tmp_path), *argv])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and "bug" not in err
+
+
+def test_a_download_that_is_not_the_zip_is_refused(served, tmp_path, monkeypatch):
+    from core.movielens import data
+
+    root, url = served
+    (root / "page.html").write_bytes(b"<html>not a zip</html>")
+    with pytest.raises(DataError, match="not a zip archive"):
+        download(tmp_path / "a", url=f"{url}/page.html", md5=hashlib.md5(b"<html>not a zip</html>").hexdigest())
+    monkeypatch.setattr(data, "MAX_DOWNLOAD_BYTES", 10)
+    with pytest.raises(DataError, match="larger than"):
+        download(tmp_path / "b", url=f"{url}/page.html", md5="0" * 32)
+    assert not (tmp_path / "a" / "ml-latest-small").exists()

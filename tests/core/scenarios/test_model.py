@@ -99,7 +99,7 @@ def test_feature_and_product_limits():
     huge = copy.deepcopy(BASE)
     huge["products"] = [{"id": f"p{i}", "name": "x", "profile": {}} for i in range(MAX_PRODUCTS + 1)]
     found = problems(huge)
-    assert found == [("products", "has too many products (at most 100,000)")]
+    assert found == [("products", f"has too many products (at most {MAX_PRODUCTS:,})")]
 
 
 def test_scenario_model_is_frozen():

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from core.scenarios.io import parse_upload
-from core.scenarios.model import scenario_from_dict
+from core.scenarios.model import ScenarioError, scenario_from_dict
 from core.scenarios.presets import load_preset, preset_ids
 from core.scenarios.wide_csv import FORMULA_START, escape_formula, parse_csv, row_column, to_csv
 from tests.samples import GOOD_ROWS, HEADER
@@ -70,3 +70,25 @@ def test_every_cell_is_escaped_and_the_round_trip_is_exact():
     text_cells = rows[0] + [cell for row in rows[1:] for cell in row[:4]]  # the header, then every text column
     assert not [cell for cell in text_cells if cell.startswith(FORMULA_START)]
     assert parse_csv(text.encode(), source="formulas.csv") == scenario
+
+
+WIDE_HEADER = "kind,id,name,description,anxiety,adventure\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "where", "message"),
+    [
+        ("scenario,s1,My S,desc,0.9,-1\nuser,u,U,,0.5,\nproduct,p,P,,0.5,\n", "line 2", "holds no scores"),
+        ("scenario,,My S,desc,,\nuser,u,U,,0.5,\nproduct,p,P,,0.5,\n", "line 2, column 'id'", "needs an id"),
+        (  # a description over three lines: the bad score is on line 6 of the file, not on record 4
+            'scenario,s,S,"one\ntwo\nthree",,\nuser,u,U,,0.5,\nproduct,p,P,,lots,\n',
+            "line 6, column 'anxiety'",
+            "got 'lots'",
+        ),
+    ],
+)
+def test_problems_name_the_real_line_and_nothing_is_dropped(body, where, message):
+    with pytest.raises(ScenarioError) as error:
+        parse_csv((WIDE_HEADER + body).encode(), source="s.csv")
+    assert (where, next(m for w, m in error.value.problems if w == where)) in error.value.problems
+    assert message in str(error.value)

@@ -1,0 +1,168 @@
+"""Real negation pairs: does a model tell a review sentence from its negation?
+
+The pairs come from people, not from us: review sentences (Amazon, IMDb, Yelp) with their main clause
+negated ("The mic is great." / "The mic isn't great."), from the CANNOT dataset (CC BY-SA 4.0). For each
+pair we take cos(sentence, its negation) and, as the floor, cos(sentence, another sentence of the file)
+under one seeded derangement. A model that heard the negation would put the pairs well below 1; a model
+whose cosines all sit high (E5) is read against its own floor.
+
+Any two-column file works: UTF-8, tab- or comma-separated, with the headers ``sentence`` and ``negated``.
+
+>>> data = b"sentence\\tnegated\\nIt works.\\tIt doesn't work.\\nI like it.\\tI don't like it.\\n"
+>>> pairs = parse_pairs(data, "x.tsv")
+>>> pairs.sentences, pairs.negated
+(('It works.', 'I like it.'), ("It doesn't work.", "I don't like it."))
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from core.engine.embedder import Embedder
+from core.errors import InputError
+from core.scenarios.io import read_bytes
+
+ENV_PAIRS = "NEGATION_PAIRS"
+FILE = "sentiment_negated.tsv"
+ROOT = Path(__file__).resolve().parent.parent.parent
+MAX_BYTES = 20 * 1024 * 1024
+MAX_PAIRS = 20_000
+MAX_CHARS = 2_000
+HIGH = 0.8  # "the model barely moves": the share of pairs above this cosine
+SEED = 7
+
+
+class PairsError(InputError):
+    """A pairs file that cannot be used; the message names the file, the line or column, and the rule."""
+
+
+@dataclass(frozen=True)
+class Pairs:
+    source: str
+    sentences: tuple[str, ...]
+    negated: tuple[str, ...]
+
+
+def candidates(explicit: str | Path | None = None) -> list[Path]:
+    """Where the pairs are looked for, in order: --pairs, NEGATION_PAIRS, ./data, ../shared/data."""
+    if explicit:
+        return [Path(explicit).expanduser()]
+    found = [Path(os.environ[ENV_PAIRS]).expanduser()] if os.environ.get(ENV_PAIRS) else []
+    found += [Path.cwd() / "data" / "negation-pairs" / FILE, ROOT / "data" / "negation-pairs" / FILE]
+    return list(dict.fromkeys([*found, ROOT.parent / "shared" / "data" / "negation-pairs" / FILE]))
+
+
+def find_pairs(explicit: str | Path | None = None) -> Path:
+    looked = candidates(explicit)
+    for path in looked:
+        if explicit or path.is_file():
+            return path
+    raise PairsError(
+        "negation pairs not found; looked in: " + ", ".join(str(p) for p in looked) + ". Give a file with "
+        f"--pairs (columns sentence and negated) or set {ENV_PAIRS}."
+    )
+
+
+def parse_pairs(data: bytes, source: str) -> Pairs:
+    """Pairs from a file's bytes; any problem is one PairsError naming the file and the line or column."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PairsError(f"{source}: not UTF-8 text (byte {exc.start})") from None
+    if "\t" in text.split("\n", 1)[0]:  # TSV: tabs separate, quotes are text ('He said "no".')
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter="\t", quoting=csv.QUOTE_NONE))
+    else:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    if not rows:
+        raise PairsError(f"{source}: empty file; expected the headers sentence and negated")
+    header = [h.strip().lower() for h in rows[0]]
+    if "sentence" not in header or "negated" not in header:
+        raise PairsError(f"{source}: line 1: expected the headers sentence and negated, got {rows[0][:4]}")
+    a, b = header.index("sentence"), header.index("negated")
+    sentences, negated = [], []
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) <= max(a, b) or not row[a].strip() or not row[b].strip():
+            raise PairsError(f"{source}: line {line}: both 'sentence' and 'negated' must be non-empty")
+        if max(len(row[a]), len(row[b])) > MAX_CHARS:
+            raise PairsError(f"{source}: line {line}: a sentence is longer than {MAX_CHARS:,} characters")
+        sentences.append(row[a].strip())
+        negated.append(row[b].strip())
+        if len(sentences) > MAX_PAIRS:
+            raise PairsError(f"{source}: more than {MAX_PAIRS:,} pairs; use a smaller file")
+    if len(sentences) < 2:
+        raise PairsError(f"{source}: needs at least 2 pairs (the random floor pairs different sentences)")
+    return Pairs(source, tuple(sentences), tuple(negated))
+
+
+def load_pairs(explicit: str | Path | None = None) -> Pairs:
+    path = find_pairs(explicit)
+    try:
+        data = read_bytes(path, max_bytes=MAX_BYTES)
+    except InputError as exc:
+        raise PairsError(str(exc)) from None
+    return parse_pairs(data, str(path))
+
+
+def derangement(n: int, seed: int = SEED) -> np.ndarray:
+    """A seeded permutation with no fixed point (n >= 2): each sentence meets another one.
+
+    A random order, each element sent to the next one: a single cycle through all n.
+    """
+    cycle = np.random.default_rng(seed).permutation(n)
+    order = np.empty(n, dtype=np.int64)
+    order[cycle] = np.roll(cycle, -1)
+    return order
+
+
+def negation_cosines(pairs: Pairs, embedder: Embedder) -> tuple[np.ndarray, np.ndarray]:
+    """(cos(sentence, its negation), cos(sentence, another sentence)) per pair."""
+    vectors = embedder.encode([*pairs.sentences, *pairs.negated])
+    n = len(pairs.sentences)
+    s, neg = vectors[:n], vectors[n:]
+    return np.einsum("ij,ij->i", s, neg), np.einsum("ij,ij->i", s, s[derangement(n)])
+
+
+def summary(pairs: Pairs, embedder: Embedder) -> dict:
+    """``{"pairs", "median", "p10", "p90", "share_above_0.8", "random_median"}`` for one model."""
+    return summary_of(*negation_cosines(pairs, embedder))
+
+
+def summary_of(same: np.ndarray, other: np.ndarray) -> dict:
+    """The summary of :func:`summary` from the two arrays of :func:`negation_cosines`, plus
+    ``rescaled_median``: the median on the model's own scale, 0 = a random sentence, 1 = identical."""
+    median, floor = float(np.median(same)), float(np.median(other))
+    return {
+        "pairs": int(same.size),
+        "median": round(median, 4),
+        "p10": round(float(np.percentile(same, 10)), 4),
+        "p90": round(float(np.percentile(same, 90)), 4),
+        "share_above_0.8": round(float(np.mean(same > HIGH)), 4),
+        "random_median": round(floor, 4),
+        "rescaled_median": round((median - floor) / max(1e-9, 1.0 - floor), 4),
+    }
+
+
+def reading(results: dict[str, dict]) -> str:
+    """One sentence from the numbers of every model measured."""
+    if not results:
+        return "No model was measured."
+    lost = [m for m, r in results.items() if r["median"] > HIGH]
+    rescaled = {m: r["rescaled_median"] for m, r in results.items()}
+    deafest, best = max(rescaled, key=rescaled.get), min(rescaled, key=rescaled.get)
+    head = (
+        f"A sentence and its negation stay above a median cosine of {HIGH} for {len(lost)} of {len(results)} models"
+        if lost
+        else f"Every model keeps a sentence and its negation below a median cosine of {HIGH}"
+    )
+    return (
+        f"{head}. On each model's own scale (0 = a random sentence, 1 = the same), {deafest} hears the negation "
+        f"least ({rescaled[deafest]:.2f}) and {best} best ({rescaled[best]:.2f})."
+    )
