@@ -185,9 +185,14 @@ def cmd_presets(args: argparse.Namespace) -> int:
 
 def _rank_payload(scenario, user, recommender, result, top: int) -> dict[str, Any]:
     agreement = result.agreement()
+    removed = None
+    if result.removed is not None:
+        ids = [recommender.product_ids[i] for i, gone in enumerate(result.removed) if gone]
+        removed = {"threshold": result.marks.threshold, "removed": len(ids), "removed_ids": ids}
     return {
         "scenario": scenario.id,
         "user": user.id,
+        "hard_no_filter": removed,
         "methods": {
             m: [
                 {
@@ -216,7 +221,10 @@ def _rank_text(scenario, user, recommender, result, top: int) -> str:
 
     marks = result.marks
     lines = [f"{scenario.title} - {user.name} ({user.id}), top {top}"]
-    lines += [f"  {text}" for text in describe_marks(marks.threshold).values()] + [""]
+    lines += [f"  {text}" for text in describe_marks(marks.threshold).values()]
+    if result.removed is not None:
+        lines.append(f"  hard-no filter on: {int(result.removed.sum())} product(s) removed for every method")
+    lines.append("")
     agreement = result.agreement()
     for m, r in result.rankings.items():
         a = agreement[m]
@@ -243,6 +251,7 @@ def _overrides(scenario, assignments: list[tuple[str, float]]) -> dict[str, floa
 
 
 def cmd_rank(args: argparse.Namespace) -> int:
+    from core.engine.marks import HARD_NO
     from core.engine.methods import METHOD_NAMES
     from core.engine.recommender import Recommender
 
@@ -250,9 +259,11 @@ def cmd_rank(args: argparse.Namespace) -> int:
     user = scenario.user(args.user)
     profile = {**user.profile, **_overrides(scenario, args.set or [])}
     methods = args.methods or METHOD_NAMES
-    recommender = Recommender(scenario, _embedder(args.model))
+    recommender = Recommender(scenario, _embedder(args.model), store=args.store)
     recommender.prepare(methods, progress=_stage_logger(args.quiet))
-    result = recommender.rank(profile, methods, k=args.top)
+    filtered = args.hard_no is not None
+    threshold = args.hard_no if filtered else HARD_NO
+    result = recommender.rank(profile, methods, k=args.top, hard_no=threshold, filter_hard_no=filtered)
     payload = _rank_payload(scenario, user, recommender, result, args.top)
     _emit(args, payload, lambda: _rank_text(scenario, user, recommender, result, args.top))
     return EXIT_OK
@@ -467,11 +478,42 @@ def _add_rank(sub) -> None:
     p.add_argument(
         "--set", action="append", type=parse_assignment, metavar="FEATURE=SCORE", help="add or override a score"
     )
-    p.add_argument("--methods", type=_methods, metavar="A,B", help="comma-separated methods (default: all six)")
+    p.add_argument(
+        "--methods",
+        type=_methods,
+        metavar="A,B",
+        help="comma-separated methods (default: the six vector methods; also qdrant-avg, qdrant-best, qdrant-sum)",
+    )
     p.add_argument("--top", type=bounded_int(1, 1000), default=5, metavar="K", help="how many products (default 5)")
+    p.add_argument(
+        "--hard-no",
+        type=_hard_no,
+        metavar="THRESHOLD",
+        help="filter: no method may rank a product that carries a feature the user scores at or below THRESHOLD "
+        "(-1 to 0; the marks use it too)",
+    )
+    p.add_argument(
+        "--store",
+        choices=("numpy", "qdrant"),
+        default="numpy",
+        help="where the six methods' product vectors live (default numpy; Qdrant: SIGNED_EXPLORER_QDRANT)",
+    )
     _add_model(p)
     _json_and_quiet(p)
     p.set_defaults(run=cmd_rank)
+
+
+def _hard_no(text: str) -> float:
+    from core.engine.marks import HARD_NO_RANGE
+
+    lo, hi = HARD_NO_RANGE
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not lo <= value <= hi:  # NaN fails too
+        raise argparse.ArgumentTypeError(f"expected a score from {lo:g} to {hi:g}, got {shorten(text)}")
+    return value
 
 
 def _add_movielens(sub) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.engine.methods import METHOD_NAMES
+from core.engine.methods import ALL_METHOD_NAMES
 from core.engine.space import MethodParams
 from ui import across, resources, session
 from ui import diagnostics as tabs
@@ -30,7 +30,7 @@ session.show_link_warnings()
 params = MethodParams(whiten_variance=variance, whiten_strength=strength)
 recommender = resources.recommender(scenario, model)
 space = recommender.space
-resources.ensure_ready(recommender, list(METHOD_NAMES), params, maps=False)
+resources.ensure_ready(recommender, list(ALL_METHOD_NAMES), params, maps=False)
 key = (scenario.fingerprint, space.embedder.name)
 st.caption(md_escape(f"{scenario.title} · {len(scenario.vocabulary)} features · model {space.embedder.name}"))
 

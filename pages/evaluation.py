@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from core.movielens.data import DataError, find_data
-from core.movielens.evaluate import evaluate, verdicts
+from core.movielens.evaluate import verdicts
 from core.movielens.protocol import FEATURE_MODES
 from ui import evaluation as parts
-from ui import resources
+from ui import resources, session
 from ui.navigation import explicit_navigation_only
 from ui.text import md_escape
 
@@ -23,6 +23,8 @@ st.markdown(
 
 with st.expander("Protocol", icon=":material/rule:"):
     st.markdown(parts.PROTOCOL)
+with st.sidebar:
+    model = session.model_picker("ev_model")
 
 left, right = st.columns([2, 3], vertical_alignment="bottom")
 mode = left.segmented_control("Features", list(FEATURE_MODES), default=FEATURE_MODES[0], key="ev_mode")
@@ -34,18 +36,24 @@ except DataError as error:
     st.stop()
 right.caption(md_escape(f"Data: {data_path}"))
 
-evaluation = resources.computed_once(
-    ("evaluation", mode, data_path, resources.embedder().name),
-    "Starting the evaluation (first time only; then cached)",
-    lambda report: evaluate(resources.embedder(), path=data_path, mode=mode, report=report),
-)
-st.caption(
-    f"{len(evaluation.users)} users evaluated · computed in {evaluation.seconds:.0f} s · "
-    f"{evaluation.texts_encoded} texts embedded (the rest came from the cache)"
-)
-st.info(" ".join(md_escape(v) for v in verdicts(evaluation)), icon=":material/balance:")
-parts.results_table(evaluation)
-parts.charts(evaluation)
-parts.drill_down(evaluation)
+results, every, vector = st.tabs(["Results", "Across models", "Vector database"], key="ev_tab", on_change="rerun")
+with results:
+    evaluation = resources.wait_for(parts.start_evaluation(model, mode, data_path))
+    st.caption(
+        md_escape(
+            f"{len(evaluation.users)} users evaluated with {evaluation.model} · computed in {evaluation.seconds:.0f} s "
+            f"· {evaluation.texts_encoded} texts embedded (the rest came from the cache)"
+        )
+    )
+    st.info(" ".join(md_escape(v) for v in verdicts(evaluation)), icon=":material/balance:")
+    parts.results_table(evaluation)
+    parts.charts(evaluation)
+    parts.drill_down(evaluation)
+with every:
+    if every.open:  # every installed model's evaluation: only when the tab is open
+        parts.tab_across(mode, data_path)
+with vector:
+    if vector.open:
+        parts.tab_vector_database(model, data_path)
 st.divider()
 st.caption(parts.LICENCE)

@@ -1,4 +1,4 @@
-"""Explorer: one user, six methods side by side; move a score and watch where they disagree."""
+"""Explorer: one user, every method side by side; move a score and watch where they disagree."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ st.markdown(
     "Two marks show what a user would not want: a red :red[■] **breaks a hard no** (the product carries a "
     "feature the user scores at -0.9 or below, such as peanuts for an allergy) and an orange :orange[▲] is "
     "**disliked overall** (its exact cosine with the user is below 0). A cosine only weighs preferences, so it "
-    "never forbids anything: even the exact reference can rank a product that breaks a hard no. "
+    "never forbids anything: even the exact reference can rank a product that breaks a hard no; the sidebar's "
+    "**Filter out hard nos** enforces one, as a vector database's payload filter would. "
     "Hover a product to see its profile; the link in the address bar always reproduces what you see."
 )
 

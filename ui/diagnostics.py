@@ -22,7 +22,7 @@ from core.scenarios.model import Scenario
 from ui.plots import COLOURS, finish, heatmap, lines_by_method, show
 from ui.text import md_escape
 
-LABELS = {m: METHODS[m].label for m in METHOD_NAMES}
+LABELS = {m: METHODS[m].label for m in METHODS}
 
 
 def reading(text: str) -> None:
@@ -338,7 +338,7 @@ def tab_dislikes(recommender: Recommender, key: tuple, params: MethodParams) -> 
         ("hard_no_in_top_k", "break a hard no", "#c92a2a"),
         ("disliked_in_top_k", "disliked overall", "#f08c00"),
     ):
-        figure.add_bar(x=[LABELS[m] for m in METHOD_NAMES], y=[total[m][mark] for m in METHOD_NAMES], name=label)
+        figure.add_bar(x=[LABELS[m] for m in total], y=[total[m][mark] for m in total], name=label)
         figure.data[-1].marker.color = colour
     title = f"Products in the top {dislikes.TOP_K}, summed over {len(recommender.scenario.users)} users"
     finish(figure, title, "method", "products", 360)

@@ -7,10 +7,16 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.engine.methods import METHOD_NAMES
+from core.engine import models
+from core.engine.builds import Build
+from core.engine.methods import METHOD_NAMES, STRATEGY_NAMES
 from core.movielens import protocol as ml
-from core.movielens.evaluate import LABELS, Evaluation
+from core.movielens.data import load
+from core.movielens.evaluate import LABELS, Evaluation, across_models, across_reading, evaluate
+from core.movielens.labs.experiments import compute
+from ui import labs, resources
 from ui.plots import COLOURS, METRIC_COLUMNS, auc_bars, finish, score_columns, show
+from ui.text import md_escape
 
 PROTOCOL = f"""
 - **Split**: each user's ratings sorted by time; the first {ml.HISTORY_SHARE:.0%} (rounded down) are history,
@@ -23,6 +29,9 @@ PROTOCOL = f"""
 - **Metrics**: AUC (positives vs negatives, ties count half), NDCG@10 and precision@10 over all held-out movies
   (relevant: rating >= 4); means with t-based 95% intervals over users; paired AUC difference against naive.
 - **Baselines**: popularity (number of ratings in the history part) and random.
+- **Qdrant's recommend strategies** (qdrant-avg, qdrant-best, qdrant-sum): the user's history movies rated
+  >= {ml.POSITIVE:g} are positive examples, <= {ml.NEGATIVE:g} negative; each movie is its weighted-sum vector;
+  the query runs through the real Qdrant client (embedded). See the *Vector database* tab.
 """
 
 MAX_PROFILE_BARS = 25  # with tags a profile has hundreds of features: the chart shows the strongest
@@ -156,4 +165,86 @@ def _ranks_table(evaluation: Evaluation, user, method: str, column) -> None:
     column.caption(
         "Each method's column is the rank it gives the movie among this user's held-out movies (1 = first). "
         "AUC for this user: " + ", ".join(f"{m} {user.auc[m]:.2f}" for m in METHOD_NAMES) + "."
+    )
+
+
+# -- one evaluation per (model, features), shared by every session; all of them side by side -------------
+
+
+def start_evaluation(model: str, mode: str, data_path: str) -> Build:
+    """The evaluation under one model: started once for everyone (a build), then kept."""
+    embedder = resources.embedder(model)
+    return resources.builds().start(
+        ("evaluation", mode, data_path, embedder.name),
+        f"Evaluating on MovieLens with {models.spec(model).name} (first time only; then cached)",
+        lambda report: evaluate(embedder, path=data_path, mode=mode, report=report),
+    )
+
+
+def _every_model(mode: str, data_path: str, ids: tuple[str, ...]):
+    def work(report) -> dict[str, Evaluation]:
+        out = {}
+        for n, model in enumerate(ids):
+            build = start_evaluation(model, mode, data_path)
+            while not build.wait(1.0):
+                report(
+                    f"{models.spec(model).name} ({n + 1} of {len(ids)}): {build.stage}", (n + build.fraction) / len(ids)
+                )
+            if build.error is not None:
+                raise RuntimeError(f"{model}: {build.error}")
+            out[model] = build.result
+        return out
+
+    return work
+
+
+def tab_across(mode: str, data_path: str) -> None:
+    st.subheader("The same evaluation under every installed model")
+    ids = tuple(m.id for m in models.installed())
+    evaluations = resources.computed_once(
+        ("evaluation-all", mode, data_path, ids),
+        f"Evaluating with {len(ids)} models, one after another (first time only; then kept for everyone)",
+        _every_model(mode, data_path, ids),
+    )
+    st.info(md_escape(across_reading(evaluations)), icon=":material/insights:")
+    table = across_models(evaluations)
+    names = {m: models.spec(m).name for m in evaluations}
+    rows = [
+        {"method": LABELS[method], **{names[m]: _auc_cell(cells[m]) for m in evaluations}}
+        for method, cells in table.items()
+    ]
+    st.markdown(f"**Mean AUC [95% interval] over users, {mode}**")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    rows = [
+        {"method": LABELS[method], **{names[m]: _difference_cell(cells[m]) for m in evaluations}}
+        for method, cells in table.items()
+        if method != "naive"
+    ]
+    st.markdown("**AUC minus naive text's, paired per user within each model [95% interval]**")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    missing = [m.name for m in models.registry() if not m.installed]
+    if missing:
+        st.caption(f"Not installed here: {', '.join(missing)} (`{models.INSTALL}` adds them).")
+
+
+def _auc_cell(cell: dict) -> str:
+    return f"{cell['auc']:.3f} [{cell['auc_ci95'][0]:.3f}, {cell['auc_ci95'][1]:.3f}]"
+
+
+def _difference_cell(cell: dict) -> str:
+    low, high = cell["auc_minus_naive_ci95"]
+    return f"{cell['auc_minus_naive']:+.3f} [{low:+.3f}, {high:+.3f}]"
+
+
+def tab_vector_database(model: str, data_path: str) -> None:
+    embedder = resources.embedder(model)
+    lab = resources.computed_once(
+        ("lab", "qdrant", data_path, embedder.name),
+        "Asking Qdrant for every user, with and without dislikes (first time only; then cached)",
+        lambda report: compute("qdrant", embedder, load(data_path), report=report),
+    )
+    labs.qdrant(lab)
+    st.caption(
+        f"Genres only, model {embedder.name}. The Results tab lists the same three strategies "
+        f"({', '.join(STRATEGY_NAMES)}) with the evaluation's features."
     )

@@ -16,9 +16,9 @@ import streamlit as st
 from core.engine import models
 from core.engine import view as v
 from core.engine.maps import MIN_MAP_PRODUCTS
+from core.engine.marks import HARD_NO, HARD_NO_RANGE, hard_nos
 from core.engine.marks import describe as describe_marks
-from core.engine.marks import hard_nos
-from core.engine.methods import METHOD_NAMES
+from core.engine.methods import ALL_METHOD_NAMES, METHOD_NAMES, METHODS
 from core.engine.projection import IDENTITY
 from core.engine.recommender import Recommender
 from core.engine.share import ViewState, decode, encode
@@ -29,6 +29,7 @@ from ui import live, resources, session
 
 K_PRESET, K_USER, K_METHODS, K_K = "x_preset", "x_user", "x_methods", "x_k"
 K_VAR, K_ALPHA, K_ALIGN, K_MODEL = "x_var", "x_alpha", "x_align", "x_model"
+K_FILTER, K_THRESHOLD = "x_hardno", "x_hardno_at"
 K_WRITTEN, K_WARNINGS = "x_written", "x_warnings"
 K_BACKGROUND_SENT = "x_background_sent"  # key of the map background the live panel already holds
 MANY_FEATURES = 30
@@ -85,6 +86,8 @@ def apply_view(view: ViewState) -> None:
     state[K_ALPHA] = view.strength
     state[K_ALIGN] = view.aligned
     state[K_MODEL] = view.model or models.default_id()
+    state[K_FILTER] = view.hard_no is not None
+    state[K_THRESHOLD] = HARD_NO if view.hard_no is None else view.hard_no
     state[panel_key(scenario, user.id)] = {"scores": dict(view.overrides)}
 
 
@@ -102,6 +105,8 @@ def ensure_widget_defaults() -> None:
     state.setdefault(K_VAR, 0.95)
     state.setdefault(K_ALPHA, 1.0)
     state.setdefault(K_ALIGN, False)
+    state.setdefault(K_FILTER, False)
+    state.setdefault(K_THRESHOLD, HARD_NO)
     if state.get(K_MODEL) not in {m.id for m in models.installed()}:
         state[K_MODEL] = models.default_id()
 
@@ -116,8 +121,11 @@ def sidebar() -> Scenario:
         if st.session_state[K_USER] not in users:
             st.session_state[K_USER] = scenario.users[0].id
         st.selectbox("User", list(users), format_func=users.get, key=K_USER)
-        st.pills("Methods", list(METHOD_NAMES), selection_mode="multi", key=K_METHODS)
+        st.pills("Methods", list(ALL_METHOD_NAMES), selection_mode="multi", key=K_METHODS, help=METHODS_HELP)
         st.slider("Top k", 1, 20, key=K_K)
+        st.toggle("Filter out hard nos", key=K_FILTER, help=FILTER_HELP)
+        if st.session_state[K_FILTER]:
+            st.slider("A hard no: a score at or below", *HARD_NO_RANGE, step=0.05, key=K_THRESHOLD)
         with st.expander("Whitening", icon=":material/tune:"):
             st.slider("Variance kept", 0.5, 1.0, step=0.01, key=K_VAR, help=VARIANCE_HELP)
             st.slider("Strength α", 0.0, 1.0, step=0.05, key=K_ALPHA, help=STRENGTH_HELP)
@@ -129,6 +137,21 @@ def sidebar() -> Scenario:
 def model() -> str:
     return st.session_state[K_MODEL]
 
+
+def hard_no() -> tuple[float, bool]:
+    """(the hard-no threshold, whether the filter is on). Off, the marks use the default threshold."""
+    on = bool(st.session_state[K_FILTER])
+    return (float(st.session_state[K_THRESHOLD]) if on else HARD_NO), on
+
+
+METHODS_HELP = "The first six turn a profile into one vector. " + " ".join(
+    f"{METHODS[m].name}: {METHODS[m].summary}" for m in ALL_METHOD_NAMES if m not in METHOD_NAMES
+)
+FILTER_HELP = (
+    "A hard no is a constraint, not a direction: with the filter on, no method may rank a product that carries "
+    "(with a positive score) a feature the user scores at or below the threshold. In Qdrant this is a must_not "
+    "payload filter; in memory the same rule."
+)
 
 VARIANCE_HELP = "PCA keeps the fewest components whose cumulative explained variance reaches this."
 STRENGTH_HELP = "Each component is scaled by σ^-α: 0 is plain PCA, 1 is full whitening."
@@ -180,6 +203,7 @@ def current_view(scenario: Scenario, user_id: str, profile: dict[str, float]) ->
         strength=float(state[K_ALPHA]),
         aligned=bool(state[K_ALIGN]),
         model=None if state[K_MODEL] == models.default_id() else state[K_MODEL],
+        hard_no=float(state[K_THRESHOLD]) if state[K_FILTER] else None,
     )
     if session.is_upload(choice):
         return replace(view, upload=scenario.id, data=session.packed(scenario))
@@ -254,7 +278,8 @@ def maps(recommender: Recommender, result, profile: dict[str, float], params_: M
         )
         panels.append(v.map_panel(method, scenario.products, result, inputs, background if send else None))
     st.session_state[K_BACKGROUND_SENT] = key
-    axis, note = v.map_notes(kinds, n, result.k, aligned)
+    strategies = any(METHODS[m].strategy for m in result.rankings)
+    axis, note = v.map_notes(kinds, n, result.k, aligned, strategies)
     labels = _background_labels(scenario.fingerprint, tuple(background.tolist()), scenario) if send else None
     return {
         "axis": axis,
@@ -277,7 +302,8 @@ def panel_data(recommender: Recommender, user_id: str, methods: list[str], k: in
     context = (scenario.fingerprint, recommender.space.embedder.name, user_id, tuple(methods), params_)
     profile = current_profile(scenario, user_id)
     write_url(current_view(scenario, user_id, profile))
-    result = recommender.rank(profile, methods, params_, k=k)
+    threshold, filtered = hard_no()
+    result = recommender.rank(profile, methods, params_, k=k, hard_no=threshold, filter_hard_no=filtered)
     table, agreement = result.divergence()
     marks_text = describe_marks(result.marks.threshold)
     moved = rank_shifts(context, tuple(sorted(profile.items())), result.rankings)
@@ -294,12 +320,7 @@ def panel_data(recommender: Recommender, user_id: str, methods: list[str], k: in
             for f in shown_features(scenario, user_id, profile)
         ],
         "addable": [f for f in scenario.vocabulary if f not in profile],
-        "summary": v.summary(
-            {m: result.counts(m) for m in methods},
-            k,
-            len(scenario.products),
-            bool(hard_nos(profile, result.marks.threshold)),
-        ),
+        "summary": headline(result, profile, methods, len(scenario.products)),
         "marks": {"hardNo": marks_text["hard_no"], "disliked": marks_text["disliked"]},
         "shareNote": share_note(scenario) if session.is_upload(st.session_state[K_PRESET]) else "",
         "k": k,
@@ -310,6 +331,16 @@ def panel_data(recommender: Recommender, user_id: str, methods: list[str], k: in
         if len(scenario.products) >= MIN_MAP_PRODUCTS
         else None,
     }
+
+
+def headline(result, profile: dict[str, float], methods: list[str], n_products: int) -> str:
+    """The panel's headline: what the filter removed (when on), then both marks' counts per method."""
+    threshold = result.marks.threshold
+    features = hard_nos(profile, threshold)
+    counts = v.summary({m: result.counts(m) for m in methods}, result.k, n_products, bool(features))
+    if result.removed is None:
+        return counts
+    return v.filter_note(int(result.removed.sum()), features, threshold) + "\n" + counts
 
 
 def share_note(scenario: Scenario) -> str:

@@ -10,7 +10,9 @@ from core.movielens.labs import readings
 from core.movielens.labs.experiments import EASE_LAMBDA, EASE_MIN_LIKES, LabResult
 from core.movielens.labs.feedback import FEEDBACK_RATE
 from core.movielens.labs.history import RECENCY_HALF_LIFE
-from ui.plots import METRIC_COLUMNS, auc_bars, finish, score_columns, show
+from core.movielens.protocol import NEGATIVE, POSITIVE
+from core.movielens.strategies import NO_NEGATIVES
+from ui.plots import COLOURS, METRIC_COLUMNS, auc_bars, finish, score_columns, show
 from ui.text import md_escape
 
 LABS = {
@@ -18,10 +20,11 @@ LABS = {
     "feedback": "Negative feedback",
     "centroids": "Category centroids",
     "ease": "EASE",
+    "qdrant": "Vector database",
 }
 RULE_COLOURS = ["#868e96", "#1971c2", "#0c8599", "#2b8a3e"]
 INTRO = (
-    "Four neighbouring problems, each tested on real ratings rather than argued. Every lab uses the "
+    "Five neighbouring problems, each tested on real ratings rather than argued. Every lab uses the "
     "Evaluation page's MovieLens split (each user's first 80% of ratings by time as history, the rest held out; "
     "held-out ratings of 4 and up are likes, 2.5 and below dislikes; the same 270 users) and reports the mean "
     "AUC over users with a 95% interval, NDCG@10 and precision@10, so the figures compare directly with "
@@ -183,4 +186,50 @@ def ease(lab: LabResult) -> None:
     )
 
 
-DRAW = {"history": history, "feedback": feedback, "centroids": centroids, "ease": ease}
+QDRANT_INTRO = (
+    "Engineers who build recommenders usually store item vectors in a vector database and ask it with examples. "
+    "Qdrant's recommend API takes positive and negative examples and a strategy: **average_vector** searches "
+    "with avg(pos) + (avg(pos) − avg(neg)); **best_score** scores a candidate by its best positive similarity, "
+    "unless its best negative is higher (then negatively); **sum_scores** adds the positive similarities and "
+    "subtracts the negative ones. Here, through the real client in its embedded mode: the user's history movies "
+    f"rated {POSITIVE:g} and up are positive examples, {NEGATIVE:g} and below negative, each movie is the sum of its "
+    "genres' embeddings, and each user's held-out movies are ranked. Each strategy runs twice, with and without "
+    "the negative examples, next to the history lab's signed vector and EASE."
+)
+
+
+def _lighter(colour: str) -> str:
+    """The same hue, half-way to white (a strategy asked without its negative examples)."""
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{(c + 255) // 2:02x}" for c in rgb)
+
+
+def qdrant(lab: LabResult) -> None:
+    st.subheader("What a vector database does with dislikes")
+    st.markdown(QDRANT_INTRO)
+    verdict(readings.qdrant(lab))
+    colours = [
+        COLOURS.get(rule) or _lighter(COLOURS[rule.removesuffix(NO_NEGATIVES)])
+        if rule.startswith("qdrant-")
+        else {"signed history": "#1971c2", "EASE": "#2b8a3e"}[rule]
+        for rule in lab.rules
+    ]
+    figure = auc_bars(
+        list(lab.rules),
+        lab.summary(),
+        colours,
+        f"Recommend strategies: mean AUC over {lab.users} users, with 95% intervals",
+        x_title="rule",
+        height=440,
+    )
+    figure.update_xaxes(tickangle=-30)
+    show(figure)
+    metrics_table(lab)
+    st.caption(
+        "Examples carry no weight in Qdrant: a 5-star film and a 4-star one count the same, which is part of the "
+        "lesson. With likes only, sum_scores ranks exactly as average_vector does (the sum of cosines to unit "
+        "examples is the cosine to their sum, times a constant), so those two bars match."
+    )
+
+
+DRAW = {"history": history, "feedback": feedback, "centroids": centroids, "ease": ease, "qdrant": qdrant}

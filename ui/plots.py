@@ -19,6 +19,9 @@ COLOURS = {
     "weighted": "#1971c2",
     "whitened": "#0c8599",
     "exact": "#2b8a3e",
+    "qdrant-avg": "#5c940d",
+    "qdrant-best": "#d6336c",
+    "qdrant-sum": "#7048e8",
     "popularity": "#868e96",
     "random": "#ced4da",
 }

@@ -7,7 +7,7 @@ sign keeps both counts at the exact reference's level; a sign-blind one does not
 from __future__ import annotations
 
 from core.engine.marks import HARD_NO
-from core.engine.methods import METHOD_NAMES
+from core.engine.methods import ALL_METHOD_NAMES
 from core.engine.recommender import Recommender
 from core.engine.space import DEFAULT_PARAMS, MethodParams
 
@@ -21,11 +21,12 @@ def dislikes(
     k: int = TOP_K,
     threshold: float = HARD_NO,
 ) -> dict[str, dict[str, dict[str, int]]]:
-    """{method: {user id: {"hard_no_in_top_k", "disliked_in_top_k"}}} for every user of the scenario."""
-    out: dict[str, dict[str, dict[str, int]]] = {m: {} for m in METHOD_NAMES}
+    """{method: {user id: {"hard_no_in_top_k", "disliked_in_top_k"}}} for every user of the scenario, under the six
+    vector methods and Qdrant's three recommend strategies."""
+    out: dict[str, dict[str, dict[str, int]]] = {m: {} for m in ALL_METHOD_NAMES}
     for user in recommender.scenario.users:
-        result = recommender.rank(dict(user.profile), METHOD_NAMES, params, k=k, hard_no=threshold)
-        for method in METHOD_NAMES:
+        result = recommender.rank(dict(user.profile), ALL_METHOD_NAMES, params, k=k, hard_no=threshold)
+        for method in ALL_METHOD_NAMES:
             out[method][user.id] = result.counts(method)
     return out
 

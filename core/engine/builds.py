@@ -150,11 +150,12 @@ class Once:
     (1, 1)
     """
 
-    def __init__(self, max_entries: int | None = None) -> None:
+    def __init__(self, max_entries: int | None = None, on_evict: Callable[[Hashable], None] | None = None) -> None:
         self._values: OrderedDict[Hashable, Any] = OrderedDict()
         self._running: dict[Hashable, threading.Event] = {}
         self._lock = threading.Lock()
         self._max = max_entries
+        self._on_evict = on_evict  # told the key of every value dropped to stay within max_entries
 
     def has(self, key: Hashable) -> bool:
         with self._lock:
@@ -177,8 +178,11 @@ class Once:
                 value = compute()
                 with self._lock:
                     self._values[key] = value
+                    evicted = []
                     while self._max is not None and len(self._values) > self._max:
-                        self._values.popitem(last=False)
+                        evicted.append(self._values.popitem(last=False)[0])
+                for old in evicted if self._on_evict else ():
+                    self._on_evict(old)
                 return value
             finally:
                 with self._lock:

@@ -58,7 +58,8 @@ class MapStore:
         if n < MIN_MAP_PRODUCTS:
             return []
         kind = "PCA" if n < MIN_UMAP_POINTS else "UMAP"
-        missing = [m for m in methods if not self.has(recommender, m, params)]
+        keys = {self.key(recommender, m, params): m for m in methods}  # strategy methods share weighted's map
+        missing = [m for key, m in keys.items() if not self._maps.has(key)]
         return [
             Stage(
                 f"Fitting the {kind} map for {m} ({i + 1}/{len(missing)})",

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 HARD_NO = -0.9
+HARD_NO_RANGE = (-1.0, 0.0)  # thresholds a person may choose (CLI --hard-no, the Explorer, links)
 HARD_NO_RULE = "carries, with a positive score, a feature the user scores at or below {threshold:g}"
 DISLIKED_RULE = "its exact cosine with the user is below 0"
 MARKS = {

@@ -1,4 +1,4 @@
-"""The six ways to turn a signed profile into a vector, behind one signature.
+"""The six ways to turn a signed profile into a vector, behind one signature, and three vector-database queries.
 
 Every method is a :class:`MethodFn`: ``fn(profiles, *, space, params, progress=None)``
 returns an ``(n, d)`` float32 array with unit rows, or zero rows for profiles
@@ -11,10 +11,18 @@ encoder calls, for prefix, weighted, whitened and exact. Naive and split embed
 the profile's text, and go through the embedding cache, so they call the
 encoder only when that text changes.
 
+The three *strategy* methods (``qdrant-avg``, ``qdrant-best``, ``qdrant-sum``) are what
+engineers usually call instead: a vector database's recommend API, here Qdrant's through
+its own client (:class:`~core.engine.stores.QdrantStore`). Products are stored with the
+weighted sum's vectors; the user is not one vector but a set of examples
+(:func:`examples`): every feature scored above 0 is a positive example, every one below 0
+a negative one, with no weight (Qdrant's examples carry none). Their ``fn`` gives
+average_vector's query point, where the maps draw the user.
+
 >>> get_method("nave")
 Traceback (most recent call last):
 ...
-core.errors.UnknownName: unknown method 'nave'; choose one of: naive, split, prefix, weighted, whitened, exact
+core.errors.UnknownName: unknown method 'nave'; choose one of: naive, split, prefix, weighted, whitened, exact, ...
 """
 
 from __future__ import annotations
@@ -28,9 +36,10 @@ from scipy import sparse
 
 from core.engine.embedder import Embedder, Progress
 from core.engine.space import DEFAULT_PARAMS, FeatureSpace, LinearForm, MethodParams
+from core.engine.stores import Examples, average_query
 from core.engine.texts import ProfileLike, bucket_index, naive_text, prefix_sentence, split_texts
 from core.errors import InputError, UnknownName
-from core.numeric import EPS, normalize_rows, tanh_weights
+from core.numeric import EPS, normalize_rows, tanh_weights, unit
 
 
 class MethodFn(Protocol):
@@ -186,6 +195,44 @@ def exact(
     return np.divide(vectors, norms[:, None], out=np.zeros_like(vectors), where=norms[:, None] > EPS)
 
 
+def feature_vectors(space: FeatureSpace, features: Sequence[str]) -> np.ndarray:
+    """(len(features), d) embeddings: vocabulary features from the space, others through the cache."""
+    out = np.zeros((len(features), space.dim), dtype=np.float32)
+    known = [(i, space.index[f]) for i, f in enumerate(features) if f in space.index]
+    if known:
+        rows, cols = zip(*known, strict=True)
+        out[list(rows)] = space.feature_embeddings()[list(cols)]
+    novel = [(i, f) for i, f in enumerate(features) if f not in space.index]
+    if novel:
+        out[[i for i, _ in novel]] = space.novel_embeddings([f for _, f in novel])
+    return out
+
+
+def examples(profile: ProfileLike, space: FeatureSpace) -> Examples:
+    """A profile as a recommend query sees it: liked features (score > 0) are positive examples, disliked ones
+    (score < 0) negative; a score of 0 is left out. Every example counts once, whatever its score."""
+    positive = [f for f, s in profile.items() if s > 0]
+    negative = [f for f, s in profile.items() if s < 0]
+    return Examples(feature_vectors(space, positive), feature_vectors(space, negative))
+
+
+def strategy_point(
+    profiles: Sequence[ProfileLike],
+    *,
+    space: FeatureSpace,
+    params: MethodParams = DEFAULT_PARAMS,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """Where a strategy method's user sits in the item space: average_vector's query, avg(pos) + (avg(pos) -
+    avg(neg)), as a unit vector (zero without a liked feature). best_score and sum_scores score every example
+    on its own and have no single point; the maps draw them here too, and say so."""
+    space.feature_embeddings(progress)
+    rows = [average_query(examples(p, space)) for p in profiles]
+    return np.array([np.zeros(space.dim) if r is None else unit(r) for r in rows], dtype=np.float32).reshape(
+        len(profiles), space.dim
+    )
+
+
 FormFn = Callable[[np.ndarray, FeatureSpace, MethodParams], LinearForm]
 """For vocabulary-linear methods: (scores over the vocabulary, space, params) -> the unnormalised vectors."""
 
@@ -200,6 +247,13 @@ class Method:
     fn: MethodFn
     uses_params: bool = False
     form: FormFn | None = None
+    strategy: str | None = None  # a vector database's recommend strategy (the query goes to the store)
+    items: str | None = None  # the method whose product vectors the store holds for this one
+
+    @property
+    def item_method(self) -> str:
+        """Whose product vectors this method ranks (its own, or for a strategy the stored items')."""
+        return self.items or self.name
 
 
 METHODS: dict[str, Method] = {
@@ -228,16 +282,31 @@ METHODS: dict[str, Method] = {
         Method(
             "exact", "Exact (reference)", "Cosine of the raw score vectors over the vocabulary.", exact, form=exact_form
         ),
+        *(
+            Method(
+                f"qdrant-{short}",
+                f"Qdrant {strategy.replace('_', ' ')}",
+                f"Qdrant recommend ({strategy}): liked features are positive examples, disliked ones negative.",
+                strategy_point,
+                strategy=strategy,
+                items="weighted",
+            )
+            for short, strategy in (("avg", "average_vector"), ("best", "best_score"), ("sum", "sum_scores"))
+        ),
     )
 }
-METHOD_NAMES: tuple[str, ...] = tuple(METHODS)
+METHOD_NAMES: tuple[str, ...] = tuple(m.name for m in METHODS.values() if m.strategy is None)
+"""The six methods that turn a profile into one vector (the article's). Cosines between users exist only for these."""
+STRATEGY_NAMES: tuple[str, ...] = tuple(m.name for m in METHODS.values() if m.strategy is not None)
+"""Qdrant's recommend strategies: shown in rankings when picked, never by default."""
+ALL_METHOD_NAMES: tuple[str, ...] = tuple(METHODS)
 
 
 def get_method(name: str) -> Method:
     try:
         return METHODS[name]
     except (KeyError, TypeError):
-        raise UnknownName("method", name, METHOD_NAMES) from None
+        raise UnknownName("method", name, ALL_METHOD_NAMES) from None
 
 
 def parse_methods(text: str) -> tuple[str, ...]:
@@ -248,7 +317,7 @@ def parse_methods(text: str) -> tuple[str, ...]:
     """
     names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
     if not names:
-        raise InputError(f"no methods given; choose from: {', '.join(METHOD_NAMES)}")
+        raise InputError(f"no methods given; choose from: {', '.join(ALL_METHOD_NAMES)}")
     for name in names:
         get_method(name)
     return names
@@ -264,10 +333,10 @@ def vectors(
 def compare_profiles(
     a: ProfileLike, b: ProfileLike, embedder: Embedder, params: MethodParams = DEFAULT_PARAMS
 ) -> dict[str, float]:
-    """Cosine between two profiles under every method, over the union of their features."""
+    """Cosine between two profiles under each of the six vector methods, over the union of their features."""
     space = FeatureSpace(list(dict.fromkeys([*a, *b])), embedder)
     cosine = {}
-    for name, method in METHODS.items():
-        vectors = method.fn([a, b], space=space, params=params)
+    for name in METHOD_NAMES:
+        vectors = METHODS[name].fn([a, b], space=space, params=params)
         cosine[name] = float(vectors[0] @ vectors[1])
     return cosine

@@ -49,10 +49,19 @@ class Ranking:
         positions[self.order] = np.arange(self.order.size)
         return positions
 
+    @cached_property
+    def available(self) -> int:
+        """How many products have a score: a filter gives the ones it removed -inf, and they are never shown."""
+        return int(np.count_nonzero(self.scores > -np.inf))
+
     def top(self, k: int) -> np.ndarray:
-        """The best k product indices, best first; same order as ``order[:k]``."""
+        """The best k product indices, best first; same order as ``order[:k]``. Never a removed product.
+
+        >>> Ranking.from_scores("f", np.array([0.2, -np.inf, 0.9])).top(5).tolist()
+        [2, 0]
+        """
         n = self.scores.size
-        k = max(0, min(k, n))
+        k = max(0, min(k, self.available))
         if "order" in self.__dict__ or k >= n // 4:
             return self.order[:k]
         # Partial selection: O(n) instead of a full sort. Ties at the boundary are

@@ -1,27 +1,35 @@
 """The recommender for one scenario: product vectors cached, user vectors on demand.
 
-Product vectors are computed once per (method, parameters) and kept; a user
-whose score changes costs one user vector and one matrix-vector product per
-method. The app keeps one :class:`Recommender` per (scenario, model).
+Product vectors are computed once per (method, parameters) and kept in a vector
+store (:mod:`core.engine.stores`): in memory by default, where a user whose score
+changes costs one user vector and one matrix-vector product per method, or in
+Qdrant (``store="qdrant"``). The strategy methods always ask Qdrant. A hard-no
+filter removes, for every method, the products that carry a feature the user
+scores at or below the threshold. The app keeps one :class:`Recommender` per
+(scenario, model).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from core.engine.builds import Once, Stage, run_stages
 from core.engine.embedder import Embedder, Progress
-from core.engine.marks import HARD_NO, Marks, hard_no_mask
-from core.engine.methods import METHOD_NAMES, get_method
+from core.engine.marks import HARD_NO, Marks, hard_no_mask, hard_nos
+from core.engine.methods import METHOD_NAMES, examples, get_method
 from core.engine.ranking import Ranking, pairwise
-from core.engine.space import DEFAULT_PARAMS, FeatureSpace, LinearForm, MethodParams
+from core.engine.space import DEFAULT_PARAMS, FeatureSpace, MethodParams
+from core.engine.stores import MEMORY, NumpyStore, ProductVectors, QdrantStore, collection_name
+from core.errors import InputError
 from core.numeric import inverse_norms
 from core.scenarios.model import Scenario
+
+STORES = ("numpy", "qdrant")
 
 # Called with (stage description, fraction done in [0, 1]).
 StageProgress = Callable[[str, float], None]
@@ -35,6 +43,7 @@ class RankResult:
     exact: Ranking
     k: int
     marks: Marks
+    removed: np.ndarray | None = None  # (n_products,) bool: taken out by the hard-no filter (None: no filter)
 
     def counts(self, method: str) -> dict[str, int]:
         """How many of ``method``'s top k violate a hard no, and how many the user dislikes overall."""
@@ -47,47 +56,66 @@ class RankResult:
     def divergence(self) -> tuple[dict[str, dict[str, dict]], dict[str, dict[str, float | int | None]]]:
         """Every pair of the requested methods, and each one's agreement with exact, each pair measured once.
 
-        Returns ``(pairwise table over the requested methods, agreement)``.
+        Returns ``(pairwise table over the requested methods, agreement)``. With the hard-no filter on, the
+        products it removed are left out of the comparison (no method ranks them).
         """
-        table = pairwise({**self.rankings, "exact": self.exact}, self.k)
+        rankings = {**self.rankings, "exact": self.exact}
+        if self.removed is not None and self.removed.any():
+            kept = ~self.removed
+            rankings = {m: Ranking.from_scores(m, r.scores[kept]) for m, r in rankings.items()}
+        table = pairwise(rankings, self.k)
         agreement = {m: {**table[m]["exact"], **self.counts(m)} for m in self.rankings}
         shown = {m: {n: table[m][n] for n in self.rankings} for m in self.rankings}
         return shown, agreement
 
 
-@dataclass(frozen=True)
-class ProductVectors:
-    """A method's product vectors, and for vocabulary-linear methods a cheaper way to score them."""
-
-    vectors: np.ndarray  # (n_products, d) unit rows
-    form: LinearForm | None = None  # unnormalised vectors = form.dense()
-    inverse_norms: np.ndarray | None = None
-
-    def scores(self, user: np.ndarray) -> np.ndarray:
-        if self.form is None:
-            return self.vectors @ user
-        return self.form.apply(user) * self.inverse_norms
-
-
 class Recommender:
-    def __init__(self, scenario: Scenario, embedder: Embedder, *, max_cached: int = 24) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        embedder: Embedder,
+        *,
+        max_cached: int = 24,
+        store: str = "numpy",
+        qdrant: str | None = None,
+    ) -> None:
+        if store not in STORES:
+            raise InputError(f"unknown store {store!r}; choose one of: {', '.join(STORES)}")
         self.scenario = scenario
         self.space = FeatureSpace(scenario.vocabulary, embedder)
         self.product_ids = [p.id for p in scenario.products]
         self.product_names = [p.name for p in scenario.products]
         self._profiles = [p.profile for p in scenario.products]
-        self._vectors = Once(max_entries=max_cached)  # per (method, parameters): computed once, even when asked twice
-        self._scores = Once()
+        self.store = store  # which store answers the six vector methods (the strategies always ask Qdrant)
+        self.memory = NumpyStore(self._profiles)
+        self._qdrant_where = qdrant  # None: SIGNED_EXPLORER_QDRANT
+        # per (method, parameters): computed once, even when asked twice; the memory store drops what this forgets
+        self._vectors = Once(max_entries=max_cached, on_evict=lambda key: self.memory.drop(self._key_name(key)))
+        self._stored = Once(max_entries=max_cached, on_evict=self._forget_stored)  # per key: upserted once
+        self._singles = Once()  # the score matrix and the Qdrant store, each made once
 
     @property
     def product_scores(self) -> np.ndarray:
         """(n_products, F) product scores over the vocabulary, NaN where absent."""
-        return self._scores.get("scores", lambda: self.space.score_matrix(self._profiles)[0])
+        return self._singles.get("scores", lambda: self.space.score_matrix(self._profiles)[0])
 
     @staticmethod
     def cache_key(method: str, params: MethodParams) -> tuple:
-        """Parameters that do not affect a method are not part of its key."""
-        return (method, params) if get_method(method).uses_params else (method,)
+        """Whose product vectors a method ranks, and the parameters that change them (and nothing else)."""
+        items = get_method(method).item_method
+        return (items, params) if get_method(items).uses_params else (items,)
+
+    @classmethod
+    def store_key(cls, method: str, params: MethodParams) -> str:
+        """The name of a method's vectors in a store: ``weighted``, ``whitened-v0.95-a1-c256``."""
+        return cls._key_name(cls.cache_key(method, params))
+
+    @staticmethod
+    def _key_name(key: tuple) -> str:
+        if len(key) == 1:
+            return key[0]
+        method, params = key
+        return f"{method}-v{params.whiten_variance:g}-a{params.whiten_strength:g}-c{params.whiten_max_components}"
 
     def products(
         self, method: str, params: MethodParams = DEFAULT_PARAMS, *, progress: Progress | None = None
@@ -95,13 +123,43 @@ class Recommender:
         return self._vectors.get(self.cache_key(method, params), lambda: self._compute(method, params, progress))
 
     def _compute(self, method: str, params: MethodParams, progress: Progress | None) -> ProductVectors:
-        spec = get_method(method)
+        spec = get_method(get_method(method).item_method)
         if spec.form is None:
-            return ProductVectors(spec.fn(self._profiles, space=self.space, params=params, progress=progress))
-        form = spec.form(self.product_scores, self.space, params)
-        raw = form.dense()
-        inverse = inverse_norms(raw)
-        return ProductVectors(raw * inverse[:, None], form, inverse)
+            vectors = ProductVectors(spec.fn(self._profiles, space=self.space, params=params, progress=progress))
+        else:
+            form = spec.form(self.product_scores, self.space, params)
+            raw = form.dense()
+            inverse = inverse_norms(raw)
+            vectors = ProductVectors(raw * inverse[:, None], form, inverse)
+        self.memory.add(self.store_key(method, params), vectors)
+        return vectors
+
+    def qdrant(
+        self, method: str, params: MethodParams = DEFAULT_PARAMS, *, progress: Progress | None = None
+    ) -> QdrantStore:
+        """The scenario's Qdrant collection, holding ``method``'s product vectors (upserted on first use)."""
+        store = self._singles.get("qdrant", self._open_qdrant)
+        key = self.store_key(method, params)
+        vectors = self.products(method, params)
+        self._stored.get(key, lambda: store.add(key, vectors, progress=progress))
+        return store
+
+    def _open_qdrant(self) -> QdrantStore:
+        name = collection_name(self.scenario.fingerprint, self.space.embedder.name)
+        return QdrantStore(self._profiles, self.product_ids, name, where=self._qdrant_where)
+
+    def _forget_stored(self, key: str) -> None:
+        """An in-memory collection lets go of vectors this recommender no longer keeps (a server keeps them)."""
+        store: QdrantStore = self._singles.get("qdrant", self._open_qdrant)
+        if store.where == MEMORY:
+            store.drop(key)
+
+    def release(self) -> None:
+        """Free what lives outside this object: an in-memory Qdrant collection (called when the pool drops it)."""
+        if self._singles.has("qdrant"):
+            store: QdrantStore = self._singles.get("qdrant", self._open_qdrant)
+            if store.where == MEMORY:
+                store.drop()
 
     def ready(self, methods: Iterable[str], params: MethodParams = DEFAULT_PARAMS) -> bool:
         """True when every method's product vectors are already computed."""
@@ -129,6 +187,14 @@ class Recommender:
                     lambda report, m=method: self.product_vectors(m, params, progress=report),
                 )
             )
+            if get_method(method).strategy or self.store == "qdrant":
+                stages.append(
+                    Stage(
+                        f"{get_method(method).label}: {n:,} products into Qdrant",
+                        n / 20,  # an upsert costs about what embedding one text in twenty does
+                        lambda report, m=method: self.qdrant(m, params, progress=report),
+                    )
+                )
         return stages
 
     def prepare(
@@ -145,12 +211,41 @@ class Recommender:
     def user_vector(self, method: str, profile: Mapping[str, float], params: MethodParams = DEFAULT_PARAMS):
         return get_method(method).fn([profile], space=self.space, params=params)[0]
 
-    def scores(self, method: str, profile: Mapping[str, float], params: MethodParams = DEFAULT_PARAMS) -> np.ndarray:
-        """Cosine of the profile to every product under ``method``."""
-        return self.products(method, params).scores(self.user_vector(method, profile, params))
+    def scores(
+        self,
+        method: str,
+        profile: Mapping[str, float],
+        params: MethodParams = DEFAULT_PARAMS,
+        *,
+        exclude: Sequence[str] = (),
+    ) -> np.ndarray:
+        """The profile's score for every product under ``method`` (a cosine for the six vector methods); -inf for
+        products the filter removed (those carrying, with a positive score, any ``exclude`` feature)."""
+        n, spec = len(self._profiles), get_method(method)
+        key = self.store_key(method, params)
+        if spec.strategy is not None:
+            wanted = examples(profile, self.space)
+            return self.qdrant(method, params).recommend(key, wanted, spec.strategy, limit=n, exclude=exclude).full(n)
+        user = self.user_vector(method, profile, params)
+        if self.store == "qdrant":
+            return self.qdrant(method, params).search(key, user, limit=n, exclude=exclude).full(n)
+        for _ in range(3):
+            self.products(method, params)
+            try:
+                return self.memory.search(key, user, limit=n, exclude=exclude).full(n)
+            except KeyError:  # another session's parameters pushed these vectors out just now: compute them again
+                continue
+        raise RuntimeError(f"the vectors of {method} keep being evicted; raise max_cached")
 
-    def ranking(self, method: str, profile: Mapping[str, float], params: MethodParams = DEFAULT_PARAMS) -> Ranking:
-        return Ranking.from_scores(method, self.scores(method, profile, params))
+    def ranking(
+        self,
+        method: str,
+        profile: Mapping[str, float],
+        params: MethodParams = DEFAULT_PARAMS,
+        *,
+        exclude: Sequence[str] = (),
+    ) -> Ranking:
+        return Ranking.from_scores(method, self.scores(method, profile, params, exclude=exclude))
 
     def rank(
         self,
@@ -160,12 +255,20 @@ class Recommender:
         *,
         k: int = 5,
         hard_no: float = HARD_NO,
+        filter_hard_no: bool = False,
     ) -> RankResult:
-        """Every method's ranking of the products for ``profile``, with both marks per product."""
-        rankings = {m: self.ranking(m, profile, params) for m in methods}
-        reference = rankings["exact"] if "exact" in rankings else self.ranking("exact", profile, params)
+        """Every method's ranking of the products for ``profile``, with both marks per product.
+
+        With ``filter_hard_no`` every method ranks only the products that break none of the user's hard nos
+        (the marks keep describing every product: what the filter removed is still what it was).
+        """
+        exclude = hard_nos(profile, hard_no) if filter_hard_no else []
+        rankings = {m: self.ranking(m, profile, params, exclude=exclude) for m in methods}
+        unfiltered = "exact" in rankings and not exclude
+        reference = rankings["exact"] if unfiltered else self.ranking("exact", profile, params)
         marks = Marks(hard_no_mask(self._profiles, profile, hard_no), reference.scores < 0, hard_no)
-        return RankResult(rankings, reference, k, marks)
+        removed = marks.hard_no.copy() if filter_hard_no else None
+        return RankResult(rankings, rankings.get("exact", reference), k, marks, removed)
 
 
 MEMORY_BUDGET = 3 * 2**30  # bytes of product vectors the process keeps for all scenarios together
@@ -174,13 +277,14 @@ MEMORY_BUDGET = 3 * 2**30  # bytes of product vectors the process keeps for all 
 def estimated_bytes(scenario: Scenario, dim: int) -> int:
     """About what a recommender holds once every method is built: the text methods' vectors (naive d, split 2d),
     prefix and weighted (d each), whitened (at most d) and exact (F), as float32, plus the float64 score matrix.
+    A Qdrant collection in memory (strategy methods) adds one more copy of the weighted vectors (d).
 
     >>> from core.scenarios.presets import load_preset
     >>> round(estimated_bytes(load_preset("bench-10k"), 384) / 2**20)
-    111
+    125
     """
     features = len(scenario.vocabulary)
-    return len(scenario.products) * (6 * dim * 4 + features * 4 + features * 8)
+    return len(scenario.products) * (7 * dim * 4 + features * 4 + features * 8)
 
 
 class RecommenderPool:
@@ -202,7 +306,8 @@ class RecommenderPool:
             recommender = Recommender(scenario, embedder)
             self._pool[key] = (recommender, estimated_bytes(scenario, embedder.dim))
             while len(self._pool) > 1 and self.held() > self.budget:
-                self._pool.popitem(last=False)
+                _, (dropped, _) = self._pool.popitem(last=False)
+                dropped.release()
             return recommender
 
     def held(self) -> int:

@@ -1,7 +1,8 @@
 """The Explorer's view state <-> URL query parameters. Pure: no streamlit.
 
 A link reproduces a view: preset, user, score overrides, methods, k, the
-whitening settings, map alignment and the embedding model. Decoding never raises: every bad value
+whitening settings, map alignment, the embedding model and the hard-no
+filter. Decoding never raises: every bad value
 becomes a warning (what was wrong, what we used instead) and a default.
 Warnings quote the offending value shortened and with ``repr``; the page
 shows them as plain text, never as HTML.
@@ -24,7 +25,8 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from core.engine.methods import METHOD_NAMES
+from core.engine.marks import HARD_NO_RANGE
+from core.engine.methods import ALL_METHOD_NAMES, METHOD_NAMES
 from core.engine.models import installed
 from core.engine.texts import format_score
 from core.scenarios.link import unpack
@@ -56,6 +58,7 @@ class ViewState:
     strength: float = 1.0
     aligned: bool = False
     model: str | None = None  # an embedding model's id; None: the server's default
+    hard_no: float | None = None  # the hard-no filter's threshold; None: no filter (the marks use -0.9)
 
 
 DEFAULT_VIEW = ViewState()
@@ -86,6 +89,8 @@ def encode(view: ViewState) -> dict[str, str | list[str]]:
         out["align"] = "1"
     if view.model is not None:
         out["model"] = view.model
+    if view.hard_no is not None:
+        out["hardno"] = format_score(view.hard_no)
     return out
 
 
@@ -211,11 +216,12 @@ class _Reader:
         if not names:
             self.warnings.append(f"Ignored an empty 'methods' in the link; showing all of: {', '.join(METHOD_NAMES)}.")
             return view
-        valid = tuple(dict.fromkeys(m for m in names if m in METHOD_NAMES))
-        unknown = [m for m in names if m not in METHOD_NAMES]
+        valid = tuple(dict.fromkeys(m for m in names if m in ALL_METHOD_NAMES))
+        unknown = [m for m in names if m not in ALL_METHOD_NAMES]
         if unknown:
             self.warnings.append(
-                f"Ignored unknown methods {', '.join(shown(m) for m in unknown[:5])}; valid: {', '.join(METHOD_NAMES)}."
+                f"Ignored unknown methods {', '.join(shown(m) for m in unknown[:5])}; "
+                f"valid: {', '.join(ALL_METHOD_NAMES)}."
             )
         return replace(view, methods=valid) if valid else view
 
@@ -256,6 +262,19 @@ class _Reader:
         )
         return view
 
+    def hard_no(self, view: ViewState) -> ViewState:
+        raw = self.last("hardno")
+        if raw is None:
+            return view
+        number = _number(raw, *HARD_NO_RANGE)
+        if number is None:
+            self.warnings.append(
+                f"Ignored hardno={shown(raw)}: the hard-no filter's threshold is a score from "
+                f"{HARD_NO_RANGE[0]:g} to {HARD_NO_RANGE[1]:g}; showing the view without the filter."
+            )
+            return view
+        return replace(view, hard_no=number)
+
     def align(self, view: ViewState) -> ViewState:
         align = self.last("align")
         if align is None:
@@ -284,7 +303,7 @@ def decode(
     view, scenario = reader.scenario(DEFAULT_VIEW, lookup, uploads)
     view = reader.user(view, scenario)
     view = reader.overrides(view, scenario)
-    view = reader.align(reader.whitening(reader.k(reader.methods(view))))
+    view = reader.hard_no(reader.align(reader.whitening(reader.k(reader.methods(view)))))
     view = reader.model(view, [m.id for m in installed()] if models is None else models)
     return view, summarised(reader.warnings)
 

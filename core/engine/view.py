@@ -54,6 +54,25 @@ def _counted(counts: Mapping[str, int], k: int, what: str) -> str:
     return head + ", ".join(some) + (f"; none for {join_names(none)}." if none else ".")
 
 
+def filter_note(removed: int, features: Sequence[str], threshold: float) -> str:
+    """What the hard-no filter did, as the headline's first line.
+
+    >>> filter_note(8, ["peanuts"], -0.9)
+    'Hard-no filter on: 8 products that carry peanuts (scored -0.9 or below) are removed for every method.'
+    >>> filter_note(1, ["gore", "horror"], -1)
+    'Hard-no filter on: 1 product that carries gore or horror (scored -1 or below) is removed for every method.'
+    """
+    at = format_score(threshold)
+    if not features:
+        return f"Hard-no filter on: this user scores no feature at {at} or below, so nothing is removed."
+    names = list(features)
+    what = ", ".join(names[:-1]) + " or " + names[-1] if 1 < len(names) <= 4 else names[0]
+    what = what if len(names) <= 4 else f"any of {len(names)} features"
+    which = "product that carries" if removed == 1 else "products that carry"
+    verb = "is" if removed == 1 else "are"
+    return f"Hard-no filter on: {removed} {which} {what} (scored {at} or below) {verb} removed for every method."
+
+
 def summary(counts: Mapping[str, Mapping[str, int]], k: int, n_products: int, has_hard_no: bool) -> str:
     """The headline: which methods put marked products in their top k, computed from the counts.
 
@@ -176,9 +195,14 @@ def map_panel(method: str, products: Sequence[Product], result: RankResult, inpu
     return panel
 
 
-def map_notes(kinds: set[str], n_products: int, k: int, aligned: bool) -> tuple[str, str]:
+def map_notes(kinds: set[str], n_products: int, k: int, aligned: bool, strategies: bool = False) -> tuple[str, str]:
     """The maps' axis name and the note under them, from what was actually drawn."""
     notes = []
+    if strategies:
+        notes.append(
+            "The Qdrant strategies rank the weighted sum's product vectors, so their maps are weighted's; the user "
+            "is drawn at average_vector's query point (best_score and sum_scores use each example on its own)."
+        )
     if "pca" in kinds and n_products < MIN_UMAP_POINTS:
         notes.append(
             f"With fewer than {MIN_UMAP_POINTS} products the maps use PCA, not UMAP ({n_products} products here)."

@@ -1,7 +1,9 @@
 """Every method on MovieLens: the evaluation the Evaluation page and ``python -m core eval movielens`` run.
 
-Scoring: every held-out movie gets each method's cosine to the user. Baselines:
-popularity (number of ratings in everyone's history part) and random. Metrics
+Scoring: every held-out movie gets each method's cosine to the user, and each of
+Qdrant's recommend strategies its score from the user's history as examples
+(:mod:`core.movielens.strategies`). Baselines: popularity (number of ratings in
+everyone's history part) and random. Metrics
 (:mod:`core.movielens.metrics`): AUC of positives against negatives (ties count
 half); NDCG@10 and precision@10 over all of the user's held-out movies
 (relevant = rating >= 4), with ties in score broken by one seeded shuffle per
@@ -12,18 +14,19 @@ for each method, the paired per-user AUC difference against naive.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from core.engine.embedder import Embedder
-from core.engine.methods import METHOD_NAMES, METHODS, vectors
+from core.engine.methods import METHOD_NAMES, METHODS, STRATEGY_NAMES, vectors
 from core.engine.recommender import Recommender
 from core.movielens.data import MovieLens, load
 from core.movielens.metrics import METRICS, paired_difference, summarise, user_metrics, verdict
 from core.movielens.protocol import SEED, Split, build_scenario, describe, evaluation_split
+from core.movielens.strategies import Catalogue, history_examples, refused
 
 BASELINES = ("popularity", "random")
 
@@ -62,9 +65,11 @@ class Evaluation:
     texts_encoded: int = 0
     titles: dict[int, str] = field(default_factory=dict)
 
+    refused: dict[str, int] = field(default_factory=dict)  # strategy -> users Qdrant could not answer
+
     @property
     def methods(self) -> list[str]:
-        return [*METHOD_NAMES, *BASELINES]
+        return [*METHOD_NAMES, *STRATEGY_NAMES, *BASELINES]
 
     def per_user(self, metric: str, method: str) -> np.ndarray:
         """One value per evaluated user, in the same user order for every method."""
@@ -81,35 +86,62 @@ class Evaluation:
         }
 
     def to_json(self) -> dict:
-        return {"users": len(self.users), "protocol": self.protocol, "methods": self.summary()}
+        return {
+            "users": len(self.users),
+            "protocol": self.protocol,
+            "methods": self.summary(),
+            "strategies_refused": self.refused,
+        }
 
 
 def _score_users(recommender: Recommender, profiles: list[dict[str, float]], say: Report) -> dict[str, np.ndarray]:
     """(products, users) cosines per method: all users at once, one batched encoder pass per method."""
     out: dict[str, np.ndarray] = {}
     for n, method in enumerate(METHOD_NAMES):
-        say(f"Scoring {len(profiles)} users with {method}", 0.6 + 0.35 * n / len(METHOD_NAMES))
+        say(f"Scoring {len(profiles)} users with {method}", 0.6 + 0.3 * n / len(METHOD_NAMES))
         users = vectors(method, profiles, space=recommender.space)
         out[method] = recommender.product_vectors(method) @ users.T
     return out
 
 
-def _user_results(s: Split, recommender: Recommender, profiles: list, all_scores: dict) -> list[UserResult]:
+def movie_vectors(s: Split, recommender: Recommender) -> tuple[dict[int, int], np.ndarray]:
+    """movieId -> row, and the weighted-sum vector of every movie in an evaluated user's history or held-out part."""
+    evaluated = s.history["userId"].isin(s.users)
+    movies = sorted(
+        {int(m) for m in s.history.loc[evaluated, "movieId"]} | {int(p[1:]) for p in recommender.product_ids}
+    )
+    profiles = [{f: 1.0 for f in s.movie_features.get(m, ())} for m in movies]
+    return {m: i for i, m in enumerate(movies)}, vectors("weighted", profiles, space=recommender.space)
+
+
+def _user_results(
+    s: Split, recommender: Recommender, profiles: list, all_scores: dict, say: Report
+) -> tuple[list[UserResult], dict[str, int]]:
+    """Every evaluated user's scores and metrics: the six methods' cosines, Qdrant's strategies, the baselines."""
     index = {pid: i for i, pid in enumerate(recommender.product_ids)}
-    by_user = dict(list(s.held_out[s.held_out["userId"].isin(s.users)].groupby("userId")))
-    results = []
-    for column, user in enumerate(recommender.scenario.users):
-        user_id = int(user.id.removeprefix("u"))
-        rows = by_user[user_id]
-        movies = [int(m) for m in rows["movieId"]]
-        rows_index = np.array([index[f"m{m}"] for m in movies])
-        ratings = rows["rating"].to_numpy(dtype=float)
-        scores = {method: all_scores[method][rows_index, column] for method in METHOD_NAMES}
-        scores["popularity"] = np.array([float(s.popularity.get(m, 0)) for m in movies])
-        scores["random"] = np.random.default_rng([SEED, user_id]).random(len(movies))
-        metrics = {method: user_metrics(values, ratings, user_id) for method, values in scores.items()}
-        results.append(UserResult(user_id, dict(profiles[column]), movies, ratings, scores, metrics))
-    return results
+    held_out = dict(list(s.held_out[s.held_out["userId"].isin(s.users)].groupby("userId")))
+    history = dict(list(s.history[s.history["userId"].isin(s.users)].groupby("userId")))
+    rows, items = movie_vectors(s, recommender)
+    results, refusals = [], dict.fromkeys(STRATEGY_NAMES, 0)
+    with Catalogue(items, recommender.space.embedder.name) as catalogue:
+        for column, user in enumerate(recommender.scenario.users):
+            if column % 30 == 0:
+                say(f"Asking Qdrant for {len(held_out)} users ({column} done)", 0.9 + 0.1 * column / len(held_out))
+            user_id = int(user.id.removeprefix("u"))
+            held = held_out[user_id]
+            movies = [int(m) for m in held["movieId"]]
+            ratings = held["rating"].to_numpy(dtype=float)
+            products = np.array([index[f"m{m}"] for m in movies])
+            scores = {method: all_scores[method][products, column] for method in METHOD_NAMES}
+            examples = history_examples(history[user_id], rows, items)
+            scores |= catalogue.scores(examples, [rows[m] for m in movies])
+            for method in STRATEGY_NAMES:
+                refusals[method] += refused(examples, method)
+            scores["popularity"] = np.array([float(s.popularity.get(m, 0)) for m in movies])
+            scores["random"] = np.random.default_rng([SEED, user_id]).random(len(movies))
+            metrics = {method: user_metrics(values, ratings, user_id) for method, values in scores.items()}
+            results.append(UserResult(user_id, dict(profiles[column]), movies, ratings, scores, metrics))
+    return results, refusals
 
 
 def evaluate(
@@ -132,7 +164,7 @@ def evaluate(
     recommender = Recommender(scenario, embedder)
     recommender.prepare(METHOD_NAMES, progress=lambda stage, fraction: say(stage, 0.1 + 0.5 * fraction))
     profiles = [dict(u.profile) for u in scenario.users]
-    results = _user_results(s, recommender, profiles, _score_users(recommender, profiles, say))
+    results, refusals = _user_results(s, recommender, profiles, _score_users(recommender, profiles, say), say)
     say("Done", 1.0)
     embedder.flush()
     titles = dict(zip(data.movies["movieId"].astype(int), data.movies["title"].astype(str), strict=True))
@@ -145,10 +177,11 @@ def evaluate(
         time.perf_counter() - started,
         embedder.stats["encoded"] - encoded_before,
         titles,
+        refusals,
     )
 
 
-LABELS = {**{m: METHODS[m].label for m in METHOD_NAMES}, "popularity": "Popularity", "random": "Random"}
+LABELS = {**{m: METHODS[m].label for m in METHODS}, "popularity": "Popularity", "random": "Random"}
 
 
 def verdicts(evaluation: Evaluation) -> list[str]:
@@ -160,11 +193,42 @@ def verdicts(evaluation: Evaluation) -> list[str]:
         return verdict(LABELS[a], LABELS[b].lower(), difference) + "."
 
     best = max(METHOD_NAMES, key=lambda m: summary[m]["auc"])
+    strategy = max(STRATEGY_NAMES, key=lambda m: summary[m]["auc"])
     return [
         compared("weighted", "naive"),
         compared("whitened", "weighted"),
         compared("prefix", "naive"),
         compared("exact", "random"),
+        compared(strategy, "weighted"),
         f"Popularity scores AUC {summary['popularity']['auc']:.3f}; the best of the six methods here is "
         f"{LABELS[best].lower()}, at {summary[best]['auc']:.3f}.",
     ]
+
+
+def across_models(evaluations: Mapping[str, Evaluation]) -> dict[str, dict[str, dict]]:
+    """The same protocol under every model: ``{method: {model: {"auc", "auc_ci95", "auc_minus_naive",
+    "auc_minus_naive_ci95"}}}`` (the paired difference against naive is taken within each model)."""
+    keys = ("auc", "auc_ci95", "auc_minus_naive", "auc_minus_naive_ci95")
+    summaries = {model: evaluation.summary() for model, evaluation in evaluations.items()}
+    methods = next(iter(evaluations.values())).methods if evaluations else []
+    return {m: {model: {k: summary[m][k] for k in keys} for model, summary in summaries.items()} for m in methods}
+
+
+def across_reading(evaluations: Mapping[str, Evaluation]) -> str:
+    """What holds for every model and what does not, counted from the paired per-user differences."""
+
+    def count(a: str, b: str, verb: str) -> int:
+        return sum(
+            paired_difference(e.per_user("auc", a), e.per_user("auc", b)).verb == verb for e in evaluations.values()
+        )
+
+    n = len(evaluations)
+    chance = sum(lo <= 0.5 <= hi for e in evaluations.values() for lo, hi in [e.summary()["naive"]["auc_ci95"]])
+    best = {max(METHOD_NAMES, key=lambda m: e.summary()[m]["auc"]) for e in evaluations.values()}
+    return (
+        f"Over {n} model{'s' if n != 1 else ''}: naive text is indistinguishable from chance for {chance}; "
+        f"the weighted sum beats naive for {count('weighted', 'naive', 'beats')}, the signed prefix for "
+        f"{count('prefix', 'naive', 'beats')}; whitening beats the weighted sum for "
+        f"{count('whitened', 'weighted', 'beats')} and loses to it for {count('whitened', 'weighted', 'loses to')}. "
+        f"The best of the six: {', '.join(LABELS[m].lower() for m in sorted(best))}."
+    )

@@ -158,5 +158,7 @@ def describe(mode: str, data_path: str, model: str) -> dict:
         "metrics": "AUC (ties count half), NDCG@10 and precision@10 over all held-out movies (relevant: >= 4)",
         "ci": "t-based 95% interval over users; paired per-user difference against naive",
         "baselines": "popularity = ratings in the history part; random = seeded uniform",
+        "strategies": "Qdrant recommend (average_vector, best_score, sum_scores): history movies rated "
+        f">= {POSITIVE:g} as positive examples, <= {NEGATIVE:g} as negative, unweighted; items = weighted-sum vectors",
         "seed": SEED,
     }

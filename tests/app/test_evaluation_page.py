@@ -1,25 +1,48 @@
+"""The Evaluation page: the protocol under the chosen model, every installed model side by side, and what a vector
+database does with dislikes."""
+
 from __future__ import annotations
+
+import pytest
 
 from tests.app.helpers import plain
 
+METHOD_ROWS = [
+    "Naive text",
+    "Split channel",
+    "Signed prefix",
+    "Weighted sum",
+    "Whitened sum",
+    "Exact (reference)",
+    "Qdrant average vector",
+    "Qdrant best score",
+    "Qdrant sum scores",
+    "Popularity",
+    "Random",
+]
 
-def test_evaluation_page_runs_the_protocol_and_drills_down(app):
-    at = app.run()
-    at.switch_page("pages/evaluation.py").run()
-    assert not at.exception, at.exception
+
+@pytest.fixture(scope="module")
+def evaluation_page():
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+    from ui.resources import ENV_WAIT
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(ENV_WAIT, "900")  # every run of this module waits for its builds (see tests/app/conftest.py)
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900).run()
+        at.switch_page("pages/evaluation.py").run()
+        assert not at.exception, at.exception
+        yield at
+
+
+def test_evaluation_page_runs_the_protocol_and_drills_down(evaluation_page):
+    at = evaluation_page
     verdict = plain(at.info)
-    assert "Weighted" in verdict and "naive" in verdict and "random" in verdict
+    assert "Weighted" in verdict and "naive" in verdict and "random" in verdict and "Qdrant" in verdict
     table = at.dataframe[0].value
-    assert list(table["method"]) == [
-        "Naive text",
-        "Split channel",
-        "Signed prefix",
-        "Weighted sum",
-        "Whitened sum",
-        "Exact (reference)",
-        "Popularity",
-        "Random",
-    ]
+    assert list(table["method"]) == METHOD_ROWS
     assert table["AUC"].between(0, 1).all()
     assert len(at.get("plotly_chart")) == 3
     users = at.selectbox(key="ev_user")
@@ -29,3 +52,36 @@ def test_evaluation_page_runs_the_protocol_and_drills_down(app):
     assert {"movie", "rating", "label", "Weighted sum"} <= set(drill.columns)
     assert set(drill["label"]) <= {"like", "dislike", "neutral"}
     assert drill["Weighted sum"].is_monotonic_increasing  # sorted by the default method
+
+
+def test_the_vector_database_tab_compares_strategies_with_and_without_dislikes(evaluation_page):
+    at = evaluation_page
+    at.session_state["ev_tab"] = "Vector database"
+    at.run()
+    assert not at.exception, at.exception
+    verdict = plain(at.info)
+    assert "The best strategy is qdrant-" in verdict and "Do negative examples help?" in verdict
+    table = next(d.value for d in at.dataframe if "95% CI" in d.value.columns and "rule" in d.value.columns)
+    assert list(table["rule"])[-2:] == ["signed history", "EASE"] and len(table) == 8
+    assert table["AUC"].between(0, 1).all()
+
+
+def test_across_models_evaluates_every_installed_model(evaluation_page):
+    from core.engine.models import installed
+
+    at = evaluation_page
+    at.session_state["ev_tab"] = "Across models"
+    at.run()
+    assert not at.exception, at.exception
+    assert f"Over {len(installed())} models: naive text is indistinguishable from chance" in plain(at.info)
+    aucs = next(d.value for d in at.dataframe if len(d.value.columns) == len(installed()) + 1)
+    assert list(aucs["method"]) == METHOD_ROWS
+    assert {m.name for m in installed()} <= set(aucs.columns)
+
+
+def test_the_model_picker_changes_the_evaluation(evaluation_page):
+    at = evaluation_page
+    at.session_state["ev_tab"] = "Results"
+    at.selectbox(key="ev_model").set_value("paraphrase-l3").run()
+    assert not at.exception, at.exception
+    assert "paraphrase-MiniLM-L3-v2" in plain(at.caption)

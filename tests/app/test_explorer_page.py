@@ -275,3 +275,24 @@ def test_a_long_build_shows_its_progress_then_the_page(app, monkeypatch):
             assert build.wait(300)
         at.run()
     assert not at.exception and panel_data(at)["methods"]
+
+
+def test_qdrant_strategies_and_the_hard_no_filter_through_a_link(app):
+    app.query_params.update(
+        {"preset": "peanut-allergy", "user": "peanut-allergic", "methods": "naive,qdrant-best,exact", "hardno": "-0.9"}
+    )
+    at = app.run()
+    assert not at.exception, at.exception
+    assert at.session_state[ex.K_FILTER] and at.session_state[ex.K_THRESHOLD] == pytest.approx(-0.9)
+    data = panel_data(at)
+    assert data["summary"].startswith("Hard-no filter on: 8 products that carry peanuts (scored -0.9 or below)")
+    assert [m["label"] for m in data["methods"]] == ["Naive text", "Qdrant best score", "Exact (reference)"]
+    assert all(not item["hardNo"] for m in data["methods"] for item in m["top"])
+    assert "average_vector's query point" in data["maps"]["note"]
+    # Off again: naive and best_score let peanut products back into their top 5, and the link forgets the filter.
+    at.toggle(key=ex.K_FILTER).set_value(False).run()
+    assert not at.exception, at.exception
+    data = panel_data(at)
+    counts = {m["name"]: m["counts"]["hardNo"] for m in data["methods"]}
+    assert counts["naive"] == 4 and counts["qdrant-best"] > 0 and counts["exact"] == 0
+    assert query(at, "hardno") is None and query(at, "methods") == ["naive,qdrant-best,exact"]

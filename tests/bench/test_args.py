@@ -18,6 +18,8 @@ import pytest
         (["bench/classroom.py", "--students", "1,x"], "expected a whole number in [1, 60]"),
         (["bench/classroom.py", "--replicas", "9"], "must be in [1, 8]"),
         (["bench/limits.py", "--products", "5000,20001"], "must be in [1, 20000]"),
+        (["bench/scale.py", "--sizes", "10000,2000000"], "must be in [1000, 1000000]"),
+        (["bench/scale.py", "--queries", "100000"], "must be in [5, 200]"),
         (["scripts/serve.py", "--address", "everywhere"], "not an IPv4 address"),
         (["scripts/serve.py", "--replicas", "0"], "must be in [1, 16]"),
     ],

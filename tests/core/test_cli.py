@@ -37,7 +37,8 @@ def test_rank_json_is_exactly_the_documented_schema(capsys):
     code, out, _ = run(capsys, "rank", "--preset", "sign-trap", "--user", "user-a", "--top", "3", "--json")
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"scenario", "user", "methods", "divergence"}
+    assert set(data) == {"scenario", "user", "hard_no_filter", "methods", "divergence"}
+    assert data["hard_no_filter"] is None
     assert data["scenario"] == "sign-trap" and data["user"] == "user-a"
     assert list(data["methods"]) == list(METHOD_NAMES)
     for rows in data["methods"].values():
@@ -273,3 +274,50 @@ def test_eval_movielens_runs_for_every_installed_model(capsys, model):
         lo, hi = r["auc_ci95"]
         assert 0 <= lo <= r["auc"] <= hi <= 1, (model, method)
     assert data["methods"]["exact"]["auc"] > data["methods"]["random"]["auc"], model
+
+
+# -- Qdrant's strategies and the hard-no filter ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("store", ["numpy", "qdrant"])
+def test_rank_with_qdrant_strategies_and_the_hard_no_filter(capsys, store):
+    scenario = load_preset("peanut-allergy")
+    base = ["rank", "--preset", "peanut-allergy", "--user", "peanut-allergic", "--json", "--quiet", "--store", store]
+    methods = ["--methods", "weighted,qdrant-best,exact"]
+    code, out, _ = run(capsys, *base, *methods)
+    unfiltered = json.loads(out)
+    assert code == 0 and list(unfiltered["methods"]) == ["weighted", "qdrant-best", "exact"]
+    carries = {p.id for p in scenario.products if p.profile.get("peanuts", 0) > 0}
+    assert {item["id"] for item in unfiltered["methods"]["qdrant-best"]} & carries  # best_score lets peanuts in
+    code, out, _ = run(capsys, *base, *methods, "--hard-no", "-0.9")
+    filtered = json.loads(out)
+    assert code == 0 and filtered["hard_no_filter"]["removed"] == len(carries)
+    assert set(filtered["hard_no_filter"]["removed_ids"]) == carries
+    for method, top in filtered["methods"].items():
+        assert len(top) == 5 and not {item["id"] for item in top} & carries, method
+        assert filtered["divergence"][method]["hard_no_in_top_k"] == 0
+
+
+@pytest.mark.parametrize("value", ["0.1", "-2", "nan", "inf", "", "x", "1" + "0" * 400])
+def test_a_bad_hard_no_threshold_is_one_line(capsys, value):
+    code, _, err = run(capsys, "rank", "--preset", "peanut-allergy", "--user", "peanut-allergic", "--hard-no", value)
+    assert code == 2 and "--hard-no: expected a score from -1 to 0" in err and len(err) < 800
+
+
+def test_an_unknown_store_or_method_is_one_line(capsys):
+    code, _, err = run(capsys, "rank", "--preset", "sign-trap", "--user", "user-a", "--store", "redis")
+    assert code == 2 and "invalid choice: 'redis'" in err
+    code, _, err = run(capsys, "rank", "--preset", "sign-trap", "--user", "user-a", "--methods", "qdrant-mean")
+    assert code == 2 and "qdrant-avg, qdrant-best, qdrant-sum" in err
+
+
+def test_a_bad_qdrant_location_is_one_line(capsys, tmp_path, monkeypatch):
+    (tmp_path / "f").write_text("x")
+    monkeypatch.setenv("SIGNED_EXPLORER_QDRANT", str(tmp_path / "f"))
+    from core.engine import stores
+
+    stores.client.cache_clear()
+    code, _, err = run(
+        capsys, "rank", "--preset", "sign-trap", "--user", "user-a", "--methods", "qdrant-sum", "--quiet"
+    )
+    assert code == 2 and err.count("\n") == 1 and "SIGNED_EXPLORER_QDRANT" in err and "that is a file" in err

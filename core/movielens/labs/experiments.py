@@ -12,6 +12,9 @@ ratings >= 4 positive and <= 2.5 negative, the same ~270 users, AUC per user):
   items assigned to it, against the name alone (:mod:`core.categories`).
 - :func:`ease_lab` -- EASE, a linear item-item model with a zero diagonal, fitted in
   closed form on the history's likes (:mod:`core.ease`).
+- :func:`qdrant_lab` -- what a vector database does with dislikes: Qdrant's three
+  recommend strategies with and without the negative examples, against the signed
+  history vector and EASE (:mod:`core.movielens.strategies`).
 
 This module holds only the experiments; the ideas live in their own small modules.
 
@@ -29,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from core.engine.embedder import Embedder
+from core.engine.methods import STRATEGY_NAMES
 from core.errors import UnknownName
 from core.movielens.data import DataError, MovieLens
 from core.movielens.labs.categories import clean_title, effective_embeddings
@@ -37,6 +41,7 @@ from core.movielens.labs.feedback import FEEDBACK_RULES, feedback_stream
 from core.movielens.labs.history import HISTORY_RULES, history_vectors
 from core.movielens.metrics import METRICS, Difference, mean_ci, paired_difference, summarise, user_metrics
 from core.movielens.protocol import NO_GENRE, POSITIVE, SEED, Split, evaluation_split, user_profile
+from core.movielens.strategies import NO_NEGATIVES, Catalogue, history_examples
 from core.numeric import normalize_rows, tanh_weights, unit
 
 Report = Callable[[str, float], None]
@@ -44,7 +49,7 @@ Report = Callable[[str, float], None]
 EASE_LAMBDA = DEFAULT_REGULARISATION
 EASE_MIN_LIKES = 3  # items liked at least this often in the history enter the EASE model
 CENTROID_SHOTS = (0, 1, 3, 10, 30, 100)
-LAB_NAMES = ("history", "feedback", "centroids", "ease")
+LAB_NAMES = ("history", "feedback", "centroids", "ease", "qdrant")
 CENTROID_MOVIES = 2_000  # the most-rated movies; their titles are embedded
 
 
@@ -240,15 +245,25 @@ def _genre_guesses(similarity: np.ndarray, truth: list[set[int]]) -> dict:
 # -- lab 4: EASE ------------------------------------------------------------------------------------
 
 
-def ease_lab(data: MovieLens, *, regularisation: float = EASE_LAMBDA, report: Report | None = None) -> LabResult:
-    """EASE fitted on the history's likes (rating >= 4) of every user, scored on the held-out movies.
+@dataclass
+class EaseModel:
+    """EASE fitted on every user's history likes: item-item weights over the movies liked often enough."""
 
-    Held-out movies outside the model (fewer than :data:`EASE_MIN_LIKES` history likes) score 0,
-    as do users with no liked history item in the model; ties count half in the AUC.
-    """
-    say = report or (lambda stage, fraction: None)
-    say("Splitting ratings by time", 0.0)
-    s = evaluation_split(data, "genres")
+    weights: np.ndarray  # (items, items), zero diagonal
+    kept: list[int]  # movieId of each item
+    likes: np.ndarray  # (fit users, items) 0/1
+    row: dict[int, int]  # userId -> row of ``likes``
+    users: int  # users with a like (the fit's rows)
+
+    def scores(self, user: int, movies: Sequence[int]) -> np.ndarray:
+        """A user's score for each movie; 0 for movies outside the model or users with no liked item in it."""
+        column = {m: j for j, m in enumerate(self.kept)}
+        every = self.likes[self.row[user]] @ self.weights if user in self.row else np.zeros(len(self.kept))
+        return np.array([every[column[m]] if m in column else 0.0 for m in movies])
+
+
+def fit_ease(s: Split, data: MovieLens, regularisation: float = EASE_LAMBDA) -> EaseModel:
+    """EASE on the history's likes (rating >= 4) of every user; items liked by at least EASE_MIN_LIKES users."""
     likes = s.history[s.history["rating"] >= POSITIVE]
     per_item = likes.groupby("movieId").size()
     kept = sorted(int(m) for m in per_item.index[per_item >= EASE_MIN_LIKES])
@@ -264,23 +279,43 @@ def ease_lab(data: MovieLens, *, regularisation: float = EASE_LAMBDA, report: Re
     for u, m in zip(likes["userId"], likes["movieId"], strict=True):
         if int(m) in column:
             x[row[int(u)], column[int(m)]] = 1.0
-    say(f"Fitting EASE on {len(users)} users x {len(kept):,} items", 0.2)
-    weights = EASE(regularisation).fit(x).weights_
+    return EaseModel(EASE(regularisation).fit(x).weights_, kept, x, row, len(users))
+
+
+def ease_lab(data: MovieLens, *, regularisation: float = EASE_LAMBDA, report: Report | None = None) -> LabResult:
+    """EASE fitted on the history's likes (rating >= 4) of every user, scored on the held-out movies.
+
+    Held-out movies outside the model (fewer than :data:`EASE_MIN_LIKES` history likes) score 0,
+    as do users with no liked history item in the model; ties count half in the AUC.
+    """
+    say = report or (lambda stage, fraction: None)
+    say("Splitting ratings by time", 0.0)
+    s = evaluation_split(data, "genres")
+    say("Fitting EASE on the history's likes", 0.2)
+    model = fit_ease(s, data, regularisation)
     say("Scoring held-out movies", 0.8)
     metrics: dict[str, dict[str, list[float]]] = {}
-    popularity = s.popularity
     genre_index = {g: i for i, g in enumerate(s.features)}
     history = dict(list(s.history[s.history["userId"].isin(s.users)].groupby("userId")))
     for user, rows_held in s.held_out[s.held_out["userId"].isin(s.users)].groupby("userId"):
-        scores_all = x[row[int(user)]] @ weights if int(user) in row else np.zeros(len(kept))
         movies = [int(m) for m in rows_held["movieId"]]
-        scores = np.array([scores_all[column[m]] if m in column else 0.0 for m in movies])
         ratings = rows_held["rating"].to_numpy(dtype=float)
         exact = _exact_genre_scores(history[user], movies, s, genre_index)
-        popular = np.array([float(popularity.get(m, 0)) for m in movies])
-        for rule, values in (("EASE", scores), ("exact (genres)", exact), ("popularity", popular)):
+        popular = np.array([float(s.popularity.get(m, 0)) for m in movies])
+        for rule, values in (
+            ("EASE", model.scores(int(user), movies)),
+            ("exact (genres)", exact),
+            ("popularity", popular),
+        ):
             score_user(metrics, rule, int(user), values, ratings)
+    say("Done", 1.0)
+    return LabResult(("EASE", "exact (genres)", "popularity"), metrics, len(s.users), _ease_extra(model, data))
+
+
+def _ease_extra(model: EaseModel, data: MovieLens) -> dict:
+    """The model's size and its ten most negative weights ("liked this, then not that")."""
     titles = dict(zip(data.movies["movieId"].astype(int), data.movies["title"].astype(str), strict=True))
+    weights, kept = model.weights, model.kept
     flat = np.argsort(weights, axis=None)[:10]
     anti = [
         {
@@ -291,15 +326,54 @@ def ease_lab(data: MovieLens, *, regularisation: float = EASE_LAMBDA, report: Re
         for i, j in zip(*np.unravel_index(flat, weights.shape), strict=True)
     ]
     negative_share = float((weights < 0).sum() / max(weights.size - len(kept), 1))
-    say("Done", 1.0)
-    extra = {
+    return {
         "items": len(kept),
-        "fit_users": len(users),
-        "lambda": regularisation,
+        "fit_users": model.users,
+        "lambda": EASE_LAMBDA,
         "negative_weight_share": round(negative_share, 4),
         "most_negative": anti,
     }
-    return LabResult(("EASE", "exact (genres)", "popularity"), metrics, len(s.users), extra)
+
+
+# -- lab 5: a vector database's recommend strategies -------------------------------------------------
+
+QDRANT_RULES = (
+    *STRATEGY_NAMES,
+    *(f"{m}{NO_NEGATIVES}" for m in STRATEGY_NAMES),
+    "signed history",
+    "EASE",
+)
+
+
+def qdrant_lab(embedder: Embedder, data: MovieLens, *, report: Report | None = None) -> LabResult:
+    """Qdrant's strategies from the history's likes (>= 4) and dislikes (<= 2.5), then from the likes alone, against
+    the signed history vector (the history lab's best rule) and EASE, on the same users and item vectors."""
+    say = report or (lambda stage, fraction: None)
+    s, rows, items = _genre_setup(embedder, data, say)
+    say("Fitting EASE", 0.45)
+    ease = fit_ease(s, data)
+    metrics: dict[str, dict[str, list[float]]] = {}
+    held = dict(list(s.held_out[s.held_out["userId"].isin(s.users)].groupby("userId")))
+    history = dict(list(s.history[s.history["userId"].isin(s.users)].groupby("userId")))
+    with Catalogue(items, embedder.name) as catalogue:
+        for n, user in enumerate(s.users):
+            if n % 30 == 0:
+                say(f"Asking Qdrant for {len(s.users)} users ({n} done)", 0.5 + 0.5 * n / len(s.users))
+            past, movies = history[user], [int(m) for m in held[user]["movieId"]]
+            candidates = [rows[m] for m in movies]
+            both = catalogue.scores(history_examples(past, rows, items), candidates)
+            likes = catalogue.scores(history_examples(past, rows, items, negatives=False), candidates)
+            signed = history_vectors(past["movieId"].tolist(), past["rating"].to_numpy(dtype=float), rows, items)
+            scores = {
+                **both,
+                **{f"{m}{NO_NEGATIVES}": v for m, v in likes.items()},
+                "signed history": items[candidates] @ signed["signed"],
+                "EASE": ease.scores(user, movies),
+            }
+            for rule in QDRANT_RULES:
+                score_user(metrics, rule, user, scores[rule], held[user]["rating"].to_numpy(dtype=float))
+    say("Done", 1.0)
+    return LabResult(QDRANT_RULES, metrics, len(s.users))
 
 
 def _exact_genre_scores(history: pd.DataFrame, movies: Sequence[int], s: Split, index: dict[str, int]) -> np.ndarray:
@@ -322,7 +396,8 @@ def compute(name: str, embedder: Embedder, data: MovieLens, *, report: Report | 
         return centroid_lab(embedder, data, report=report)
     if name == "ease":
         return ease_lab(data, report=report)
-    return (history_lab if name == "history" else feedback_lab)(embedder, data, report=report)
+    labs = {"history": history_lab, "feedback": feedback_lab, "qdrant": qdrant_lab}
+    return labs[name](embedder, data, report=report)
 
 
 def run(name: str, embedder: Embedder, data: MovieLens, *, report: Report | None = None) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.movielens.labs.experiments import LabResult
 from core.movielens.metrics import verdict
+from core.movielens.strategies import NO_NEGATIVES
 
 
 def _sentence(text: str) -> str:
@@ -68,4 +69,17 @@ def ease(lab: LabResult) -> str:
         f"{_compare(lab, 'EASE', 'popularity')}; {_compare(lab, 'EASE', 'exact (genres)')}, the Evaluation "
         f"page's exact reference on these users. "
         f"{lab.extra['negative_weight_share']:.0%} of its off-diagonal weights are negative."
+    )
+
+
+def qdrant(lab: LabResult) -> str:
+    """Which strategy wins, whether negative examples help each one, and how the best compares with the rest."""
+    summary = lab.summary()
+    strategies = [r for r in lab.rules if r.startswith("qdrant-") and NO_NEGATIVES not in r]
+    best = max(strategies, key=lambda r: summary[r]["auc"])
+    helped = [f"{_compare(lab, r, r + NO_NEGATIVES)}" for r in strategies]
+    return (
+        f"The best strategy is {best} (AUC {summary[best]['auc']:.3f}). Do negative examples help? "
+        + "; ".join(_sentence(h) if i == 0 else h for i, h in enumerate(helped))
+        + f". Against the alternatives: {_compare(lab, best, 'signed history')}; {_compare(lab, best, 'EASE')}."
     )

@@ -96,3 +96,11 @@ def test_a_build_runs_at_a_lower_cpu_priority_than_the_sessions():
     build = Builds().start(("nice",), "Nice", niceness)
     assert build.wait(30) and build.error is None
     assert build.result == min(19, os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + BUILD_NICE)
+
+
+def test_once_tells_what_it_evicts():
+    evicted = []
+    once = Once(max_entries=2, on_evict=evicted.append)
+    for key in "abc":
+        once.get(key, lambda key=key: key.upper())
+    assert evicted == ["a"] and not once.has("a") and once.has("c")

@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.engine.methods import METHOD_NAMES, METHODS, compare_profiles, get_method
+from core.engine.methods import (
+    METHOD_NAMES,
+    METHODS,
+    compare_profiles,
+    examples,
+    get_method,
+    parse_methods,
+    strategy_point,
+)
 from core.engine.space import FeatureSpace, MethodParams
 from core.engine.texts import split_texts
 from core.numeric import tanh_weights
@@ -114,4 +122,29 @@ def test_split_keeps_an_empty_side_at_zero(space, embedder):
 def test_unknown_method_lists_the_valid_names():
     with pytest.raises(ValueError) as info:
         get_method("nave")
-    assert str(info.value) == ("unknown method 'nave'; choose one of: naive, split, prefix, weighted, whitened, exact")
+    assert str(info.value) == (
+        "unknown method 'nave'; choose one of: naive, split, prefix, weighted, whitened, exact, "
+        "qdrant-avg, qdrant-best, qdrant-sum"
+    )
+
+
+def test_a_profile_as_examples_is_its_liked_and_disliked_features_unweighted(space):
+    wanted = examples({"wine": 0.8, "crowds": -0.7, "anxiety": -0.1, "adventure": 0.0, "a novel thing": 0.3}, space)
+    features = space.feature_embeddings()
+    assert np.allclose(wanted.positive[0], features[space.index["wine"]])
+    assert len(wanted.positive) == 2 and len(wanted.negative) == 2  # 0 is left out; -0.1 counts as fully as -0.7
+    assert np.allclose(wanted.positive[1], space.novel_embeddings(["a novel thing"])[0])
+
+
+def test_the_strategy_point_is_average_vectors_query(space):
+    point = strategy_point([{"wine": 0.8, "crowds": -0.7}, {"crowds": -1.0}, {}], space=space)
+    wine, crowds = (space.feature_embeddings()[space.index[f]] for f in ("wine", "crowds"))
+    expected = 2 * wine - crowds
+    assert np.allclose(point[0], expected / np.linalg.norm(expected), atol=1e-6)
+    assert not point[1].any() and not point[2].any()  # no liked feature: Qdrant refuses average_vector
+
+
+def test_strategy_methods_are_registered_but_not_vector_methods():
+    assert parse_methods("qdrant-best, naive") == ("qdrant-best", "naive")
+    for name in ("qdrant-avg", "qdrant-best", "qdrant-sum"):
+        assert name not in METHOD_NAMES and get_method(name).item_method == "weighted" and get_method(name).strategy

@@ -8,6 +8,7 @@ import pytest
 
 from core.engine.recommender import Recommender
 from core.engine.space import MethodParams
+from core.errors import InputError
 from core.scenarios.presets import load_preset
 
 
@@ -87,3 +88,33 @@ def test_fast_scoring_equals_dense_cosine(embedder, name):
     user = recommender.user_vector(name, profile)
     dense = recommender.product_vectors(name) @ user
     np.testing.assert_allclose(recommender.scores(name, profile), dense, atol=1e-5)
+
+
+def test_the_hard_no_filter_leaves_removed_products_out_of_every_comparison(embedder):
+    scenario = load_preset("peanut-allergy")
+    recommender = Recommender(scenario, embedder)
+    profile = dict(scenario.user("peanut-allergic").profile)
+    result = recommender.rank(profile, ["naive", "exact", "qdrant-sum"], k=5, filter_hard_no=True)
+    kept = ~result.removed
+    for ranking in result.rankings.values():
+        assert np.isinf(ranking.scores[result.removed]).all() and np.isfinite(ranking.scores[kept]).all()
+        assert ranking.available == kept.sum()
+    assert result.marks.hard_no[result.removed].all()  # the marks still say why they were removed
+    _, agreement = result.divergence()
+    assert agreement["exact"]["kendall_tau"] == 1.0 and -1 <= agreement["naive"]["kendall_tau"] <= 1
+
+
+def test_an_unknown_store_is_refused(embedder):
+    with pytest.raises(InputError, match="choose one of: numpy, qdrant"):
+        Recommender(load_preset("sign-trap"), embedder, store="faiss")
+
+
+def test_the_pool_frees_an_evicted_recommenders_qdrant_collection(embedder):
+    from core.engine.recommender import RecommenderPool
+
+    pool = RecommenderPool(budget=1)
+    first = pool.get(load_preset("sign-trap"), embedder)
+    store = first.qdrant("qdrant-best")
+    assert store.has("weighted")
+    pool.get(load_preset("wine-synonyms"), embedder)  # over the budget: sign-trap's recommender goes
+    assert not store.has("weighted")

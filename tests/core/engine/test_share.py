@@ -118,3 +118,18 @@ def test_a_model_in_the_link_round_trips_in_any_case():
     view, warnings = decode({"model": "E5-Small"}, models=["minilm", "e5-small"])
     assert view.model == "e5-small" and not warnings
     assert encode(view) == {"model": "e5-small"} and decode(encode(view), models=["e5-small"])[0] == view
+
+
+def test_the_hard_no_filter_travels_in_the_link():
+    view = ViewState(preset="peanut-allergy", methods=("naive", "qdrant-best"), hard_no=-0.9)
+    params = encode(view)
+    assert params["hardno"] == "-0.9" and params["methods"] == "naive,qdrant-best"
+    assert decode(params)[0] == view
+    assert "hardno" not in encode(ViewState())
+
+
+@pytest.mark.parametrize("raw", ["0.5", "-1.5", "nan", "inf", "-0.9x", "<b>", "x" * 500])
+def test_a_bad_hard_no_threshold_warns_and_leaves_the_filter_off(raw):
+    view, warnings = decode({"preset": "peanut-allergy", "hardno": raw})
+    assert view.hard_no is None and len(warnings) == 1
+    assert "hardno" in warnings[0] and ("-1 to 0" in warnings[0] or "longer than" in warnings[0])

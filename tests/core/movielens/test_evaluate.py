@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from core.engine.methods import METHOD_NAMES
+from core.engine.methods import METHOD_NAMES, STRATEGY_NAMES
 from core.movielens.evaluate import evaluate
 
 
@@ -18,7 +18,8 @@ def evaluation(embedder, movielens):
 def test_full_evaluation_robust_facts(evaluation):
     result = evaluation.to_json()
     assert 200 <= result["users"] <= 350
-    assert set(result["methods"]) == {*METHOD_NAMES, "popularity", "random"}
+    assert set(result["methods"]) == {*METHOD_NAMES, *STRATEGY_NAMES, "popularity", "random"}
+    assert result["strategies_refused"] == dict.fromkeys(STRATEGY_NAMES, 0)  # every user liked something
     for stats in result["methods"].values():
         assert 0.0 <= stats["auc"] <= 1.0
         lo, hi = stats["auc_ci95"]
@@ -26,3 +27,14 @@ def test_full_evaluation_robust_facts(evaluation):
         assert 0.0 <= stats["ndcg@10"] <= 1.0 and 0.0 <= stats["precision@10"] <= 1.0
     assert result["methods"]["exact"]["auc"] > result["methods"]["random"]["auc"]
     json.dumps(result, allow_nan=False)
+
+
+def test_across_models_keeps_each_models_own_paired_difference(evaluation):
+    from core.movielens.evaluate import across_models, across_reading
+
+    table = across_models({"a": evaluation, "b": evaluation})
+    assert set(table) == set(evaluation.methods) and set(table["weighted"]) == {"a", "b"}
+    assert table["naive"]["a"]["auc_minus_naive"] == 0
+    assert table["weighted"]["a"] == table["weighted"]["b"]
+    reading = across_reading({"a": evaluation})
+    assert reading.startswith("Over 1 model: naive text is indistinguishable from chance for 1;")

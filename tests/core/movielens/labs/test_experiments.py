@@ -7,7 +7,7 @@ import json
 import pytest
 
 from core.cli import main
-from core.movielens.labs.experiments import CENTROID_SHOTS, LAB_NAMES, run
+from core.movielens.labs.experiments import CENTROID_SHOTS, LAB_NAMES, QDRANT_RULES, run
 from core.movielens.labs.history import HISTORY_RULES
 
 
@@ -18,7 +18,7 @@ def results(embedder, movielens):
 
 def test_every_lab_on_the_real_data(results):
     """Only robust facts: AUCs in [0, 1], intervals around their means, the evaluation's 270 users."""
-    for name in ("history", "feedback", "ease"):
+    for name in ("history", "feedback", "ease", "qdrant"):
         lab = results[name]
         assert lab["users"] == 270
         for rule, r in lab["rules"].items():
@@ -35,6 +35,12 @@ def test_every_lab_on_the_real_data(results):
     centroids = results["centroids"]
     assert [row["k"] for row in centroids["by_k"]] == list(CENTROID_SHOTS)
     assert centroids["by_k"][0]["hit@1"] > centroids["chance"]["hit@1"], "genre names alone beat chance"
+    qdrant = results["qdrant"]["rules"]
+    assert set(qdrant) == set(QDRANT_RULES)
+    # With likes only, sum_scores ranks as average_vector does (the sum of cosines to unit examples is the cosine
+    # to their sum, times a constant): the same AUC up to float ties.
+    assert abs(qdrant["qdrant-sum (likes only)"]["auc"] - qdrant["qdrant-avg (likes only)"]["auc"]) < 2e-3
+    assert qdrant["EASE"]["auc"] == results["ease"]["rules"]["EASE"]["auc"]  # the same model, the same users
     json.dumps(results, allow_nan=False)  # every number finite
 
 

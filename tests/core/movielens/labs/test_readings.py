@@ -31,3 +31,24 @@ def test_feedback_reading_says_whether_negating_harms():
     assert "not the harmful choice" in readings.feedback(helps)
     harms = lab({"ignore negatives": base, "negate": base - 0.03, "reject": base, "centred push": base}, **drift)
     assert "no better than ignoring" in readings.feedback(harms)
+
+
+def test_qdrant_reading_says_which_strategy_wins_and_whether_negatives_help():
+    rng = np.random.default_rng(2)
+    base = rng.uniform(0.4, 0.6, 50)
+    noise = rng.normal(0, 0.01, 50)
+    rules = {
+        "qdrant-avg": base + 0.04,
+        "qdrant-best": base + noise,
+        "qdrant-sum": base + 0.02,
+        "qdrant-avg (likes only)": base,
+        "qdrant-best (likes only)": base,
+        "qdrant-sum (likes only)": base,
+        "signed history": base + 0.06,
+        "EASE": base + 0.1,
+    }
+    text = readings.qdrant(lab(rules))
+    assert text.startswith("The best strategy is qdrant-avg (AUC")
+    assert "Qdrant-avg beats qdrant-avg (likes only)" in text
+    assert "qdrant-best is not distinguishable from qdrant-best (likes only)" in text
+    assert "qdrant-avg loses to signed history" in text and "qdrant-avg loses to EASE" in text

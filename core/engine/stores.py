@@ -1,0 +1,489 @@
+"""Where product vectors live and how a query reaches them: in memory (numpy) or in Qdrant.
+
+Two stores behind one small interface (:class:`VectorStore`):
+
+- :class:`NumpyStore` keeps each method's product vectors in this process and scores them with matrix
+  products. It is the default, because a slider move must cost microseconds.
+- :class:`QdrantStore` keeps them in a Qdrant collection, one per (scenario, model), with one *named
+  vector* per (method, parameters) and each product's profile as its payload. Every query goes through
+  the real client's ``query_points``, so its answers are what a Qdrant server returns.
+  ``SIGNED_EXPLORER_QDRANT`` says where the collection lives: ``memory`` (the default: Qdrant's embedded
+  mode, in this process), a folder (embedded, kept on disk) or a server's URL (the same code; sharding
+  and replication are then the server's business).
+
+Both answer two kinds of query. ``search`` ranks by cosine to one vector (a user vector as the methods
+return it: of length 1, or shorter for ``exact`` when some scores lie outside the vocabulary, since they
+count in its length; Qdrant's cosine rescales such a query to length 1, so its exact scores are then
+larger by that factor, in the same order). ``recommend`` is Qdrant's
+recommendation API: positive and negative examples, combined by one of three strategies
+(:data:`STRATEGIES`; the numpy store follows the same formulas as Qdrant, so the two can be compared).
+A hard "no" is a filter on the payload, never a direction: a product that carries, with a positive
+score, any of the ``exclude`` features is not returned at all.
+
+>>> store = NumpyStore([{"nuts": 1.0}, {"tea": 0.5}, {"nuts": -1.0}])
+>>> store.add("demo", np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]], dtype=np.float32))
+>>> hits = store.search("demo", np.array([1.0, 0.0]), limit=3, exclude=["nuts"])
+>>> sorted(hits.indices.tolist()), hits.full(3).tolist()
+([1, 2], [-inf, 0.0, 0.6000000238418579])
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+from scipy import sparse
+
+from core.engine.embedder import Progress
+from core.engine.space import LinearForm
+from core.errors import InputError
+from core.numeric import EPS, normalize_rows, unit
+
+if TYPE_CHECKING:  # imported lazily: the numpy store (and the app's default path) never loads the client
+    from qdrant_client import QdrantClient
+
+ENV_QDRANT = "SIGNED_EXPLORER_QDRANT"
+ENV_QDRANT_KEY = "SIGNED_EXPLORER_QDRANT_API_KEY"
+ENV_QDRANT_SHARDS = "SIGNED_EXPLORER_QDRANT_SHARDS"  # "shards,replicas" for new collections on a server (e.g. "6,2")
+MEMORY = "memory"
+STRATEGIES = ("average_vector", "best_score", "sum_scores")
+BATCH = 512  # points per upsert request
+LOCAL_LIMIT = 20_000  # Qdrant's own advice: its embedded mode is for collections up to about this many points
+
+ProfileLike = Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class Hits:
+    """A query's answer: the products returned (in any order) and their scores. Products that were
+    filtered out, or fell beyond the limit, are absent."""
+
+    indices: np.ndarray  # (m,) int product indices
+    scores: np.ndarray  # (m,) float32
+
+    def full(self, n: int) -> np.ndarray:
+        """(n,) scores in product order; -inf for every product that was not returned."""
+        out = np.full(n, -np.inf, dtype=np.float32)
+        out[self.indices] = self.scores
+        return out
+
+
+@dataclass(frozen=True)
+class Examples:
+    """A user as a vector database sees one: unweighted positive and negative examples, given as vectors
+    ((p, d) arrays) or as the indices of stored products (1-D int arrays: Qdrant looks their vectors up)."""
+
+    positive: np.ndarray
+    negative: np.ndarray
+
+    @property
+    def empty(self) -> bool:
+        return not len(self.positive) and not len(self.negative)
+
+    @property
+    def by_id(self) -> bool:
+        return np.asarray(self.positive).ndim == 1 and np.asarray(self.negative).ndim == 1
+
+    def vectors(self, items: np.ndarray) -> Examples:
+        """The same examples as vectors (``items``: the stored product vectors)."""
+        if not self.by_id:
+            return self
+        pick = lambda ids: items[np.asarray(ids, dtype=np.int64)]  # noqa: E731
+        return Examples(pick(self.positive), pick(self.negative))
+
+
+@dataclass(frozen=True)
+class ProductVectors:
+    """A method's product vectors, and for vocabulary-linear methods a cheaper way to score them."""
+
+    vectors: np.ndarray  # (n_products, d) unit rows
+    form: LinearForm | None = None  # unnormalised vectors = form.dense()
+    inverse_norms: np.ndarray | None = None
+
+    def scores(self, user: np.ndarray) -> np.ndarray:
+        if self.form is None:
+            return self.vectors @ user
+        return self.form.apply(user) * self.inverse_norms
+
+
+def carried(profile: ProfileLike) -> list[str]:
+    """The features a product carries: those it scores above 0 (what a hard "no" filter looks at).
+
+    >>> carried({"peanuts": 0.4, "chocolate": 1.0, "salt": 0.0, "dairy": -1.0})
+    ['peanuts', 'chocolate']
+    """
+    return [feature for feature, score in profile.items() if score > 0]
+
+
+class VectorStore(Protocol):
+    """What the recommender asks of a store. ``key`` names one method's vectors (with its parameters)."""
+
+    kind: str
+
+    def has(self, key: str) -> bool: ...
+
+    def add(self, key: str, vectors: np.ndarray | ProductVectors, *, progress: Progress | None = None) -> None: ...
+
+    def search(self, key: str, query: np.ndarray, *, limit: int, exclude: Sequence[str] = ()) -> Hits: ...
+
+    def recommend(
+        self,
+        key: str,
+        examples: Examples,
+        strategy: str,
+        *,
+        limit: int,
+        exclude: Sequence[str] = (),
+        among: Sequence[int] | None = None,
+        lookup: VectorStore | None = None,
+    ) -> Hits: ...
+
+
+# -- the formulas Qdrant documents (the numpy store computes them itself) -------------------------------
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """Qdrant's scaled fast sigmoid, (x / (1 + |x|) + 1) / 2: keeps best_score's two branches apart.
+    (An infinite x, a side with no example, gives NaN; best_score never picks that side.)"""
+    with np.errstate(invalid="ignore"):
+        return 0.5 * (x / (1.0 + np.abs(x)) + 1.0)
+
+
+def average_query(examples: Examples) -> np.ndarray | None:
+    """average_vector's query: avg(pos) + (avg(pos) - avg(neg)); None without a positive example."""
+    if not len(examples.positive):
+        return None
+    mean = examples.positive.mean(axis=0)
+    return mean + (mean - examples.negative.mean(axis=0)) if len(examples.negative) else mean
+
+
+def strategy_scores(strategy: str, examples: Examples, items: np.ndarray) -> np.ndarray | None:
+    """Each item's score under a recommend strategy (items: unit rows); None where Qdrant refuses the query."""
+    if examples.empty:
+        return None
+    if strategy == "average_vector":
+        query = average_query(examples)
+        return None if query is None else items @ unit(query)
+    sims_pos = items @ normalize_rows(examples.positive).T if len(examples.positive) else None
+    sims_neg = items @ normalize_rows(examples.negative).T if len(examples.negative) else None
+    if strategy == "sum_scores":
+        total = np.zeros(len(items), dtype=np.float32)
+        total += sims_pos.sum(axis=1) if sims_pos is not None else 0
+        total -= sims_neg.sum(axis=1) if sims_neg is not None else 0
+        return total
+    if strategy == "best_score":
+        best_pos = sims_pos.max(axis=1) if sims_pos is not None else np.full(len(items), -np.inf)
+        best_neg = sims_neg.max(axis=1) if sims_neg is not None else np.full(len(items), -np.inf)
+        return np.where(best_pos > best_neg, sigmoid(best_pos), -sigmoid(best_neg)).astype(np.float32)
+    raise InputError(f"unknown recommend strategy {strategy!r}; choose one of: {', '.join(STRATEGIES)}")
+
+
+# -- in memory --------------------------------------------------------------------------------------------
+
+
+class NumpyStore:
+    """Product vectors in this process, scored exactly with matrix products (the default store)."""
+
+    kind = "numpy"
+
+    def __init__(self, products: Sequence[ProfileLike]) -> None:
+        self.n = len(products)
+        index: dict[str, int] = {}
+        rows, columns = [], []
+        for row, profile in enumerate(products):
+            for feature in carried(profile):
+                rows.append(row)
+                columns.append(index.setdefault(feature, len(index)))
+        self._index = index  # feature -> column of ``_carries``: which products carry which features
+        ones = np.ones(len(rows), dtype=np.int8)
+        self._carries = sparse.csc_matrix((ones, (rows, columns)), shape=(self.n, len(index)))
+        self._vectors: dict[str, ProductVectors] = {}
+
+    def has(self, key: str) -> bool:
+        return key in self._vectors
+
+    def add(self, key: str, vectors: np.ndarray | ProductVectors, *, progress: Progress | None = None) -> None:
+        self._vectors[key] = vectors if isinstance(vectors, ProductVectors) else ProductVectors(vectors)
+        if progress is not None:
+            progress(self.n, self.n)
+
+    def vectors(self, key: str) -> ProductVectors:
+        return self._vectors[key]
+
+    def drop(self, key: str) -> None:
+        self._vectors.pop(key, None)
+
+    def excluded(self, exclude: Sequence[str]) -> np.ndarray:
+        """(n,) bool: the products a hard-no filter on ``exclude`` removes."""
+        columns = sorted({self._index[f] for f in exclude if f in self._index})
+        if not columns:
+            return np.zeros(self.n, dtype=bool)
+        return np.asarray(self._carries[:, columns].sum(axis=1)).ravel() > 0
+
+    def _answer(
+        self, scores: np.ndarray, limit: int, exclude: Sequence[str], among: Sequence[int] | None = None
+    ) -> Hits:
+        allowed = ~self.excluded(exclude)
+        if among is not None:
+            allowed &= np.isin(np.arange(self.n), np.asarray(among, dtype=np.int64))
+        keep = np.nonzero(allowed)[0]
+        if limit < keep.size:
+            keep = keep[np.argpartition(-scores[keep], limit - 1)[:limit]] if limit > 0 else keep[:0]
+        return Hits(keep, np.asarray(scores[keep], dtype=np.float32))
+
+    def search(self, key: str, query: np.ndarray, *, limit: int, exclude: Sequence[str] = ()) -> Hits:
+        return self._answer(self._vectors[key].scores(np.asarray(query, dtype=np.float32)), limit, exclude)
+
+    def recommend(
+        self,
+        key: str,
+        examples: Examples,
+        strategy: str,
+        *,
+        limit: int,
+        exclude: Sequence[str] = (),
+        among: Sequence[int] | None = None,
+        lookup: NumpyStore | None = None,
+    ) -> Hits:
+        """Examples given by id are products of this store, or of ``lookup`` (another store, same key)."""
+        items = self._vectors[key].vectors
+        wanted = examples.vectors((lookup or self).vectors(key).vectors)
+        scores = strategy_scores(strategy, wanted, items)
+        scores = np.zeros(self.n, dtype=np.float32) if scores is None else scores
+        if examples.by_id and lookup is None:  # like Qdrant, never return an example itself
+            among = np.setdiff1d(
+                np.arange(self.n) if among is None else among, [*examples.positive, *examples.negative]
+            )
+        return self._answer(scores, limit, exclude, among)
+
+
+# -- in Qdrant ---------------------------------------------------------------------------------------------
+
+
+def location(raw: str | None = None) -> str:
+    """Where Qdrant collections live: ``memory``, a folder, or a server URL (SIGNED_EXPLORER_QDRANT).
+
+    >>> location(""), location("http://db:6333"), location("/tmp/q").endswith("q")
+    ('memory', 'http://db:6333', True)
+    >>> location("ftp://x")
+    Traceback (most recent call last):
+    ...
+    core.errors.InputError: SIGNED_EXPLORER_QDRANT='ftp://x': use memory, a folder, or a server URL (http://host:6333)
+    """
+    value = (os.environ.get(ENV_QDRANT, "") if raw is None else raw).strip()
+    if not value or value.lower() == MEMORY:
+        return MEMORY
+    if value.startswith(("http://", "https://")):
+        return value
+    if "://" in value:
+        raise InputError(f"{ENV_QDRANT}={value!r}: use memory, a folder, or a server URL (http://host:6333)")
+    path = Path(value).expanduser()
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{ENV_QDRANT}={value!r}: that is a file; use memory, a folder, or a server URL")
+    return str(path.resolve())
+
+
+@cache
+def client(where: str = MEMORY) -> QdrantClient:
+    """One client per location for the whole process (an embedded folder may be opened only once)."""
+    from qdrant_client import QdrantClient
+
+    if where == MEMORY:
+        return QdrantClient(":memory:")
+    if where.startswith(("http://", "https://")):
+        return QdrantClient(url=where, api_key=os.environ.get(ENV_QDRANT_KEY) or None, timeout=60)
+    try:
+        return QdrantClient(path=where)
+    except RuntimeError as error:  # the folder's lock is held by another process
+        raise InputError(f"{ENV_QDRANT}={where!r}: {error}".splitlines()[0]) from None
+
+
+def collection_name(*parts: str) -> str:
+    """A collection's name from what it holds (scenario content, model): short, stable, safe everywhere."""
+    return "sae-" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
+
+
+class QdrantStore:
+    """One scenario's products in a Qdrant collection: a named vector per method key, the profile as payload.
+
+    Vectors are upserted once per key, in batches (``progress`` gets products done and the total); a key is
+    recorded as complete in the collection's metadata only when all its batches are in, so a build that was
+    interrupted is simply written again. Queries never wait for a write.
+    """
+
+    kind = "qdrant"
+
+    def __init__(
+        self,
+        products: Sequence[ProfileLike],
+        ids: Sequence[str],
+        name: str,
+        *,
+        where: str | None = None,
+        batch: int = BATCH,
+    ) -> None:
+        self.n, self.name, self.batch = len(products), name, batch
+        self.where = location(where)
+        self._client = client(self.where)
+        self._payloads = [
+            {"id": i, "carries": carried(p), "profile": dict(p)} for i, p in zip(ids, products, strict=True)
+        ]
+        self._complete: set[str] = set()
+        self._write = threading.Lock()  # one writer per collection: batches of a build never interleave
+
+    # -- writing ----------------------------------------------------------------------------------------------
+
+    def _metadata(self) -> dict:
+        if not self._client.collection_exists(self.name):
+            return {}
+        return dict(self._client.get_collection(self.name).config.metadata or {})
+
+    def has(self, key: str) -> bool:
+        if key in self._complete:
+            return True
+        if key in self._metadata().get("complete", []):  # written by another process (a server, a folder)
+            self._complete.add(key)
+            return True
+        return False
+
+    def add(self, key: str, vectors: np.ndarray | ProductVectors, *, progress: Progress | None = None) -> None:
+        from qdrant_client import models
+
+        matrix = vectors.vectors if isinstance(vectors, ProductVectors) else np.asarray(vectors, dtype=np.float32)
+        with self._write:
+            if self.has(key):
+                return
+            params = models.VectorParams(size=int(matrix.shape[1]), distance=models.Distance.COSINE)
+            if not self._client.collection_exists(self.name):
+                self._client.create_collection(
+                    self.name, vectors_config={key: params}, metadata={"complete": []}, **self._layout()
+                )
+            elif key not in (self._client.get_collection(self.name).config.params.vectors or {}):
+                dense = models.DenseVectorConfig(size=params.size, distance=params.distance)
+                self._client.create_vector_name(self.name, key, models.DenseVectorNameConfig(dense=dense))
+            existing = self._client.count(self.name, exact=True).count
+            for start in range(0, self.n, self.batch):
+                self._write_batch(key, matrix, start, full=start >= existing)
+                if progress is not None:
+                    progress(min(start + self.batch, self.n), self.n)
+            done = [*self._metadata().get("complete", []), key]
+            self._client.update_collection(self.name, metadata={"complete": done})
+            self._complete.add(key)
+
+    def _layout(self) -> dict[str, int]:
+        """Shards and replicas of a new collection on a server (SIGNED_EXPLORER_QDRANT_SHARDS="shards,replicas");
+        the embedded mode has neither."""
+        raw = os.environ.get(ENV_QDRANT_SHARDS, "").strip()
+        if not raw or self.where == MEMORY or not self.where.startswith(("http://", "https://")):
+            return {}
+        parts = raw.split(",")
+        if len(parts) != 2 or not all(p.strip().isdigit() and 1 <= int(p) <= 64 for p in parts):
+            raise InputError(f"{ENV_QDRANT_SHARDS}={raw[:40]!r}: expected 'shards,replicas', two whole numbers 1 to 64")
+        return {"shard_number": int(parts[0]), "replication_factor": int(parts[1])}
+
+    def _write_batch(self, key: str, matrix: np.ndarray, start: int, *, full: bool) -> None:
+        from qdrant_client import models
+
+        stop = min(start + self.batch, self.n)
+        if full:  # new points: vector and payload
+            points = [
+                models.PointStruct(id=i, vector={key: matrix[i].tolist()}, payload=self._payloads[i])
+                for i in range(start, stop)
+            ]
+            self._client.upsert(self.name, points=points, wait=True)
+        else:  # the points exist (another key wrote them): add this key's vectors
+            points = [models.PointVectors(id=i, vector={key: matrix[i].tolist()}) for i in range(start, stop)]
+            self._client.update_vectors(self.name, points=points, wait=True)
+
+    def drop(self, key: str | None = None) -> None:
+        """Delete one key's vectors, or the whole collection (the app drops in-memory ones with their recommender)."""
+        with self._write:
+            if not self._client.collection_exists(self.name):
+                pass
+            elif key is None:
+                self._client.delete_collection(self.name)
+            elif key in (self._client.get_collection(self.name).config.params.vectors or {}):
+                self._client.delete_vector_name(self.name, key)
+                done = [k for k in self._metadata().get("complete", []) if k != key]
+                self._client.update_collection(self.name, metadata={"complete": done})
+            self._complete.discard(key) if key is not None else self._complete.clear()
+
+    # -- reading ------------------------------------------------------------------------------------------
+
+    def _filter(self, exclude: Sequence[str], among: Sequence[int] | None = None):
+        """A hard no is a must_not on the payload; ``among`` (product indices) a must on the point ids."""
+        from qdrant_client import models
+
+        must_not = [models.FieldCondition(key="carries", match=models.MatchAny(any=list(exclude)))] if exclude else []
+        must = [models.HasIdCondition(has_id=[int(i) for i in among])] if among is not None else []
+        return models.Filter(must=must or None, must_not=must_not or None) if must or must_not else None
+
+    def _query(self, key: str, query, limit: int, exclude: Sequence[str], among=None, lookup=None) -> Hits:
+        response = self._client.query_points(
+            self.name,
+            query=query,
+            using=key,
+            limit=max(1, limit),
+            query_filter=self._filter(exclude, among),
+            with_payload=False,
+            lookup_from=lookup,
+        )
+        points = response.points[:limit]
+        indices = np.fromiter((int(p.id) for p in points), dtype=np.int64, count=len(points))
+        return Hits(indices, np.fromiter((p.score for p in points), dtype=np.float32, count=len(points)))
+
+    def _all_zero(self, limit: int, exclude: Sequence[str], among: Sequence[int] | None = None) -> Hits:
+        """What a query with no direction returns: every allowed product, scoring 0 (Qdrant refuses such a query;
+        a cosine with a zero vector is 0 everywhere else in this project)."""
+        candidates = range(self.n) if among is None else sorted({int(i) for i in among})
+        allowed = [i for i in candidates if not set(self._payloads[i]["carries"]) & set(exclude)]
+        chosen = np.array(allowed[:limit], dtype=np.int64)
+        return Hits(chosen, np.zeros(chosen.size, dtype=np.float32))
+
+    def search(self, key: str, query: np.ndarray, *, limit: int, exclude: Sequence[str] = ()) -> Hits:
+        if float(np.linalg.norm(query)) <= EPS:
+            return self._all_zero(limit, exclude)
+        return self._query(key, np.asarray(query, dtype=np.float32).tolist(), limit, exclude)
+
+    def recommend(
+        self,
+        key: str,
+        examples: Examples,
+        strategy: str,
+        *,
+        limit: int,
+        exclude: Sequence[str] = (),
+        among: Sequence[int] | None = None,
+        lookup: QdrantStore | None = None,
+    ) -> Hits:
+        """Qdrant's recommend query. Examples given by id are looked up by Qdrant, in this collection (and then
+        never returned) or in ``lookup``'s; given as vectors, they travel in the request (the embedded client
+        copies every number of them, about 2 us each)."""
+        from qdrant_client import models
+
+        if strategy not in STRATEGIES:
+            raise InputError(f"unknown recommend strategy {strategy!r}; choose one of: {', '.join(STRATEGIES)}")
+        if examples.empty or (strategy == "average_vector" and not len(examples.positive)):
+            if examples.by_id and lookup is None:
+                among = np.setdiff1d(
+                    np.arange(self.n) if among is None else among, [*examples.positive, *examples.negative]
+                )
+            return self._all_zero(limit, exclude, among)  # Qdrant: "No positive examples given"
+
+        def given(side: np.ndarray) -> list:
+            if examples.by_id:
+                return [int(i) for i in side]
+            return [v.tolist() for v in np.asarray(side, dtype=np.float32)]
+
+        recommend = models.RecommendInput(
+            positive=given(examples.positive), negative=given(examples.negative), strategy=strategy
+        )
+        where = None if lookup is None else models.LookupLocation(collection=lookup.name, vector=key)
+        return self._query(key, models.RecommendQuery(recommend=recommend), limit, exclude, among, where)

@@ -1,0 +1,45 @@
+"""Qdrant's strategies on MovieLens histories: which ratings become examples, and the scores the real client
+returns for a user's candidates (the same as the documented formulas)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from core.engine.methods import STRATEGY_NAMES
+from core.engine.stores import Examples, strategy_scores
+from core.movielens.strategies import Catalogue, history_examples, refused
+from core.numeric import normalize_rows
+
+ITEMS = normalize_rows(np.random.default_rng(5).normal(size=(30, 12)))
+ITEMS[7] = 0.0  # a movie with no feature: no direction
+ROWS = {100 + i: i for i in range(30)}
+
+
+def test_history_ratings_become_examples_by_the_label_thresholds():
+    history = pd.DataFrame({"movieId": [100, 101, 102, 103, 104, 107], "rating": [5.0, 4.0, 3.5, 2.5, 0.5, 5.0]})
+    examples = history_examples(history, ROWS, ITEMS)
+    assert examples.positive.tolist() == [0, 1] and examples.negative.tolist() == [3, 4]  # 107 has no vector
+    likes_only = history_examples(history, ROWS, ITEMS, negatives=False)
+    assert likes_only.positive.tolist() == [0, 1] and likes_only.negative.size == 0
+
+
+def test_the_catalogue_answers_with_the_documented_formulas():
+    examples = Examples(np.array([0, 1, 2]), np.array([3]))
+    candidates = [10, 11, 12, 13, 14]
+    with Catalogue(ITEMS, "test") as catalogue:
+        got = catalogue.scores(examples, candidates)
+    assert list(got) == list(STRATEGY_NAMES)
+    strategies = dict(zip(STRATEGY_NAMES, ("average_vector", "best_score", "sum_scores"), strict=True))
+    for method, values in got.items():
+        expected = strategy_scores(strategies[method], examples.vectors(ITEMS), ITEMS[candidates])
+        assert np.allclose(values, expected, atol=1e-5), method
+
+
+def test_a_query_qdrant_refuses_scores_every_candidate_zero():
+    no_likes = Examples(np.array([], dtype=np.int64), np.array([3]))
+    assert refused(no_likes, "qdrant-avg") and not refused(no_likes, "qdrant-sum")
+    with Catalogue(ITEMS) as catalogue:
+        got = catalogue.scores(no_likes, [10, 11])
+    assert np.all(got["qdrant-avg"] == 0)
+    assert np.allclose(got["qdrant-sum"], -(ITEMS[[10, 11]] @ ITEMS[3]), atol=1e-5)  # minus the one dislike
