@@ -8,8 +8,9 @@ For each catalogue size, in a fresh process (so its memory is its own):
   (numpy store) and upserted into an in-memory Qdrant collection as a named vector (Qdrant store): time and
   memory of each;
 - queries for random users: p50/p95 of a top-10 search in each store, the same with the hard-no filter
-  (Qdrant: a ``must_not`` payload filter), and Qdrant's three recommend strategies; recall@10 of every
-  Qdrant answer against the numpy store's exact top 10.
+  (each user's lowest score set to -1, so every query has a hard no; Qdrant: a ``must_not`` payload
+  filter), and Qdrant's three recommend strategies; recall@10 of every Qdrant answer against the numpy
+  store's exact top 10.
 
 Naive and split are left out: their product vectors are embeddings of each product's text, and embedding
 even 100,000 texts takes most of an hour on 2 CPU cores (1,000,000: about ten hours), which measures the
@@ -72,6 +73,12 @@ def users(count: int, seed: int) -> list[dict[str, float]]:
         {names[j]: round(float(rng.uniform(-1, 1)), 2) for j in rng.choice(FEATURES, USER_FEATURES, replace=False)}
         for _ in range(count)
     ]
+
+
+def with_hard_no(profile: dict[str, float]) -> dict[str, float]:
+    """The profile with its lowest score set to -1: a hard no the filter must enforce."""
+    lowest = min(profile, key=profile.get)
+    return {**profile, lowest: -1.0}
 
 
 def rss_mb() -> float:
@@ -144,11 +151,12 @@ def _queries(space, memory: NumpyStore, qdrant: QdrantStore, n: int, count: int)
     out: dict[str, dict] = {}
     people = users(count + 1, seed=n)
     for method in METHODS_MEASURED:
-        vectors = [METHODS[method].fn([p], space=space)[0] for p in people]
         for filtered in (False, True):
+            profiles = [with_hard_no(p) for p in people] if filtered else people
+            vectors = [METHODS[method].fn([p], space=space)[0] for p in profiles]
             samples: dict[str, list[float]] = {"numpy": [], "qdrant": []}
             recalls = []
-            for i, (profile, vector) in enumerate(zip(people, vectors, strict=True)):
+            for i, (profile, vector) in enumerate(zip(profiles, vectors, strict=True)):
                 exclude = [f for f, s in profile.items() if s <= -0.9] if filtered else []
                 t = time.perf_counter()
                 truth = memory.search(method, vector, limit=TOP, exclude=exclude)

@@ -17,12 +17,11 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, NoReturn
 
 from core.engine.embedder import ModelLoadError
-from core.errors import InputError, UnknownName, shorten
-from core.numeric import finite_or_none
+from core.errors import InputError, UnknownName, sentence, shorten, visible, visible_lines
+from core.numeric import NumberError, finite_or_none, json_ready, parse_integer, parse_number
 
 EXIT_OK, EXIT_BUG, EXIT_USAGE = 0, 1, 2
 
@@ -31,19 +30,37 @@ class UsageError(InputError):
     """Bad input from the command line: printed as one line, exit code 2."""
 
 
+class _Once(argparse._StoreAction):
+    """An option that takes one value: given twice, it is refused instead of the last one silently winning."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        given = namespace.__dict__.setdefault("_given", {})
+        if self.dest in given and given[self.dest] != values:
+            raise argparse.ArgumentError(
+                self, f"given twice ({shorten(given[self.dest], 40)} and {shorten(values, 40)}); give it once"
+            )
+        given[self.dest] = values
+        super().__call__(parser, namespace, values, option_string)
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.register("action", None, _Once)
+        self.register("action", "store", _Once)
+
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {visible(message)}\n")
 
 
 def _stderr(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    print(visible_lines(message), file=sys.stderr, flush=True)
 
 
 def _emit(args: argparse.Namespace, payload: dict[str, Any], render: Callable[[], str]) -> None:
-    if args.json:
-        print(json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False))
+    if args.json:  # the NaN rule once more at the door: a number that is not defined is null
+        print(json.dumps(json_ready(payload), indent=2, ensure_ascii=False, allow_nan=False))
     else:
         print(render())
 
@@ -69,9 +86,10 @@ def bounded_int(lo: int, hi: int) -> Callable[[str], int]:
 
     def parse(text: str) -> int:
         try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number in [{lo}, {hi}], got {text[:40]!r}") from None
+            value = parse_integer(text)
+        except NumberError as exc:
+            got = exc.got or shorten(text, 40)
+            raise argparse.ArgumentTypeError(f"expected a whole number in [{lo}, {hi}], got {got}") from None
         if not lo <= value <= hi:
             raise argparse.ArgumentTypeError(f"must be in [{lo}, {hi}], got {value}")
         return value
@@ -83,17 +101,14 @@ def parse_assignment(text: str) -> tuple[str, float]:
     """``FEATURE=SCORE`` -> (feature, score); the feature may itself contain '='."""
     from pydantic_core import PydanticCustomError
 
-    from core.scenarios.model import check_feature_name, check_score
+    from core.scenarios.model import check_feature_name, check_score, score_cell, score_problem
 
     feature, sep, raw = text.rpartition("=")
     if not sep:
         raise argparse.ArgumentTypeError(f"expected FEATURE=SCORE, got {shorten(text)}")
-    try:
-        number = float(raw)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{shorten(text)}: score must be a number in [-1, 1], got {shorten(raw)}"
-        ) from None
+    number = score_cell(raw)  # the one strict number rule, as for a CSV cell: "0_5" is refused, never 5
+    if not isinstance(number, float):
+        raise argparse.ArgumentTypeError(f"{shorten(text)}: {score_problem(number)}")
     try:
         return check_feature_name(feature), check_score(number)
     except PydanticCustomError as exc:  # the rule, as the scenario files state it
@@ -135,7 +150,7 @@ def _profile_json(text: str) -> dict[str, float]:
 def _add_scenario_source(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--preset", metavar="ID", help="a preset id (see `presets`)")
-    group.add_argument("--scenario", metavar="PATH", type=Path, help="a scenario JSON file")
+    group.add_argument("--scenario", metavar="PATH", type=path_argument, help="a scenario JSON file")
 
 
 def load_source(args: argparse.Namespace):
@@ -242,12 +257,22 @@ def _rank_text(scenario, user, recommender, result, top: int) -> str:
 
 
 def _overrides(scenario, assignments: list[tuple[str, float]]) -> dict[str, float]:
-    """``--set`` scores, for features of the scenario only (as the Explorer's sliders and links allow)."""
+    """``--set`` scores, for features of the scenario only (as the Explorer's sliders and links allow), each feature
+    once: two scores for one feature are refused, never resolved by the last one silently winning."""
     vocabulary = set(scenario.vocabulary)
-    for feature, _ in assignments:
+    given: dict[str, float] = {}
+    for feature, score in assignments:
         if feature not in vocabulary:
-            raise UnknownName("feature", feature, scenario.vocabulary, context=f"in --set for scenario {scenario.id!r}")
-    return dict(assignments)
+            raise UnknownName(
+                "feature", feature, scenario.vocabulary, context=f"in --set for scenario {shorten(scenario.id)}"
+            )
+        if feature in given:
+            raise UsageError(
+                f"--set gives the feature {shorten(feature)} twice ({given[feature]:g} and {score:g}); "
+                "give each feature once"
+            )
+        given[feature] = score
+    return given
 
 
 def cmd_rank(args: argparse.Namespace) -> int:
@@ -274,17 +299,21 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     rows = {}
     for model in _model_ids(args.model):
-        rows[model] = {m: round(c, 6) for m, c in compare_profiles(args.a, args.b, _embedder(model)).items()}
+        rows[model] = {m: finite_or_none(c) for m, c in compare_profiles(args.a, args.b, _embedder(model)).items()}
+
+    def shown(value: float | None) -> str:  # a cosine with a profile that has no vector is not defined
+        return "     n/a" if value is None else f"{value:+8.4f}"
+
     if args.model != "all":
         ((model, cosine),) = rows.items()
-        text = "\n".join(f"{m:<9} {c:+.4f}" for m, c in cosine.items())
+        text = "\n".join(f"{m:<9} {shown(c).strip()}" for m, c in cosine.items())
         _emit(args, {"model": model, "cosine": cosine}, lambda: text)
         return EXIT_OK
     width = max(len(m) for m in rows)
 
     def render() -> str:
         lines = [f"{'model':<{width}} " + " ".join(f"{m:>8}" for m in METHOD_NAMES)]
-        lines += [f"{model:<{width}} " + " ".join(f"{c[m]:+8.4f}" for m in METHOD_NAMES) for model, c in rows.items()]
+        lines += [f"{model:<{width}} " + " ".join(shown(c[m]) for m in METHOD_NAMES) for model, c in rows.items()]
         return "\n".join(lines)
 
     _emit(args, {"models": {model: {"cosine": cosine} for model, cosine in rows.items()}}, render)
@@ -327,7 +356,7 @@ def cmd_negation(args: argparse.Namespace) -> int:
         head = f"{'model':<14} {'pairs':>6} {'median':>7} {'p10':>7} {'p90':>7} {'>0.8':>6} {'random':>7}"
         rows = [
             f"{m:<14} {r['pairs']:>6} {r['median']:7.3f} {r['p10']:7.3f} {r['p90']:7.3f}"
-            f" {r['share_above_0.8']:6.0%} {r['random_median']:7.3f}"
+            f" {r['share_above_0.8']:6.0%} {_fixed(r['random_median'], 7, 3)}"
             for m, r in results.items()
         ]
         return "\n".join([head, *rows, "", payload["reading"]])
@@ -338,27 +367,48 @@ def cmd_negation(args: argparse.Namespace) -> int:
 
 def cmd_diagnose(args: argparse.Namespace) -> int:
     from core.diagnostics.report import diagnose
+    from core.engine.methods import ALL_METHOD_NAMES
     from core.engine.recommender import Recommender
 
     scenario = load_source(args)
     recommender = Recommender(scenario, _embedder(args.model))
+    progress = _stage_logger(args.quiet)  # stderr, like rank's: stdout stays the report (or the JSON)
     if not args.quiet:
         _stderr(f"... diagnosing {scenario.id} ({len(scenario.vocabulary)} features, {len(scenario.users)} users)")
-    report = diagnose(recommender)
+    recommender.prepare(ALL_METHOD_NAMES, progress=progress)
+    report = diagnose(recommender, progress=progress)
     payload = report.to_json()
     _emit(args, payload, lambda: "\n".join(f"{name}: {text}" for name, text in payload["readings"].items()))
     return EXIT_OK
+
+
+def _fixed(value: float | None, width: int, decimals: int, sign: str = "") -> str:
+    """A number for a text table; "n/a" where it is not defined (null in JSON), never a made-up 0.
+
+    >>> _fixed(0.5, 6, 3), _fixed(None, 6, 3), _fixed(float("nan"), 4, 1)
+    (' 0.500', '   n/a', ' n/a')
+    """
+    value = finite_or_none(value, 12)
+    return f"{'n/a':>{width}}" if value is None else f"{value:{sign}{width}.{decimals}f}"
+
+
+def _interval(pair: list | None) -> str:
+    """``[lo, hi]`` of a 95% interval, or "[not defined]" (an interval from one user is not defined)."""
+    if not pair or any(finite_or_none(v) is None for v in pair):
+        return "[not defined]"
+    return f"[{pair[0]:.3f}, {pair[1]:.3f}]"
 
 
 def _evaluation_text(payload: dict, features: str) -> str:
     lines = [f"MovieLens ({features}), {payload['users']} users", ""]
     lines.append(f"{'method':<11} {'AUC':>6} {'95% CI':>15} {'NDCG@10':>8} {'P@10':>6} {'AUC - naive':>12}")
     for m, r in payload["methods"].items():
-        lo, hi = r["auc_ci95"]
         lines.append(
-            f"{m:<11} {r['auc']:6.3f} [{lo:.3f}, {hi:.3f}] {r['ndcg@10']:8.3f} {r['precision@10']:6.3f}"
-            f" {r['auc_minus_naive']:+12.3f}"
+            f"{m:<11} {_fixed(r['auc'], 6, 3)} {_interval(r['auc_ci95']):>15} {_fixed(r['ndcg@10'], 8, 3)}"
+            f" {_fixed(r['precision@10'], 6, 3)} {_fixed(r['auc_minus_naive'], 12, 3, '+')}"
         )
+    if payload["users"] < 2:
+        lines += ["", "With one user, no interval is defined: an interval needs at least 2 users."]
     return "\n".join(lines)
 
 
@@ -379,10 +429,11 @@ def _labs_text(payload: dict) -> str:
     for name, lab in payload["labs"].items():
         lines.append(f"{name}:")
         for rule, r in lab.get("rules", {}).items():
-            lo, hi = r["auc_ci95"]
-            lines.append(f"  {rule:<17} AUC {r['auc']:.3f} [{lo:.3f}, {hi:.3f}]")
+            lines.append(f"  {rule:<17} AUC {_fixed(r['auc'], 5, 3)} {_interval(r['auc_ci95'])}")
         for row in lab.get("by_k", []):
-            lines.append(f"  k={row['k']:<4} hit@1 {row['hit@1']:.3f}  recall@3 {row['recall@3']:.3f}")
+            lines.append(
+                f"  k={row['k']:<4} hit@1 {_fixed(row['hit@1'], 5, 3)}  recall@3 {_fixed(row['recall@3'], 5, 3)}"
+            )
     return "\n".join(lines)
 
 
@@ -404,11 +455,7 @@ def cmd_data_movielens(args: argparse.Namespace) -> int:
     if not args.download:
         print(find_data(args.data))
         return EXIT_OK
-    try:
-        print(download(args.target, url=args.url, md5=args.md5, log=_stderr))
-    except OSError as exc:
-        _stderr(f"error: download failed: {exc}")
-        return EXIT_BUG
+    print(download(args.target, url=args.url, md5=args.md5, log=_stderr))  # a failure is a DataError: exit 2
     return EXIT_OK
 
 
@@ -508,12 +555,21 @@ def _hard_no(text: str) -> float:
 
     lo, hi = HARD_NO_RANGE
     try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not lo <= value <= hi:  # NaN fails too
+        value = parse_number(text)
+    except NumberError as exc:
+        raise argparse.ArgumentTypeError(
+            f"expected a score from {lo:g} to {hi:g}, got {exc.got or shorten(text)}"
+        ) from None
+    if not lo <= value <= hi:
         raise argparse.ArgumentTypeError(f"expected a score from {lo:g} to {hi:g}, got {shorten(text)}")
     return value
+
+
+def path_argument(text: str) -> str:
+    """An argparse type for a file or folder: an empty path is refused (never read as "use the default")."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the path is empty; give a file or folder")
+    return text
 
 
 def _add_movielens(sub) -> None:
@@ -525,7 +581,7 @@ def _add_movielens(sub) -> None:
         dest="dataset", required=True, parser_class=_Parser
     )
     p = evaluation.add_parser("movielens", help="every method on MovieLens ml-latest-small ratings")
-    p.add_argument("--data", metavar="PATH", help="the unpacked ml-latest-small folder")
+    p.add_argument("--data", metavar="PATH", type=path_argument, help="the unpacked ml-latest-small folder")
     p.add_argument("--features", choices=FEATURE_MODES, default=FEATURE_MODES[0])
     _add_model(p)
     _json_and_quiet(p, quiet=False)
@@ -533,7 +589,7 @@ def _add_movielens(sub) -> None:
 
     p = sub.add_parser("labs", help="the labs on MovieLens: " + ", ".join(LAB_NAMES))
     p.add_argument("lab", nargs="?", default="all", choices=("all", *LAB_NAMES))
-    p.add_argument("--data", metavar="PATH", help="the unpacked ml-latest-small folder")
+    p.add_argument("--data", metavar="PATH", type=path_argument, help="the unpacked ml-latest-small folder")
     _add_model(p)
     _json_and_quiet(p, quiet=False)
     p.set_defaults(run=cmd_labs)
@@ -541,8 +597,10 @@ def _add_movielens(sub) -> None:
     data = sub.add_parser("data", help="datasets").add_subparsers(dest="dataset", required=True, parser_class=_Parser)
     p = data.add_parser("movielens", help="find MovieLens, or --download the official zip into ./data")
     p.add_argument("--download", action="store_true", help="fetch, verify (MD5) and unpack the official zip")
-    p.add_argument("--data", metavar="PATH", help="a folder to check instead of the usual places")
-    p.add_argument("--target", default="data", metavar="DIR", help="where to unpack (default ./data)")
+    p.add_argument("--data", metavar="PATH", type=path_argument, help="a folder to check instead of the usual places")
+    p.add_argument(
+        "--target", default="data", metavar="DIR", type=path_argument, help="where to unpack (default ./data)"
+    )
     p.add_argument("--url", default=OFFICIAL_URL)
     p.add_argument("--md5", metavar="HEX", help="expected MD5 (default: read from URL.md5)")
     p.set_defaults(run=cmd_data_movielens)
@@ -584,7 +642,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_models)
 
     p = sub.add_parser("negation", help="cos(sentence, its negation) on real review sentences, per model")
-    p.add_argument("--pairs", metavar="FILE", help="a TSV or CSV with the columns sentence and negated")
+    p.add_argument(
+        "--pairs", metavar="FILE", type=path_argument, help="a TSV or CSV with the columns sentence and negated"
+    )
     _add_model(p, every=True)
     _json_and_quiet(p)
     p.set_defaults(run=cmd_negation)
@@ -608,7 +668,8 @@ def _internal_error(exc: BaseException, debug: bool) -> int:
             where = f"in {log}"
         except OSError:
             where = "not saved (run again with --debug to see it)"
-    _stderr(f"internal error ({type(exc).__name__}): {str(exc)[:200]}. This is a bug; the traceback is {where}.")
+    summary = sentence(visible(str(exc)[:200]))
+    _stderr(f"internal error ({type(exc).__name__}): {summary} This is a bug; the traceback is {where}.")
     return EXIT_BUG
 
 

@@ -10,11 +10,15 @@
 0.7071067811865475
 >>> finite_or_none(float("nan")), finite_or_none(0.1234567891)
 (None, 0.123457)
+>>> parse_number(" -0.5e1 "), format_number(0.1230)
+(-5.0, '0.123')
 """
 
 from __future__ import annotations
 
 import math
+import re
+from typing import Any
 
 import numpy as np
 
@@ -22,7 +26,18 @@ EPS = 1e-8
 """A vector whose length is at or below EPS counts as zero: it is never divided by."""
 
 DIGITS = 6
-"""Decimals kept when a number leaves the program (JSON, tables)."""
+"""Decimals kept when a number leaves the program (JSON, tables, links)."""
+
+MAX_NUMBER_DIGITS = 30
+"""An integer part longer than this is never converted (it could overflow a float or hit Python's limit on
+integer digits): it is reported by its digit count, "a 401-digit number"."""
+
+NUMBER_PATTERN = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+"""Decimal notation, the one way a number is written in every input (CSV cells, links, CLI arguments):
+an optional sign, ASCII digits, an optional fraction and an optional exponent. No underscores, hexadecimal,
+inner spaces, other scripts' digits, 'nan' or 'inf' (all of which Python's ``float()`` accepts)."""
+_NUMBER = re.compile(NUMBER_PATTERN)
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 def unit(vector: np.ndarray) -> np.ndarray:
@@ -66,3 +81,142 @@ def finite_or_none(value: float | None, digits: int = DIGITS) -> float | None:
         return None
     value = float(value)
     return round(value, digits) if math.isfinite(value) else None
+
+
+class NumberError(ValueError):
+    """Text that is not a number in decimal notation, or one too large to convert.
+
+    ``digits`` is set for an integer part of more than :data:`MAX_NUMBER_DIGITS` digits; ``got`` then describes
+    it ("a 401-digit number") where the text itself should not be echoed, else it is None.
+    """
+
+    def __init__(self, message: str, digits: int | None = None) -> None:
+        super().__init__(message)
+        self.digits = digits
+
+    @property
+    def got(self) -> str | None:
+        return None if self.digits is None else f"a {self.digits:,}-digit number"
+
+
+def _digits(text: str) -> int:
+    """Digits of the integer part, leading zeros and sign left out."""
+    whole = re.split(r"[.eE]", text.lstrip("+-"), maxsplit=1)[0]
+    return len(whole.lstrip("0"))
+
+
+def _checked(text: object, pattern: re.Pattern[str], what: str) -> str:
+    if not isinstance(text, str):
+        raise NumberError(f"expected {what} as text, got {type(text).__name__}")
+    stripped = text.strip()
+    if not pattern.fullmatch(stripped):
+        raise NumberError(f"not {what} in decimal notation (digits, an optional fraction and exponent)")
+    digits = _digits(stripped)
+    if digits > MAX_NUMBER_DIGITS:
+        raise NumberError(f"a {digits:,}-digit number is too large", digits=digits)
+    return stripped
+
+
+def parse_number(text: str) -> float:
+    """The one strict reading of a number typed by a person: :data:`NUMBER_PATTERN`, surrounding spaces allowed.
+
+    Raises :class:`NumberError` for anything else, including a number beyond a float's range.
+
+    >>> parse_number("1e-3"), parse_number(".5"), parse_number("+1")
+    (0.001, 0.5, 1.0)
+    >>> for bad in ("1_0", "0x1A", "nan", "inf", "1 0", "", "1" * 401):
+    ...     try:
+    ...         parse_number(bad)
+    ...     except NumberError as exc:
+    ...         print(exc.got or "refused")
+    refused
+    refused
+    refused
+    refused
+    refused
+    refused
+    a 401-digit number
+    """
+    value = float(_checked(text, _NUMBER, "a number"))
+    if not math.isfinite(value):
+        raise NumberError("the number is beyond the range of numbers this program handles")
+    return value
+
+
+def parse_integer(text: str) -> int:
+    """A whole number in decimal digits (an optional sign, no point, no exponent, no underscores).
+
+    >>> parse_integer(" 12 "), parse_integer("-3")
+    (12, -3)
+    """
+    return int(_checked(text, _INTEGER, "a whole number"))
+
+
+def format_number(value: float, digits: int = DIGITS) -> str:
+    """A number as a link or a message writes it: at most ``digits`` decimals, trailing zeros stripped.
+
+    Read back with :func:`parse_number` it gives the same value to ``digits`` decimals.
+
+    >>> format_number(0.955), format_number(-0.5), format_number(1.0), format_number(-0.0000001)
+    ('0.955', '-0.5', '1', '0')
+    """
+    text = f"{round(float(value), digits):.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def measured_cosine(a: np.ndarray, b: np.ndarray) -> float:
+    """Cosine of two vectors as a *measure*: NaN (reported as null, "not defined") when either has length <= EPS.
+
+    :func:`cosine` gives 0.0 there, which is right for ranking (a zero vector matches nothing) and wrong for a
+    measure: a method that gives no vector has no cos(P, -P), not a cosine of 0.
+
+    >>> measured_cosine(np.zeros(2), np.array([1.0, 0.0]))
+    nan
+    """
+    na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
+    return math.nan if na <= EPS or nb <= EPS else float(a @ b / (na * nb))
+
+
+def finite_mean(values: Any) -> float:
+    """The mean of the finite values; NaN when there is none (a mean of nothing is not 0).
+
+    >>> finite_mean([1.0, float("nan"), 0.0]), finite_mean([float("nan")])
+    (0.5, nan)
+    """
+    array = np.asarray(list(values), dtype=float)
+    array = array[np.isfinite(array)]
+    return float(array.mean()) if array.size else math.nan
+
+
+def json_ready(value: Any, digits: int | None = None) -> Any:
+    """A structure for JSON with the NaN rule applied everywhere: non-finite floats become None, numpy numbers
+    plain ones (rounded to ``digits`` if given).
+
+    >>> json_ready({"ci": [float("nan"), np.float64(0.5)], "n": np.int64(3)})
+    {'ci': [None, 0.5], 'n': 3}
+    """
+    if isinstance(value, dict):
+        return {k: json_ready(v, digits) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(v, digits) for v in value]
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return finite_or_none(value, digits) if digits is not None else (float(value) if math.isfinite(value) else None)
+    return value
+
+
+def number_text(value: float, digits: int = DIGITS) -> str:
+    """A number written so that :func:`parse_number` reads back the same value: :func:`format_number` (at most
+    ``digits`` decimals) when that is the value (up to float noise), else Python's shortest exact ``repr``.
+
+    Links carry numbers this way: ``0.123`` stays ``0.123`` (never ``0.12``), a slider's ``0.35000000000000003`` is
+    ``0.35``, and a hand-typed ``0.1234567`` is kept whole.
+
+    >>> number_text(0.123), number_text(0.955), number_text(0.1 + 0.25), number_text(0.1234567), number_text(-1.0)
+    ('0.123', '0.955', '0.35', '0.1234567', '-1')
+    """
+    text = format_number(value, digits)
+    return text if abs(float(text) - float(value)) <= 1e-12 else repr(float(value))

@@ -6,10 +6,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core.engine.methods import METHODS, compare_profiles
+from core.engine.view import counted
 from core.scenarios.presets import SEED_USER_A, SEED_USER_B
 from ui import resources
 from ui.navigation import PAGES, explicit_navigation_only
-from ui.plots import show
+from ui.plots import finish, show
 from ui.text import md_escape
 
 explicit_navigation_only()
@@ -45,18 +46,15 @@ with left:
             orientation="h",
             marker_color=[_colour(v) for v in cosine.values()],
             text=[f"{v:+.2f}" for v in cosine.values()],
-            textposition="outside",
+            textposition="auto",  # inside a long bar, outside a short one: never on the method's name
             cliponaxis=False,
             hovertemplate="%{y}: cosine %{x:.3f}<extra></extra>",
         )
     )
-    figure.update_layout(
-        title="How alike do User A and User B look?",
-        xaxis={"title": "cosine of their profile vectors (1 = identical, -1 = opposite)", "range": [-1.3, 1.3]},
-        yaxis={"title": None, "autorange": "reversed"},
-        height=320,
-        margin={"l": 10, "r": 10, "t": 50, "b": 40},
-    )
+    subtitle = "cosine: 1 = identical, −1 = opposite"
+    finish(figure, "How alike are User A and User B?", "cosine", "method", 340, False, columns=2, subtitle=subtitle)
+    figure.update_xaxes(range=[-1.3, 1.3])
+    figure.update_yaxes(autorange="reversed")
     show(figure)
     st.caption(
         "User A = {anxiety: -0.9, adventure: +0.8}, User B = {anxiety: +0.9, adventure: +0.7}. "
@@ -65,7 +63,7 @@ with left:
         "left, so its -1 is exact but says little; the Diagnostics page shows it on whole scenarios."
     )
 with right:
-    st.subheader("The six methods")
+    st.subheader("The methods")
     for method in METHODS.values():
         st.markdown(f"**{method.label}** (`{method.name}`): {method.summary}")
 
@@ -76,7 +74,9 @@ columns = st.columns(3)
 for i, info in enumerate(infos):
     with columns[i % 3].container(border=True):
         st.markdown(f"**{md_escape(info.title)}**  \n`{info.id}`")
-        st.caption(f"{info.users} users · {info.products:,} products · {info.features} features")
+        st.caption(
+            f"{counted(info.users, 'user')} · {counted(info.products, 'product')} · {counted(info.features, 'feature')}"
+        )
         st.markdown(md_escape(info.description))
 
 others = [p for p in PAGES if p.path != "pages/about.py"]

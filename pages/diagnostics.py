@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.engine.methods import ALL_METHOD_NAMES
 from core.engine.space import MethodParams
+from core.engine.view import counted
 from ui import across, resources, session
 from ui import diagnostics as tabs
 from ui.navigation import explicit_navigation_only
@@ -32,10 +33,11 @@ recommender = resources.recommender(scenario, model)
 space = recommender.space
 resources.ensure_ready(recommender, list(ALL_METHOD_NAMES), params, maps=False)
 key = (scenario.fingerprint, space.embedder.name)
-st.caption(md_escape(f"{scenario.title} · {len(scenario.vocabulary)} features · model {space.embedder.name}"))
+features = counted(len(scenario.vocabulary), "feature")
+st.caption(md_escape(f"{scenario.title} · {features} · model {space.embedder.name}"))
 
 names = ["Sign", "Dislikes", "Magnitude", "Truncation", "Synonyms", "PCA variance", "Raw injection", "Tanh"]
-names += ["Across models", "Negation (real sentences)"]
+names += ["Across models", "Negation"]  # short: ten tabs wrap onto two lines at 800 px (ui/app.css)
 sign, dislikes, magnitude, truncation, synonyms, pca, injection, tanh, every, negated = st.tabs(
     names, key="d_tab", on_change="rerun"
 )

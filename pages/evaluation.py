@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.engine.view import counted
 from core.movielens.data import DataError, find_data
 from core.movielens.evaluate import verdicts
 from core.movielens.protocol import FEATURE_MODES
@@ -41,8 +42,9 @@ with results:
     evaluation = resources.wait_for(parts.start_evaluation(model, mode, data_path))
     st.caption(
         md_escape(
-            f"{len(evaluation.users)} users evaluated with {evaluation.model} · computed in {evaluation.seconds:.0f} s "
-            f"· {evaluation.texts_encoded} texts embedded (the rest came from the cache)"
+            f"{counted(len(evaluation.users), 'user')} evaluated with {evaluation.model} · computed in "
+            f"{evaluation.seconds:.0f} s · {counted(evaluation.texts_encoded, 'text')} embedded (the rest came from "
+            "the cache)"
         )
     )
     st.info(" ".join(md_escape(v) for v in verdicts(evaluation)), icon=":material/balance:")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.engine.maps import MIN_MAP_PRODUCTS
+from core.engine.marks import DISLIKED_NAME, HARD_NO_NAME
 from core.scenarios.model import Scenario
 from ui import explorer as ex
 from ui import live, resources
@@ -16,10 +17,10 @@ explicit_navigation_only()
 st.title("Explorer")
 st.markdown(
     "Pick a scenario and a user, then move the sliders. Each column ranks the products under one method. "
-    "Two marks show what a user would not want: a red :red[■] **breaks a hard no** (the product carries a "
+    f"Two marks show what a user would not want: a red :red[■] **{HARD_NO_NAME}** (the product carries a "
     "feature the user scores at -0.9 or below, such as peanuts for an allergy) and an orange :orange[▲] is "
-    "**disliked overall** (its exact cosine with the user is below 0). A cosine only weighs preferences, so it "
-    "never forbids anything: even the exact reference can rank a product that breaks a hard no; the sidebar's "
+    f"**{DISLIKED_NAME}** (its exact cosine with the user is below 0). A cosine only weighs preferences, so it "
+    f"never forbids anything: even the exact reference can rank a product that {HARD_NO_NAME}; the sidebar's "
     "**Filter out hard nos** enforces one, as a vector database's payload filter would. "
     "Hover a product to see its profile; the link in the address bar always reproduces what you see."
 )
@@ -36,7 +37,7 @@ user_id: str = st.session_state[ex.K_USER]
 methods: list[str] = list(st.session_state[ex.K_METHODS])
 k: int = int(st.session_state[ex.K_K])
 params = ex.params()
-st.caption(md_escape(f"{scenario.title}: {scenario.description}"))
+st.caption(md_escape(": ".join(part for part in (scenario.title, scenario.description) if part.strip())))
 if not methods:
     st.info("Pick at least one method in the sidebar.", icon=":material/checklist:")
     st.stop()

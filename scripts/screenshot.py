@@ -1,8 +1,9 @@
 """Screenshots of app pages in headless Chromium.
 
 ``python scripts/screenshot.py --all [--out screenshots]``: every page at 800x900, 1280x800 and 1920x1080,
-full height (what ``make screenshots`` runs). ``python scripts/screenshot.py PATH?QUERY ... [--width W]``:
-chosen pages at one size.
+full height (what ``make screenshots`` runs), and every view a page hides behind a tab or a choice: the
+Explorer on the peanut preset, each Diagnostics tab, each Evaluation tab, each lab.
+``python scripts/screenshot.py PATH?QUERY ... [--width W]``: chosen pages at one size.
 """
 
 from __future__ import annotations
@@ -18,14 +19,44 @@ from ui.navigation import PAGES  # noqa: E402
 
 SIZES = ((800, 900), (1280, 800), (1920, 1080))
 LOAD = 600_000  # a cold first load may embed, fit maps and run the evaluation
+PROGRESS_GONE = '() => !document.querySelector(\'[data-testid="stMain"] [data-testid="stProgress"]\')'
 
 
 MAX_HEIGHT = 12_000
+PEANUT = (
+    "explorer?preset=peanut-allergy&user=peanut-allergic&hardno=-0.9&methods=naive,prefix,weighted,exact,qdrant-best"
+)
+DIAGNOSTICS_TABS = (
+    "Sign", "Dislikes", "Magnitude", "Truncation", "Synonyms", "PCA variance", "Raw injection", "Tanh",
+    "Across models", "Negation",
+)  # fmt: skip
+EVALUATION_TABS = ("Results", "Across models", "Vector database")
+LABS = ("User from history", "Negative feedback", "Category centroids", "EASE", "Vector database")
 
 
-def shoot(page, url: str, path: str, target: Path, *, full: bool) -> None:
+def slug(text: str) -> str:
+    return "-".join(text.lower().split())
+
+
+def views() -> list[tuple[str, str, tuple[str, str] | None]]:
+    """(file name, path, (role, name) of the tab or choice to click first) for every view of every page."""
+    out = [(spec.url_path, spec.url_path, None) for spec in PAGES]
+    out.append(("explorer-peanut", PEANUT, None))
+    out += [(f"diagnostics-{slug(tab)}", "diagnostics", ("tab", tab)) for tab in DIAGNOSTICS_TABS]
+    out += [(f"evaluation-{slug(tab)}", "evaluation", ("tab", tab)) for tab in EVALUATION_TABS]
+    out += [(f"labs-{slug(lab)}", "labs", ("radio", lab)) for lab in LABS]
+    return [view for view in out if view[0] not in ("diagnostics", "evaluation", "labs")]
+
+
+def shoot(page, url: str, path: str, target: Path, *, full: bool, click: tuple[str, str] | None = None) -> None:
     page.goto(f"{url}/{path}")
     wait_idle(page, timeout=LOAD)
+    if click:  # a tab or a lab: open it, then wait for what it computes
+        page.get_by_role(click[0], name=click[1], exact=True).click()
+        page.wait_for_timeout(500)
+        wait_idle(page, timeout=LOAD)
+        page.wait_for_function(PROGRESS_GONE, timeout=LOAD)
+        wait_idle(page, timeout=LOAD)
     page.wait_for_timeout(1500)  # let charts and canvases finish drawing
     size = page.viewport_size
     if full:  # Streamlit scrolls inside its main element, so grow the window to the content instead
@@ -54,8 +85,8 @@ def main() -> int:
         if args.all:
             for width, height in SIZES:
                 page = browser.new_page(viewport={"width": width, "height": height})
-                for spec in PAGES:
-                    shoot(page, url, spec.url_path, args.out / f"{spec.url_path}-{width}.png", full=True)
+                for name, path, click in views():
+                    shoot(page, url, path, args.out / f"{name}-{width}.png", full=True, click=click)
                 page.close()
             return 0
         page = browser.new_page(viewport={"width": args.width, "height": args.height})

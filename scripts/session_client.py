@@ -18,6 +18,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from ui.live import NAME as PANEL
+from ui.live import state as live_state
 
 MOVE_TIMEOUT = 30.0
 LOAD_TIMEOUT = 300.0
@@ -88,7 +89,7 @@ class Client:
     async def move(self, feature: str, value: float) -> float:
         """One slider move; its latency, or an exception if the panel did not show it."""
         start = time.perf_counter()
-        await self.rerun(self.query, fragment=self.fragment, state={"scores": {feature: value}})
+        await self.rerun(self.query, fragment=self.fragment, state=live_state({feature: value}))
         await self.until_finished(MOVE_TIMEOUT)
         shown = {f["name"]: f["value"] for f in (self.panel or {}).get("features", [])}
         if shown.get(feature) != value:

@@ -87,3 +87,23 @@ SMALL_SCENARIOS = [
 
 # A score on a prefix bucket edge, one inside the bucket below it (same phrase) and one above it (next phrase).
 PREFIX_EDGE_CASES = [(0.2, 0.15, 0.25), (-0.2, -0.25, -0.15), (0.7, 0.5, 0.75), (-0.7, -0.9, -0.65)]
+
+
+# Feature names that are keys of JavaScript's Object.prototype: the live panel must treat them as plain names.
+PROTOTYPE_NAMES = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"]
+
+
+def prototype_scenario() -> dict:
+    """A scenario whose features are named like Object.prototype's keys, with no description."""
+    names = ["plain", *PROTOTYPE_NAMES]
+    return {
+        "id": "prototype-names",
+        "title": "Prototype names",
+        "description": "",
+        "features": names,
+        "users": [{"id": "u", "name": "U", "profile": dict(zip(names, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], strict=True))}],
+        "products": [
+            {"id": f"p{i}", "name": f"P{i}", "profile": {n: (-1) ** (i + j) * 0.5 for j, n in enumerate(names)}}
+            for i in range(8)
+        ],
+    }

@@ -14,12 +14,14 @@ import streamlit as st
 from core.diagnostics import dislikes, readings, sign, synonyms, tanh, truncation, variance
 from core.diagnostics.injection import pick_novel, raw_injection
 from core.diagnostics.report import requirements
+from core.engine.marks import MARKS
 from core.engine.marks import describe as describe_marks
 from core.engine.methods import METHOD_NAMES, METHODS
 from core.engine.recommender import Recommender
 from core.engine.space import FeatureSpace, MethodParams
+from core.engine.view import counted
 from core.scenarios.model import Scenario
-from ui.plots import COLOURS, finish, heatmap, lines_by_method, show
+from ui.plots import COLOURS, finish, heatmap, lines_by_method, reference_line, show
 from ui.text import md_escape
 
 LABELS = {m: METHODS[m].label for m in METHODS}
@@ -92,7 +94,8 @@ def tab_sign(space: FeatureSpace, scenario: Scenario, key: tuple, params: Method
     figure = go.Figure()
     for uid, name in users.items():
         figure.add_bar(x=[LABELS[m] for m in METHOD_NAMES], y=[flip[m][uid] for m in METHOD_NAMES], name=name)
-    finish(figure, "cos(P, -P) for every user: 1 = blind to the sign, -1 = sees it", "method", "cosine", height=360)
+    subtitle = "a profile against its sign-flip: 1 = blind to the sign, −1 = sees it"
+    finish(figure, "cos(P, −P) for every user", "method", "cosine", height=380, subtitle=subtitle)
     figure.update_yaxes(range=[-1.05, 1.05])
     show(figure)
     reading(readings.reading_sign(flip))
@@ -108,8 +111,14 @@ def tab_sign(space: FeatureSpace, scenario: Scenario, key: tuple, params: Method
         "Feature to sweep", list(profile), index=list(profile).index(strongest), key=f"d_sweep_feature|{user_id}"
     )
     result = _sweep(space, scenario, key, user_id, feature, params)
-    title = f"Similarity to the same profile with {feature} = +1, as {feature} sweeps from -1 to +1"
-    figure = lines_by_method(result.scores, result.to_positive, title, f"score of {feature}", "cosine to +1 version")
+    figure = lines_by_method(
+        result.scores,
+        result.to_positive,
+        f"Sweeping {feature} from −1 to +1",
+        f"score of {feature}",
+        "cosine to +1 version",
+        subtitle=f"cosine to the same profile with {feature} = +1",
+    )
     show(figure)
     st.caption(
         "A sign-aware method drops well below 1 as the score goes negative; a sign-blind one stays near the top."
@@ -124,8 +133,8 @@ def _polarity(space: FeatureSpace, scenario: Scenario) -> None:
     polarity = sign.prefix_polarity(space)
     ordered = sorted(polarity.items(), key=lambda item: -item[1])
     figure = go.Figure(go.Bar(x=[f for f, _ in ordered], y=[c for _, c in ordered], marker_color=COLOURS["prefix"]))
-    title = "Prefix: cos('strongly enjoys X', 'strongly dislikes X') for every feature"
-    finish(figure, title, "feature", "cosine", height=340, legend=False)
+    subtitle = "cos('strongly enjoys X', 'strongly dislikes X') for every feature X"
+    finish(figure, "Prefix polarity", "feature", "cosine", height=360, legend=False, subtitle=subtitle)
     figure.update_yaxes(range=[0, 1])
     show(figure)
     reading(readings.reading_prefix(polarity))
@@ -140,11 +149,12 @@ def tab_magnitude(result, user_name: str) -> None:
     figure = lines_by_method(
         result.scores,
         result.travelled,
-        f"How far the vector has moved from {feature} = -1, as {feature} sweeps to +1 ({user_name})",
+        f"How far the vector moves as {feature} rises",
         f"score of {feature}",
-        "1 - cos(v(score), v(-1))",
+        "1 − cos(v(score), v(−1))",
         height=420,
         markers=True,
+        subtitle=f"from {feature} = −1 to +1, for {user_name}",
     )
     show(figure)
     st.caption("Flat stretches mean the method ignores changes of size; steps mean it keeps only a few levels.")
@@ -156,17 +166,18 @@ def tab_truncation(space: FeatureSpace, scenario: Scenario, key: tuple) -> None:
     truncated = _truncation(space, scenario, key)
     users = _users(scenario)
     limit = next(iter(truncated.values())).limit
-    figure = go.Figure(
-        go.Bar(
-            x=[users[u] for u in truncated],
-            y=[t.tokens for t in truncated.values()],
-            marker_color=["#e03131" if t.unseen else "#868e96" for t in truncated.values()],
-            name="tokens",
-        )
-    )
+    figure = go.Figure()
+    for label, cut, colour in (("read in full", False, "#868e96"), ("some features never read", True, "#e03131")):
+        kept = [u for u, t in truncated.items() if bool(t.unseen) == cut]
+        if not kept:
+            continue
+        figure.add_bar(x=[users[u] for u in kept], y=[truncated[u].tokens for u in kept], name=label)
+        figure.data[-1].marker.color = colour
     if limit:
-        figure.add_hline(y=limit, line_dash="dash", annotation_text=f"the model reads {limit} tokens")
-    finish(figure, "Tokens in each user's naive text", "user", "tokens", height=340, legend=False)
+        reference_line(figure, f"the model reads {limit} tokens", y=limit, dash="dash")
+    finish(figure, "Tokens in each user's naive text", "user", "tokens", height=360)
+    figure.update_layout(barmode="relative")  # one bar per user, in one of the two traces
+    figure.update_xaxes(categoryorder="array", categoryarray=[users[u] for u in truncated])
     show(figure)
     reading(readings.reading_truncation(truncated))
     rows = [
@@ -200,9 +211,9 @@ def tab_synonyms(space: FeatureSpace, scenario: Scenario, key: tuple, params: Me
     figure = go.Figure(
         go.Bar(x=["weighted", "whitened"], y=[stack["weighted"], stack["whitened"]], marker_color=colours)
     )
-    figure.add_hline(y=1, line_dash="dot", line_color="#495057")
-    title = f"Stacking factor of '{a}' + '{b}' (dotted: no stacking)"
-    finish(figure, title, "method", "stacking factor", 320, False, columns=2)
+    figure.data[0].showlegend = False
+    reference_line(figure, "no stacking (1)", y=1)
+    finish(figure, "Stacking factor", "method", "stacking factor", 340, columns=2, subtitle=f"of '{a}' + '{b}'")
     figure.update_yaxes(range=[0, 2])
     show(figure, left)
     figure = go.Figure(
@@ -212,8 +223,8 @@ def tab_synonyms(space: FeatureSpace, scenario: Scenario, key: tuple, params: Me
             marker_color=[COLOURS[m] for m in METHOD_NAMES],
         )
     )
-    title = f"Transfer: user loves '{a}', product tagged only '{b}'"
-    finish(figure, title, "method", "cosine", 320, legend=False, columns=2)
+    subtitle = f"'{a}' liked → '{b}' tagged"
+    finish(figure, "Transfer to a near-synonym", "method", "cosine", 340, legend=False, columns=2, subtitle=subtitle)
     show(figure, right)
     reading(readings.reading_synonyms((a, b, cosine), stack, moved, groups, threshold))
     _trade_off_charts(space, key, synonyms.pairs_in_groups(groups) or ((a, b),), params)
@@ -222,27 +233,28 @@ def tab_synonyms(space: FeatureSpace, scenario: Scenario, key: tuple, params: Me
 def _trade_off_charts(space: FeatureSpace, key: tuple, pairs: tuple, params: MethodParams) -> None:
     trade = _trade_off(space, key, pairs)
     st.markdown(
-        f"**The trade-off**, over {len(pairs)} near-synonym pair{'s' if len(pairs) != 1 else ''}: "
+        f"**The trade-off**, over {counted(len(pairs), 'near-synonym pair')}: "
         "more components and stronger whitening make feature vectors more orthogonal, which removes the stacking "
         "and the semantic transfer together."
     )
     rows = [f"{v:.2f} (k={int(k)})" for v, k in zip(trade.variances, trade.components[:, 0], strict=True)]
     columns = [f"{s:.2f}" for s in trade.strengths]
     left, right = st.columns(2)
-    for column, values, title, zrange in (
-        (left, trade.stacking, "Mean stacking factor", (1.0, 2.0)),
-        (right, trade.transfer, "Mean transfer (cosine in whitened space)", (-0.2, 1.0)),
+    for column, values, title, subtitle, zrange in (
+        (left, trade.stacking, "Mean stacking factor", "1 = no stacking, 2 = counted twice", (1.0, 2.0)),
+        (right, trade.transfer, "Mean transfer", "cosine in the whitened space", (-0.2, 1.0)),
     ):
         figure = heatmap(values, columns, rows, zrange, colorscale="Viridis", annotate=True)
-        finish(figure, title, "whitening strength α", "variance kept (components)", 330, legend=False, columns=2)
+        y_title = "variance kept (components)"
+        finish(figure, title, "whitening strength α", y_title, 350, legend=False, columns=2, subtitle=subtitle)
         show(figure, column)
     before, after = synonyms.vocabulary_cosines(space, params)
     names = list(space.vocabulary)
     left, right = st.columns(2)
-    after_title = f"Feature cosines after whitening (α = {params.whiten_strength:.2f}, {params.whiten_variance:.0%})"
-    for column, matrix, title in ((left, before, "Feature cosines, raw embeddings"), (right, after, after_title)):
+    after_title = f"after whitening (α = {params.whiten_strength:.2f}, {params.whiten_variance:.0%} variance)"
+    for column, matrix, subtitle in ((left, before, "raw embeddings"), (right, after, after_title)):
         figure = heatmap(matrix, names, names, (-1, 1), colorscale="RdBu")
-        finish(figure, title, "feature", "feature", 460, legend=False, columns=2)
+        finish(figure, "Feature cosines", "feature", "feature", 480, legend=False, columns=2, subtitle=subtitle)
         figure.update_yaxes(autorange="reversed")
         show(figure, column)
 
@@ -255,10 +267,11 @@ def tab_variance(space: FeatureSpace, scenario: Scenario, params: MethodParams) 
     if pca.cumulative.size:
         k_axis = np.arange(1, pca.cumulative.size + 1)
         figure = go.Figure(go.Scatter(x=k_axis, y=pca.cumulative, mode="lines+markers", name="cumulative share"))
-        for level, colour in ((0.90, "#868e96"), (0.95, "#495057")):
-            figure.add_hline(y=level, line_dash="dot", line_color=colour, annotation_text=f"{level:.0%}")
-        figure.add_vline(x=pca.n_components, line_color="#e03131", annotation_text=f"chosen k = {pca.n_components}")
-        finish(figure, "Cumulative explained variance of the feature embeddings", "components", "share", 400, False)
+        for level, dash, colour in ((0.90, "dot", "#868e96"), (0.95, "dash", "#343a40")):
+            reference_line(figure, f"{level:.0%} of the variance", y=level, dash=dash, color=colour)
+        reference_line(figure, f"chosen k = {pca.n_components}", x=pca.n_components, color="#e03131", dash="solid")
+        subtitle = f"of the feature embeddings; whitening keeps {params.whiten_variance:.0%}"
+        finish(figure, "Cumulative explained variance", "components", "share", 420, subtitle=subtitle)
         figure.update_yaxes(range=[0, 1.02])
         show(figure)
     reading(readings.reading_variance(pca, len(space.vocabulary)))
@@ -288,13 +301,13 @@ def tab_injection(recommender: Recommender, key: tuple, params: MethodParams) ->
     names = [p.name for p in scenario.products]
     table = pd.DataFrame(
         {
+            "rank": range(1, injection.k + 1),
             "without it": [names[i] for i in injection.baseline_top],
             "projected (correct)": [names[i] for i in injection.projected_top],
             "injected raw (wrong)": [names[i] for i in injection.raw_top],
-        },
-        index=pd.RangeIndex(1, injection.k + 1, name="rank"),
+        }
     )
-    st.dataframe(table, width="stretch")
+    st.table(table, hide_index=True)  # a static table wraps long product names: every column stays in view at 800 px
     reading(readings.reading_injection(injection))
 
 
@@ -308,7 +321,7 @@ def tab_tanh(space: FeatureSpace, scenario: Scenario, key: tuple) -> None:
     figure = go.Figure()
     figure.add_scatter(x=s, y=np.tanh(2 * s), name="tanh(2s)", line={"color": COLOURS["weighted"], "width": 3})
     figure.add_scatter(x=s, y=s, name="s (linear)", line={"color": "#868e96", "dash": "dash"})
-    finish(figure, "A score's weight in the weighted sum", "score s", "weight", 360, columns=2)
+    finish(figure, "A score's weight", "score s", "weight", 380, columns=2, subtitle="in the weighted sum")
     show(figure, left)
     figure = go.Figure(
         go.Bar(
@@ -317,8 +330,8 @@ def tab_tanh(space: FeatureSpace, scenario: Scenario, key: tuple) -> None:
             marker_color=[COLOURS["weighted"], "#868e96"],
         )
     )
-    title = f"'{effect.feature}', one of {effect.features} scores, goes 0.5 -> 1.0"
-    finish(figure, title, "weighting", "profile turns (degrees)", 360, legend=False, columns=2)
+    subtitle = f"'{effect.feature}': 0.5 → 1.0, of {counted(effect.features, 'score')}"
+    finish(figure, "How far the profile turns", "weighting", "degrees", 380, legend=False, columns=2, subtitle=subtitle)
     show(figure, right)
     reading(readings.reading_tanh(effect))
 
@@ -335,12 +348,12 @@ def tab_dislikes(recommender: Recommender, key: tuple, params: MethodParams) -> 
     total = dislikes.totals(counts)
     figure = go.Figure()
     for mark, label, colour in (
-        ("hard_no_in_top_k", "break a hard no", "#c92a2a"),
-        ("disliked_in_top_k", "disliked overall", "#f08c00"),
+        ("hard_no_in_top_k", MARKS["hard_no"][0], "#c92a2a"),
+        ("disliked_in_top_k", MARKS["disliked"][0], "#f08c00"),
     ):
         figure.add_bar(x=[LABELS[m] for m in total], y=[total[m][mark] for m in total], name=label)
         figure.data[-1].marker.color = colour
-    title = f"Products in the top {dislikes.TOP_K}, summed over {len(recommender.scenario.users)} users"
-    finish(figure, title, "method", "products", 360)
+    subtitle = f"summed over {counted(len(recommender.scenario.users), 'user')}"
+    finish(figure, f"Marked products in the top {dislikes.TOP_K}", "method", "products", 380, subtitle=subtitle)
     show(figure)
     reading(readings.reading_dislikes(total, dislikes.TOP_K))

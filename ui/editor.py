@@ -16,7 +16,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from core.scenarios.io import parse_upload
-from core.scenarios.model import MAX_UPLOAD_BYTES, Scenario, ScenarioError, problem_lines
+from core.scenarios.model import MAX_UPLOAD_BYTES, Scenario, ScenarioError, problem_lines, size_text
 from core.scenarios.tables import (
     DESCRIPTION,
     ID,
@@ -24,6 +24,7 @@ from core.scenarios.tables import (
     NAME,
     Tables,
     cells,
+    column_labels,
     from_tables,
     scores_as_text,
     scores_from_text,
@@ -150,7 +151,7 @@ def source_section() -> None:
     choice = left.selectbox("Load a scenario into the editor", list(sources), format_func=sources.get, key="e_choice")
     pressed = right.button("Load", icon=":material/download_for_offline:", width="stretch")
     uploaded = st.file_uploader(
-        f"...or upload a file (.json, or .csv in the wide format; at most {MAX_UPLOAD_BYTES // 2**20} MB)",
+        f"...or upload a file (.json, or .csv in the wide format; at most {size_text(MAX_UPLOAD_BYTES)})",
         type=["json", "csv"],
         key="e_upload",
     )
@@ -252,8 +253,8 @@ def _column_config(features: list[str]) -> dict:
     # Scores are edited as text so that an absent score is an empty cell (a number column shows "None");
     # Apply checks every cell and names any that is not a number in [-1, 1].
     score = {
-        _column_key(i): st.column_config.TextColumn(f"{f} (feature)" if f in LABELS.values() else f, max_chars=24)
-        for i, f in enumerate(features)
+        _column_key(i): st.column_config.TextColumn(label, max_chars=24)
+        for i, label in enumerate(column_labels(features))
     }
     text = {
         ID: st.column_config.TextColumn(LABELS[ID], max_chars=100),

@@ -16,7 +16,7 @@ import streamlit as st
 from core.engine import models
 from core.engine import view as v
 from core.engine.maps import MIN_MAP_PRODUCTS
-from core.engine.marks import HARD_NO, HARD_NO_RANGE, hard_nos
+from core.engine.marks import HARD_NO, HARD_NO_RANGE, MARKS, hard_nos
 from core.engine.marks import describe as describe_marks
 from core.engine.methods import ALL_METHOD_NAMES, METHOD_NAMES, METHODS
 from core.engine.projection import IDENTITY
@@ -88,7 +88,7 @@ def apply_view(view: ViewState) -> None:
     state[K_MODEL] = view.model or models.default_id()
     state[K_FILTER] = view.hard_no is not None
     state[K_THRESHOLD] = HARD_NO if view.hard_no is None else view.hard_no
-    state[panel_key(scenario, user.id)] = {"scores": dict(view.overrides)}
+    state[panel_key(scenario, user.id)] = live.state(dict(view.overrides))
 
 
 def ensure_widget_defaults() -> None:
@@ -306,12 +306,16 @@ def panel_data(recommender: Recommender, user_id: str, methods: list[str], k: in
     result = recommender.rank(profile, methods, params_, k=k, hard_no=threshold, filter_hard_no=filtered)
     table, agreement = result.divergence()
     marks_text = describe_marks(result.marks.threshold)
+    marks = {
+        js: {"name": MARKS[key][0], "text": marks_text[key]}
+        for js, key in (("hardNo", "hard_no"), ("disliked", "disliked"))
+    }
     moved = rank_shifts(context, tuple(sorted(profile.items())), result.rankings)
     original = scenario.user(user_id).profile
     heat, bars = v.divergence(methods, table, agreement)
     many = len(original) >= MANY_FEATURES
     return {
-        "user": f"{scenario.user(user_id).name}: {len(original)} scored features",
+        "user": f"{scenario.user(user_id).name}: {v.counted(len(original), 'scored feature')}",
         "note": f"Showing the {SHOWN_WHEN_MANY} strongest of {len(original)} scores and any you changed or added."
         if many
         else "",
@@ -321,7 +325,7 @@ def panel_data(recommender: Recommender, user_id: str, methods: list[str], k: in
         ],
         "addable": [f for f in scenario.vocabulary if f not in profile],
         "summary": headline(result, profile, methods, len(scenario.products)),
-        "marks": {"hardNo": marks_text["hard_no"], "disliked": marks_text["disliked"]},
+        "marks": marks,
         "shareNote": share_note(scenario) if session.is_upload(st.session_state[K_PRESET]) else "",
         "k": k,
         "methods": v.ranking_columns(scenario.products, result, agreement, moved),

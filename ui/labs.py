@@ -6,13 +6,24 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from core.engine.view import counted
 from core.movielens.labs import readings
 from core.movielens.labs.experiments import EASE_LAMBDA, EASE_MIN_LIKES, LabResult
 from core.movielens.labs.feedback import FEEDBACK_RATE
 from core.movielens.labs.history import RECENCY_HALF_LIFE
-from core.movielens.protocol import NEGATIVE, POSITIVE
+from core.movielens.protocol import MAX_EXAMPLES, NEGATIVE, POSITIVE
 from core.movielens.strategies import NO_NEGATIVES
-from ui.plots import COLOURS, METRIC_COLUMNS, auc_bars, finish, score_columns, show
+from ui.plots import (
+    COLOURS,
+    METRIC_COLUMNS,
+    auc_bars,
+    bar_height,
+    finish,
+    interval,
+    reference_line,
+    score_columns,
+    show,
+)
 from ui.text import md_escape
 
 LABS = {
@@ -42,9 +53,13 @@ def verdict(text: str) -> None:
 
 
 def bars(lab: LabResult, title: str, x_title: str = "rule", table: bool = True, columns: int = 1) -> None:
-    """AUC bars with intervals, then (unless ``table=False``) every metric in a table."""
+    """AUC bars with intervals (subtitled with the users they are over), then (unless ``table=False``) every
+    metric in a table."""
     names = list(lab.rules)
-    figure = auc_bars(names, lab.summary(), RULE_COLOURS[: len(names)], title, x_title=x_title, columns=columns)
+    subtitle = f"mean AUC over {counted(lab.users, 'user')}, 95% intervals"
+    figure = auc_bars(
+        names, lab.summary(), RULE_COLOURS[: len(names)], title, x_title=x_title, columns=columns, subtitle=subtitle
+    )
     show(figure)
     if table:
         metrics_table(lab, x_title)
@@ -56,13 +71,14 @@ def metrics_table(lab: LabResult, x_title: str = "rule") -> None:
         {
             x_title: rule,
             "AUC": r["auc"],
-            "95% CI": f"{r['auc_ci95'][0]:.3f} to {r['auc_ci95'][1]:.3f}",
+            "95% interval": interval(*r["auc_ci95"]),
             "NDCG@10": r["ndcg@10"],
             "precision@10": r["precision@10"],
         }
         for rule, r in lab.summary().items()
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config=score_columns(*METRIC_COLUMNS))
+    config = score_columns(*METRIC_COLUMNS)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height="content", column_config=config)
 
 
 def history(lab: LabResult) -> None:
@@ -75,7 +91,7 @@ def history(lab: LabResult) -> None:
         "tanh(rating - the user's mean), so disliked movies push away)."
     )
     verdict(readings.history(lab))
-    bars(lab, f"History-based user vectors: mean AUC over {lab.users} users, with 95% intervals")
+    bars(lab, "History-based user vectors")
     st.caption(
         "A ratings-blind average moves the user towards a film they watched and hated as much as towards one "
         "they loved. Keeping the sign of each rating is what the Explorer's weighted method does for tag scores."
@@ -97,18 +113,22 @@ def feedback(lab: LabResult) -> None:
     drift = lab.extra["cos_to_catalogue_mean"]
     left, right = st.columns(2)
     with left:
-        bars(lab, "Online updates: mean AUC, with 95% intervals", table=False, columns=2)
+        bars(lab, "Online updates", table=False, columns=2)
     figure = go.Figure(
         go.Bar(
-            x=list(drift),
-            y=list(drift.values()),
+            y=list(drift),
+            x=list(drift.values()),
+            orientation="h",
             marker_color=RULE_COLOURS,
             text=[f"{v:.2f}" for v in drift.values()],
             textposition="inside",
+            insidetextanchor="start",
         )
     )
-    finish(figure, "Drift: final user vs the catalogue's mean direction", "rule", "mean cosine", 400, False, columns=2)
-    figure.update_yaxes(range=[0, 1.05])
+    subtitle = "cosine to the catalogue's mean direction"
+    finish(figure, "Drift", "mean cosine", "rule", bar_height(len(drift)), False, columns=2, subtitle=subtitle)
+    figure.update_xaxes(range=[0, 1.05])
+    figure.update_yaxes(autorange="reversed", type="category")  # the rules in the AUC chart's order
     show(figure, right)
     metrics_table(lab)
     st.caption(
@@ -144,15 +164,9 @@ def centroids(lab: dict) -> None:
                 "arrayminus": [r[metric] - r[f"{metric}_ci95"][0] for r in lab["by_k"]],
             },
         )
-        figure.add_hline(
-            y=lab["chance"][metric],
-            line_dash="dot",
-            line_color=colour,
-            annotation_text=f"chance {metric}",
-            annotation_position="bottom right",
-        )
-    title = f"Genres from titles: {lab['test']} test movies, {len(lab['genres'])} genres"
-    finish(figure, title, "labelled movies absorbed per genre (k)", "share", 420)
+        reference_line(figure, f"chance {metric}", y=lab["chance"][metric], color=colour)
+    subtitle = f"{counted(lab['test'], 'test movie')}, {counted(len(lab['genres']), 'genre')}; dotted: chance"
+    finish(figure, "Genres from titles", "labelled movies absorbed per genre (k)", "share", 440, subtitle=subtitle)
     figure.update_xaxes(type="category")
     show(figure)
 
@@ -171,7 +185,7 @@ def ease(lab: LabResult) -> None:
     extra = lab.extra
     left, _ = st.columns([3, 2])
     with left:
-        bars(lab, f"EASE on {extra['items']:,} items: mean AUC, 95% intervals", x_title="model", columns=2)
+        bars(lab, f"EASE on {counted(extra['items'], 'item')}", x_title="model", columns=2)
     st.markdown("**The ten most negative weights**: liking the first movie lowers the second's score")
     st.dataframe(
         pd.DataFrame(extra["most_negative"]),
@@ -180,9 +194,9 @@ def ease(lab: LabResult) -> None:
         column_config={"weight": st.column_config.NumberColumn(format="%.4f")},
     )
     st.caption(
-        f"Fitted on {extra['fit_users']} users with at least one liked history movie. Held-out movies outside "
-        "the model score 0 (ties count half in the AUC). "
-        + f"Mean held-out AUC is over the same {lab.users} users as every other figure here."
+        f"Fitted on {counted(extra['fit_users'], 'user')} with at least one liked history movie. Held-out movies "
+        "outside the model score 0 (ties count half in the AUC). "
+        + f"Mean held-out AUC is over the same {counted(lab.users, 'user')} as every other figure here."
     )
 
 
@@ -192,7 +206,8 @@ QDRANT_INTRO = (
     "with avg(pos) + (avg(pos) − avg(neg)); **best_score** scores a candidate by its best positive similarity, "
     "unless its best negative is higher (then negatively); **sum_scores** adds the positive similarities and "
     "subtracts the negative ones. Here, through the real client in its embedded mode: the user's history movies "
-    f"rated {POSITIVE:g} and up are positive examples, {NEGATIVE:g} and below negative, each movie is the sum of its "
+    f"rated {POSITIVE:g} and up are positive examples, {NEGATIVE:g} and below negative (the {MAX_EXAMPLES} most "
+    "recent of each, as a request names a bounded list), each movie is the sum of its "
     "genres' embeddings, and each user's held-out movies are ranked. Each strategy runs twice, with and without "
     "the negative examples, next to the history lab's signed vector and EASE."
 )
@@ -218,11 +233,10 @@ def qdrant(lab: LabResult) -> None:
         list(lab.rules),
         lab.summary(),
         colours,
-        f"Recommend strategies: mean AUC over {lab.users} users, with 95% intervals",
+        "Recommend strategies",
         x_title="rule",
-        height=440,
+        subtitle=f"mean AUC over {counted(lab.users, 'user')}, with 95% intervals",
     )
-    figure.update_xaxes(tickangle=-30)
     show(figure)
     metrics_table(lab)
     st.caption(

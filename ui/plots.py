@@ -27,8 +27,18 @@ COLOURS = {
 }
 
 
-# Characters of a title line that fit the chart on an 800-px screen, by how many charts share the row.
+# Characters of a title line (15 px, bold) and of a subtitle line (12 px) that fit the chart on an 800-px
+# screen, by how many charts share the row. A chart's title is short and says what it shows; the subtitle says
+# how to read it. Both fit these widths, so at 1920 px nothing wraps; a title built from data (a feature name)
+# may still be longer, and wraps: the top margin is computed from the number of lines, so it never reaches
+# the plot. Plotly never wraps a title itself: it would cut it.
 TITLE_CHARS = {1: 70, 2: 34, 3: 24}
+SUBTITLE_CHARS = {1: 86, 2: 42, 3: 28}
+TITLE_LINE, SUBTITLE_LINE = 20, 16  # pixels per line (Plotly sets lines 1.3 em apart)
+TITLE_PAD = 8  # pixels above the title
+SUBTITLE_GAP = 15  # pixels Plotly leaves between a title and its subtitle
+CLEARANCE = 18  # pixels between the last title line and the plot: the top tick label reaches 8 above the plot
+REFERENCE = "#495057"  # reference lines (chance, thresholds)
 
 
 # Trace attributes that may hold text from a file, an upload or a URL (names, categories, hover text).
@@ -76,6 +86,34 @@ def wrap(title: str, width: int = TITLE_CHARS[1]) -> str:
     return "<br>".join(textwrap.wrap(title, width)) or title
 
 
+def title_layout(title: str, subtitle: str | None = None, columns: int = 1) -> tuple[dict, int]:
+    """Plotly's title (and subtitle) pinned to the top of the figure, and the top margin that holds them.
+
+    >>> layout, top = title_layout("Stacking factor", "of 'a long feature name' + 'another long feature name'", 2)
+    >>> layout["text"], layout["subtitle"]["text"], top
+    ('Stacking factor', "of 'a long feature name' + 'another long<br>feature name'", 93)
+    """
+    width = min(columns, 3)
+    text = wrap(plot_escape(title), TITLE_CHARS[width])
+    top = TITLE_PAD + TITLE_LINE * (text.count("<br>") + 1) + CLEARANCE
+    layout = {
+        "text": text,
+        "x": 0.0,
+        "xanchor": "left",
+        "xref": "container",
+        "y": 1.0,
+        "yanchor": "top",
+        "yref": "container",
+        "pad": {"t": TITLE_PAD, "l": 8},
+        "font": {"size": 15},
+    }
+    if subtitle:
+        sub = wrap(plot_escape(subtitle), SUBTITLE_CHARS[width])
+        layout["subtitle"] = {"text": sub, "font": {"size": 12, "color": "#6c757d"}}
+        top += SUBTITLE_GAP + SUBTITLE_LINE * (sub.count("<br>") + 1)
+    return layout, top
+
+
 def finish(
     figure: go.Figure,
     title: str,
@@ -85,23 +123,24 @@ def finish(
     legend: bool = True,
     *,
     columns: int = 1,
+    subtitle: str | None = None,
 ) -> go.Figure:
-    """Title (wrapped to fit), axis titles, legend and a clean white layout, the same on every page.
+    """Title and subtitle, axis titles, legend and a clean white layout, the same on every page.
 
-    ``columns``: how many charts share the row (the title wraps to fit one of them on an 800-px screen; Plotly
-    cuts a long title rather than wrapping it). Pass ``legend=False`` for a chart with one unnamed trace:
-    Plotly would label it "trace 0". The legend sits at the bottom of the figure, below the axis labels.
+    ``title`` names what the chart shows in a few words; ``subtitle`` says how to read it (see
+    :data:`TITLE_CHARS`). ``columns``: how many charts share the row. Pass ``legend=False`` for a chart with one
+    unnamed trace: Plotly would label it "trace 0". The legend sits at the bottom of the figure, below the axis
+    labels; reference lines are named there (:func:`reference_line`), never by a label on the plot.
     """
-    text = wrap(plot_escape(title), TITLE_CHARS[min(columns, 3)])
-    lines = text.count("<br>") + 1
+    layout, top = title_layout(title, subtitle, columns)
     figure.update_layout(
-        title={"text": text, "x": 0.0, "xanchor": "left", "font": {"size": 15}},
+        title=layout,
         xaxis_title=plot_escape(x),
         yaxis_title=plot_escape(y),
         height=height,
         showlegend=legend,
         legend={"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "x": 0.0},
-        margin={"l": 10, "r": 10, "t": 30 + 20 * lines, "b": 10},
+        margin={"l": 10, "r": 10, "t": top, "b": 10},
         plot_bgcolor="white",
         paper_bgcolor="white",
         font={"size": 13},
@@ -111,8 +150,30 @@ def finish(
     return figure
 
 
+def reference_line(figure: go.Figure, label: str, *, x: float | None = None, y: float | None = None, **line) -> None:
+    """A vertical (``x``) or horizontal (``y``) line across the plot, named in the legend.
+
+    A label written on the plot sits on whatever is drawn there (a box, a bar, the curve itself); the legend
+    never does. ``line`` overrides the dotted grey style (``color``, ``dash``, ``width``).
+    """
+    style = {"dash": "dot", "color": REFERENCE, "width": 1.5} | line
+    if x is not None:
+        figure.add_vline(x=x, line=style)
+    else:
+        figure.add_hline(y=y, line=style)
+    figure.add_scatter(x=[None], y=[None], mode="lines", line=style, name=label, hoverinfo="skip")
+
+
 def lines_by_method(
-    x, series: dict, title: str, x_title: str, y_title: str, height: int = 380, markers: bool = False, columns: int = 1
+    x,
+    series: dict,
+    title: str,
+    x_title: str,
+    y_title: str,
+    height: int = 380,
+    markers: bool = False,
+    columns: int = 1,
+    subtitle: str | None = None,
 ):
     """One coloured line per method over a shared x axis."""
     from core.engine.methods import METHODS
@@ -127,7 +188,12 @@ def lines_by_method(
             name=METHODS[method].label,
             line={"color": COLOURS[method], "width": 2},
         )
-    return finish(figure, title, x_title, y_title, height=height, columns=columns)
+    return finish(figure, title, x_title, y_title, height=height, columns=columns, subtitle=subtitle)
+
+
+def bar_height(bars: int) -> int:
+    """The height of a horizontal bar chart with a title, a subtitle and a legend: 28 px a bar, at least 320."""
+    return max(320, 28 * bars + 170)
 
 
 def auc_bars(
@@ -135,25 +201,29 @@ def auc_bars(
     summary: dict,
     colours: list[str],
     title: str,
-    height: int = 400,
     x_title: str = "method",
     columns: int = 1,
+    subtitle: str | None = "with 95% intervals; bars start at 0",
 ) -> go.Figure:
-    """Mean AUC per name with asymmetric 95% whiskers and a dotted chance line at 0.5.
+    """Mean AUC per name as horizontal bars with asymmetric 95% whiskers, and a dotted chance line at 0.5.
 
-    ``summary[name]`` holds ``{"auc", "auc_ci95": [lo, hi]}``; ``names`` are also the bar labels.
+    Horizontal, so that every name (up to the eleven methods and baselines, or a lab's rules) has a line of its
+    own however narrow the chart: names under vertical bars run into each other. ``summary[name]`` holds
+    ``{"auc", "auc_ci95": [lo, hi]}``; ``x_title`` names what the bars are (method, rule, model).
     """
     aucs = [summary[n]["auc"] for n in names]
+    highs = [summary[n]["auc_ci95"][1] for n in names]
     figure = go.Figure(
         go.Bar(
-            x=names,
-            y=aucs,
+            y=names,
+            x=aucs,
+            orientation="h",
             marker_color=colours,
-            error_y={
+            error_x={
                 "type": "data",
                 "symmetric": False,
-                "array": [summary[n]["auc_ci95"][1] - summary[n]["auc"] for n in names],
-                "arrayminus": [summary[n]["auc"] - summary[n]["auc_ci95"][0] for n in names],
+                "array": [hi - a for hi, a in zip(highs, aucs, strict=True)],
+                "arrayminus": [a - summary[n]["auc_ci95"][0] for n, a in zip(names, aucs, strict=True)],
             },
             text=[f"{a:.3f}" for a in aucs],
             textposition="inside",
@@ -162,21 +232,18 @@ def auc_bars(
             showlegend=False,
         )
     )
-    figure.add_scatter(  # the chance line as a legend entry: a label on the line would sit on a bar
-        x=names, y=[0.5] * len(names), mode="lines", line={"dash": "dot", "color": "#495057"}, name="chance (AUC 0.5)"
-    )
-    finish(figure, title, x_title, "AUC", height, columns=columns)
+    reference_line(figure, "chance (AUC 0.5)", x=0.5)
+    finish(figure, title, "AUC", x_title, bar_height(len(names)), columns=columns, subtitle=subtitle)
     figure.update_layout(uniformtext={"minsize": 10, "mode": "hide"})  # a value that does not fit is left out
+    figure.update_yaxes(autorange="reversed", type="category")  # the first name on top, as listed
     # From 0: a truncated axis would make a 0.02 difference look like a doubling.
-    figure.update_yaxes(range=[0, max(0.8, max(aucs) + 0.08)])
+    figure.update_xaxes(range=[0, max(0.8, max(highs) + 0.03)])
     return figure
 
 
 def heatmap(z, x: list[str], y: list[str], zrange: tuple[float, float], *, colorscale: str, annotate: bool = False):
     """A heat map over named rows and columns, optionally with each cell's value written in it."""
-    import numpy as np
-
-    cells = {"text": np.round(z, 2), "texttemplate": "%{text}"} if annotate else {}
+    cells = {"texttemplate": "%{z:.2f}"} if annotate else {}  # two decimals in every cell (1.30, not 1.3)
     return go.Figure(
         go.Heatmap(
             z=z, x=x, y=y, zmin=zrange[0], zmax=zrange[1], colorscale=colorscale, colorbar={"thickness": 10}, **cells
@@ -185,6 +252,18 @@ def heatmap(z, x: list[str], y: list[str], zrange: tuple[float, float], *, color
 
 
 METRIC_COLUMNS = ("AUC", "NDCG@10", "precision@10")
+
+
+def interval(low: float, high: float, *, signed: bool = False, digits: int = 3) -> str:
+    """A 95% interval as a table cell; an em dash when it is not defined (fewer than 2 users).
+
+    >>> interval(0.5991, 0.646), interval(-0.0052, 0.012, signed=True), interval(float("nan"), float("nan"))
+    ('0.599 to 0.646', '-0.005 to +0.012', '—')
+    """
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return "—"
+    spec = f"{'+' if signed else ''}.{digits}f"
+    return f"{low:{spec}} to {high:{spec}}"
 
 
 def score_columns(*names: str, signed: tuple[str, ...] = ()) -> dict:

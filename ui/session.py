@@ -8,6 +8,7 @@ import streamlit as st
 
 from core.engine import models
 from core.engine.share import shown
+from core.errors import sentence
 from core.scenarios import link
 from core.scenarios.model import Scenario, ScenarioError
 from ui import resources
@@ -118,7 +119,7 @@ def _from_link(key: str) -> None:
         try:
             scenario = linked(blob)
         except ScenarioError as error:
-            state[K_LINK_WARNINGS] = [f"Ignored the scenario in the link: {error.problems[0][1]}."]
+            state[K_LINK_WARNINGS] = [sentence(f"Ignored the scenario in the link: {error.problems[0][1]}")]
             return
         kept_as, dropped = add_upload(scenario, from_link=True)
         state[key] = UPLOAD_PREFIX + kept_as

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from core.diagnostics.sign import prefix_polarity, sign_flip
+from core.diagnostics.sign import mean_flip, prefix_polarity, sign_flip
 from core.diagnostics.synonyms import closest_pair, stacking
 from core.engine.embedder import Embedder
 from core.engine.methods import METHOD_NAMES, compare_profiles
@@ -60,7 +60,7 @@ def measure(embedder: Embedder, sign_trap: Scenario, synonyms: Scenario) -> dict
         "floor": round(base, 4),
         "ab_cosine": {m: round(c, 4) for m, c in ab.items()},
         "ab_above_floor": round((ab["naive"] - base) / max(1e-9, 1.0 - base), 4),
-        "sign_flip": {m: round(float(np.mean(list(flips[m].values()))), 4) for m in METHOD_NAMES},
+        "sign_flip": {m: round(mean_flip(flips)[m], 4) for m in METHOD_NAMES},  # NaN where no vector
         "prefix_polarity": round(float(np.mean(list(prefix_polarity(space).values()))), 4),
         "stacking": {"pair": [a, b], "pair_cosine": round(similarity, 4), **_rounded(stacking(synonym_space, a, b))},
     }

@@ -3,8 +3,9 @@
 The pairs come from people, not from us: review sentences (Amazon, IMDb, Yelp) with their main clause
 negated ("The mic is great." / "The mic isn't great."), from the CANNOT dataset (CC BY-SA 4.0). For each
 pair we take cos(sentence, its negation) and, as the floor, cos(sentence, another sentence of the file)
-under one seeded derangement. A model that heard the negation would put the pairs well below 1; a model
-whose cosines all sit high (E5) is read against its own floor.
+under one seeded derangement (pairs whose two sentences are the same text are left out of the floor). A model
+that heard the negation would put the pairs well below 1; a model whose cosines all sit high (E5) is read
+against its own floor.
 
 Any two-column file works: UTF-8, tab- or comma-separated, with the headers ``sentence`` and ``negated``.
 
@@ -25,7 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from core.engine.embedder import Embedder
-from core.errors import InputError
+from core.errors import InputError, quoted
+from core.numeric import finite_or_none
 from core.scenarios.io import read_bytes
 
 ENV_PAIRS = "NEGATION_PAIRS"
@@ -35,6 +37,7 @@ MAX_BYTES = 20 * 1024 * 1024
 MAX_PAIRS = 20_000
 MAX_CHARS = 2_000
 HIGH = 0.8  # "the model barely moves": the share of pairs above this cosine
+MIN_SCALE = 0.05  # 1 - floor below this leaves no scale to rescale on: the rescaled median is not defined
 SEED = 7
 
 
@@ -51,6 +54,8 @@ class Pairs:
 
 def candidates(explicit: str | Path | None = None) -> list[Path]:
     """Where the pairs are looked for, in order: --pairs, NEGATION_PAIRS, ./data, ../shared/data."""
+    if explicit is not None and not str(explicit).strip():
+        raise PairsError("--pairs is empty; give a TSV or CSV file with the columns sentence and negated")
     if explicit:
         return [Path(explicit).expanduser()]
     found = [Path(os.environ[ENV_PAIRS]).expanduser()] if os.environ.get(ENV_PAIRS) else []
@@ -75,15 +80,15 @@ def parse_pairs(data: bytes, source: str) -> Pairs:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise PairsError(f"{source}: not UTF-8 text (byte {exc.start})") from None
-    if "\t" in text.split("\n", 1)[0]:  # TSV: tabs separate, quotes are text ('He said "no".')
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter="\t", quoting=csv.QUOTE_NONE))
-    else:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+    if "\x00" in text:
+        raise PairsError(f"{source}: the file contains NUL bytes (UTF-16 without a byte-order mark?); save it as UTF-8")
+    rows = _rows(text, source)
     if not rows:
         raise PairsError(f"{source}: empty file; expected the headers sentence and negated")
     header = [h.strip().lower() for h in rows[0]]
     if "sentence" not in header or "negated" not in header:
-        raise PairsError(f"{source}: line 1: expected the headers sentence and negated, got {rows[0][:4]}")
+        got = ", ".join(quoted(cell[:40]) for cell in rows[0][:4])
+        raise PairsError(f"{source}: line 1: expected the headers sentence and negated, got {got}")
     a, b = header.index("sentence"), header.index("negated")
     sentences, negated = [], []
     for line, row in enumerate(rows[1:], start=2):
@@ -100,6 +105,24 @@ def parse_pairs(data: bytes, source: str) -> Pairs:
     if len(sentences) < 2:
         raise PairsError(f"{source}: needs at least 2 pairs (the random floor pairs different sentences)")
     return Pairs(source, tuple(sentences), tuple(negated))
+
+
+def _rows(text: str, source: str) -> list[list[str]]:
+    """The records of a TSV (tabs separate, quotes are text: 'He said "no".') or a CSV; one PairsError otherwise."""
+    if "\t" in text.split("\n", 1)[0]:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t", quoting=csv.QUOTE_NONE)
+    else:
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)  # an unclosed quote is an error, not text
+    rows, line = [], 1  # the line the record being read starts on: a quoted cell may span lines
+    try:
+        for row in reader:
+            rows.append(row)
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        if str(exc).startswith("field larger than field limit"):
+            raise PairsError(f"{source}: line {line}: a sentence is longer than {MAX_CHARS:,} characters") from None
+        raise PairsError(f"{source}: line {line}: not a readable TSV or CSV file ({exc})") from None
+    return rows
 
 
 def load_pairs(explicit: str | Path | None = None) -> Pairs:
@@ -123,11 +146,16 @@ def derangement(n: int, seed: int = SEED) -> np.ndarray:
 
 
 def negation_cosines(pairs: Pairs, embedder: Embedder) -> tuple[np.ndarray, np.ndarray]:
-    """(cos(sentence, its negation), cos(sentence, another sentence)) per pair."""
+    """(cos(sentence, its negation) per pair, cos(sentence, another sentence) per pair whose two texts differ).
+
+    A file that repeats a sentence would otherwise put cos = 1 into the floor; one that holds a single distinct
+    sentence has no floor at all (an empty second array)."""
     vectors = embedder.encode([*pairs.sentences, *pairs.negated])
     n = len(pairs.sentences)
     s, neg = vectors[:n], vectors[n:]
-    return np.einsum("ij,ij->i", s, neg), np.einsum("ij,ij->i", s, s[derangement(n)])
+    other = derangement(n)
+    different = np.array([pairs.sentences[i] != pairs.sentences[j] for i, j in enumerate(other)], dtype=bool)
+    return np.einsum("ij,ij->i", s, neg), np.einsum("ij,ij->i", s[different], s[other[different]])
 
 
 def summary(pairs: Pairs, embedder: Embedder) -> dict:
@@ -137,17 +165,32 @@ def summary(pairs: Pairs, embedder: Embedder) -> dict:
 
 def summary_of(same: np.ndarray, other: np.ndarray) -> dict:
     """The summary of :func:`summary` from the two arrays of :func:`negation_cosines`, plus
-    ``rescaled_median``: the median on the model's own scale, 0 = a random sentence, 1 = identical."""
-    median, floor = float(np.median(same)), float(np.median(other))
+    ``rescaled_median``: the median on the model's own scale, 0 = a random sentence, 1 = identical. Both the floor
+    and the rescaled median are None (not defined) when the file has no two different sentences; the rescaled
+    median also when 1 - floor is below :data:`MIN_SCALE` (dividing by it would blow any difference up)."""
+    median = float(np.median(same))
+    floor = float(np.median(other)) if other.size else float("nan")
+    scale = 1.0 - floor
     return {
         "pairs": int(same.size),
         "median": round(median, 4),
         "p10": round(float(np.percentile(same, 10)), 4),
         "p90": round(float(np.percentile(same, 90)), 4),
         "share_above_0.8": round(float(np.mean(same > HIGH)), 4),
-        "random_median": round(floor, 4),
-        "rescaled_median": round((median - floor) / max(1e-9, 1.0 - floor), 4),
+        "random_median": finite_or_none(floor, 4),
+        "rescaled_median": finite_or_none((median - floor) / scale, 4) if scale >= MIN_SCALE else None,
     }
+
+
+def _no_scale(results: dict[str, dict]) -> str:
+    """Why no model's rescaled median is defined, as a clause."""
+    floors = [r["random_median"] for r in results.values() if r["random_median"] is not None]
+    if not floors:
+        return "the file has no two different sentences, so there is no random floor to measure against"
+    return (
+        f"the random floor is {max(floors):.2f}, within {MIN_SCALE} of 1: the file's sentences are too alike to "
+        "give a scale"
+    )
 
 
 def reading(results: dict[str, dict]) -> str:
@@ -155,14 +198,18 @@ def reading(results: dict[str, dict]) -> str:
     if not results:
         return "No model was measured."
     lost = [m for m, r in results.items() if r["median"] > HIGH]
-    rescaled = {m: r["rescaled_median"] for m, r in results.items()}
-    deafest, best = max(rescaled, key=rescaled.get), min(rescaled, key=rescaled.get)
+    rescaled = {m: r["rescaled_median"] for m, r in results.items() if r.get("rescaled_median") is not None}
     head = (
         f"A sentence and its negation stay above a median cosine of {HIGH} for {len(lost)} of {len(results)} models"
         if lost
         else f"Every model keeps a sentence and its negation below a median cosine of {HIGH}"
     )
+    if not rescaled:
+        return f"{head}. On each model's own scale the median is not defined: {_no_scale(results)}."
+    deafest, best = max(rescaled, key=rescaled.get), min(rescaled, key=rescaled.get)
+    missing = [m for m in results if m not in rescaled]
+    tail = f" Not defined for {', '.join(missing)}: {_no_scale({m: results[m] for m in missing})}." if missing else ""
     return (
         f"{head}. On each model's own scale (0 = a random sentence, 1 = the same), {deafest} hears the negation "
-        f"least ({rescaled[deafest]:.2f}) and {best} best ({rescaled[best]:.2f})."
+        f"least ({rescaled[deafest]:.2f}) and {best} best ({rescaled[best]:.2f}).{tail}"
     )

@@ -1,4 +1,8 @@
-"""One sentence per diagnostic, computed from its numbers: a claim that does not hold reads as not holding."""
+"""One sentence per diagnostic, computed from its numbers: a claim that does not hold reads as not holding.
+
+A number that is not defined (NaN: a method that gives no vector, a measure with nothing to measure) is read as
+such, never as a 0: "whitened sum gives no vector for these profiles".
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import numpy as np
 
 from core.diagnostics.dislikes import totals
 from core.diagnostics.injection import Injection
-from core.diagnostics.sign import Sweep
+from core.diagnostics.sign import Sweep, mean_flip
 from core.diagnostics.synonyms import SYNONYM_THRESHOLD
 from core.diagnostics.tanh import TanhEffect
 from core.diagnostics.truncation import Truncation
@@ -22,8 +26,14 @@ def _names(methods: Sequence[str]) -> str:
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
+def _number(value: float, spec: str = ".2f") -> str:
+    """A measured number for a sentence; "not defined" where it is NaN."""
+    return format(value, spec) if math.isfinite(value) else "not defined"
+
+
 def reading_sign(flip: Mapping[str, Mapping[str, float]]) -> str:
-    means = {m: float(np.mean(list(v.values()))) for m, v in flip.items()}
+    all_means = mean_flip(flip)
+    means = {m: c for m, c in all_means.items() if math.isfinite(c)}
     blind = [m for m, c in means.items() if c > 0.8]
     aware = [m for m, c in means.items() if c < 0]
     parts = []
@@ -38,6 +48,10 @@ def reading_sign(flip: Mapping[str, Mapping[str, float]]) -> str:
     middle = [m for m in means if m not in blind and m not in aware]
     if middle:
         parts.append(f"{_names(middle)} partly (" + ", ".join(f"{means[m]:.2f}" for m in middle) + ")")
+    none = [m for m in all_means if m not in means]
+    if none:
+        gives = "gives" if len(none) == 1 else "give"
+        parts.append(f"{_names(none)} {gives} no vector for these profiles, so cos(P, -P) is not defined")
     text = "; ".join(parts) + "."
     return text[0].upper() + text[1:]
 
@@ -89,13 +103,16 @@ def reading_synonyms(
     threshold: float = SYNONYM_THRESHOLD,
 ) -> str:
     a, b, cosine = pair
-    return (
+    head = (
         f"{len(groups)} near-synonym group{'s' if len(groups) != 1 else ''} at cosine >= {threshold:.2f}. "
-        f"The closest pair, '{a}' / '{b}' (cosine {cosine:.2f}), stacks {stack['weighted']:.2f}x under weighted "
-        f"and {stack['whitened']:.2f}x after whitening (1 = no stacking); a user who loves '{a}' matches a product "
-        f"tagged only '{b}' at {moved['weighted']:.2f} (weighted) and {moved['whitened']:.2f} (whitened): "
-        + _synonym_verdict(stack, moved)
+        f"The closest pair, '{a}' / '{b}' (cosine {cosine:.2f}), stacks {_number(stack['weighted'])}x under weighted "
+        f"and {_number(stack['whitened'])}x after whitening (1 = no stacking); a user who loves '{a}' matches a "
+        f"product tagged only '{b}' at {_number(moved['weighted'])} (weighted) and {_number(moved['whitened'])} "
+        "(whitened): "
     )
+    if not all(math.isfinite(v) for v in (*stack.values(), moved["weighted"], moved["whitened"])):
+        return head + "the whitened space gives these features no vector, so whitening's effect is not defined here."
+    return head + _synonym_verdict(stack, moved)
 
 
 def _synonym_verdict(stack: Mapping[str, float], moved: Mapping[str, float]) -> str:
@@ -122,6 +139,8 @@ def reading_variance(v: Variance, n_features: int) -> str:
 def reading_injection(i: Injection | None) -> str:
     if i is None:
         return "No novel feature to test."
+    if i.undefined:
+        return f"Adding '{i.novel}' (outside the vocabulary) cannot be measured on this scenario: {i.undefined}."
     text = (
         f"Adding '{i.novel}' (outside the vocabulary) through the fitted transform changes {i.moved_by_projected} "
         f"of the top {i.k}; pasting its raw embedding into the whitened space instead changes {i.moved_by_raw}, "
@@ -136,6 +155,9 @@ def reading_injection(i: Injection | None) -> str:
 
 
 def reading_tanh(t: TanhEffect) -> str:
+    if not (math.isfinite(t.degrees_with_tanh) and math.isfinite(t.degrees_linear)):
+        why = t.undefined or "the weighted profile has no direction"
+        return f"How far raising '{t.feature}' turns the weighted profile is not defined here: {why}."
     return (
         f"Raising '{t.feature}', one of {t.features} scores, from {t.from_score} to {t.to_score} turns the weighted "
         f"profile by {t.degrees_with_tanh:.2f} degrees with tanh and {t.degrees_linear:.2f} without: "

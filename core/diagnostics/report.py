@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -9,7 +10,7 @@ import numpy as np
 from core.diagnostics.dislikes import TOP_K, dislikes, totals
 from core.diagnostics.injection import Injection, pick_novel, raw_injection
 from core.diagnostics.readings import readings
-from core.diagnostics.sign import Sweep, prefix_polarity, sign_flip, sweep
+from core.diagnostics.sign import Sweep, mean_flip, prefix_polarity, sign_flip, sweep
 from core.diagnostics.synonyms import closest_pair, stacking, synonym_groups, transfer
 from core.diagnostics.tanh import MIN_FEATURES, TanhEffect, tanh_effect
 from core.diagnostics.truncation import Truncation, truncation
@@ -81,7 +82,7 @@ class Report:
         return {
             "scenario": self.scenario,
             "model": self.model,
-            "sign_flip": {m: finite_or_none(np.mean(list(v.values()))) for m, v in self.sign_flip.items()},
+            "sign_flip": {m: finite_or_none(c) for m, c in mean_flip(self.sign_flip).items()},
             "sign_flip_by_user": {m: {u: finite_or_none(c) for u, c in v.items()} for m, v in self.sign_flip.items()},
             "dislikes_in_top_k": {"k": self.k, "totals": totals(self.dislikes), "by_user": self.dislikes},
             **self._vocabulary_json(),
@@ -137,6 +138,9 @@ def _tanh_json(t: TanhEffect) -> dict:
     }
 
 
+Progress = Callable[[str, float], None]
+
+
 def diagnose(
     recommender: Recommender,
     *,
@@ -144,35 +148,60 @@ def diagnose(
     sweep_user: str | None = None,
     sweep_feature: str | None = None,
     novel: str | None = None,
+    progress: Progress | None = None,
 ) -> Report:
-    """Run every diagnostic that this scenario allows; the page calls the parts one by one, the CLI calls this."""
+    """Run every diagnostic that this scenario allows; the page calls the parts one by one, the CLI calls this.
+
+    ``progress(stage, fraction)`` hears each measure as it starts (the CLI prints them on stderr, as ``rank`` does).
+    """
+    say = progress or (lambda stage, fraction: None)
     scenario, space = recommender.scenario, recommender.space
     users = {u.id: dict(u.profile) for u in scenario.users}
     needs = requirements(scenario)
+    say("Measuring sign blindness", 0.0)
+    flips = sign_flip(space, users, params)
+    say(f"Counting dislikes in every user's top {TOP_K}", 0.15)
+    counted = dislikes(recommender, params)
+    say("Counting the tokens of every naive text", 0.3)
     report = Report(
         scenario=scenario.id,
         model=space.embedder.name,
-        sign_flip=sign_flip(space, users, params),
-        dislikes=dislikes(recommender, params),
+        sign_flip=flips,
+        dislikes=counted,
         truncation={uid: truncation(space.embedder, p) for uid, p in users.items()},
         skipped={name: reason for name, reason in needs.items() if reason},
         params=params,
     )
     richest = dict((scenario.user(sweep_user) if sweep_user else _richest(scenario)).profile)
-    if not needs["prefix"]:
-        report.prefix_polarity = prefix_polarity(space)
-    if not needs["magnitude"] and richest:
-        report.sweep = sweep(space, richest, sweep_feature or max(richest, key=lambda f: abs(richest[f])), params)
-    if not needs["synonyms"]:
-        a, b, cosine = closest_pair(space)
-        report.groups, report.pair = synonym_groups(space), (a, b, cosine)
-        report.stacking, report.transfer = stacking(space, a, b, params), transfer(space, a, b, params)
-    if not needs["variance"]:
-        report.variance = pca_variance(space, params)
+    _vocabulary_measures(report, recommender, needs, richest, sweep_feature, say)
     if not needs["raw_injection"]:
+        say("Comparing a projected and a raw novel feature", 0.8)
         novel = novel or pick_novel(space)
         vectors = recommender.product_vectors("whitened", params)
         report.injection = raw_injection(vectors, space, {**richest, novel: 0.9}, novel, params=params)
     if not needs["tanh"]:
+        say("Measuring tanh compression", 0.9)
         report.tanh = tanh_effect(space, dict(_richest(scenario).profile))
+    say("Done", 1.0)
     return report
+
+
+def _vocabulary_measures(
+    report: Report, recommender: Recommender, needs: dict, richest: dict, sweep_feature: str | None, say: Progress
+) -> None:
+    """The measures over the scenario's vocabulary: prefix polarity, the magnitude sweep, synonyms, PCA variance."""
+    space, params = recommender.space, report.params
+    if not needs["prefix"]:
+        say("Measuring prefix polarity", 0.4)
+        report.prefix_polarity = prefix_polarity(space)
+    if not needs["magnitude"] and richest:
+        say("Sweeping one score from -1 to 1", 0.5)
+        report.sweep = sweep(space, richest, sweep_feature or max(richest, key=lambda f: abs(richest[f])), params)
+    if not needs["synonyms"]:
+        say("Looking for near-synonyms", 0.6)
+        a, b, cosine = closest_pair(space)
+        report.groups, report.pair = synonym_groups(space), (a, b, cosine)
+        report.stacking, report.transfer = stacking(space, a, b, params), transfer(space, a, b, params)
+    if not needs["variance"]:
+        say("Fitting PCA for the variance curve", 0.7)
+        report.variance = pca_variance(space, params)

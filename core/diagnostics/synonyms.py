@@ -3,7 +3,8 @@
 - *stacking factor* of two features a, b in a method's feature space φ:
   S = |φa + φb|² / (|φa|² + |φb|²). S = 1 when the two are orthogonal (tagging
   both counts each once), S = 2 when they are parallel (two tags count double).
-  It is bounded in [0, 2], so always finite. For unit embeddings S = 1 + cos(a, b).
+  It is bounded in [0, 2]; it is not defined (NaN, null) when both vectors are zero, e.g. in a whitened space
+  without dimensions. For unit embeddings S = 1 + cos(a, b).
 - *transfer*: the cosine between a user who loves ``a`` and a product tagged
   only ``b`` (a near-synonym), under each method. Exact is 0 by construction.
 """
@@ -17,7 +18,7 @@ import numpy as np
 
 from core.engine.methods import METHOD_NAMES, vectors
 from core.engine.space import DEFAULT_PARAMS, FeatureSpace, MethodParams
-from core.numeric import EPS, cosine, normalize_rows
+from core.numeric import EPS, finite_mean, measured_cosine, normalize_rows
 
 SYNONYM_THRESHOLD = 0.75
 
@@ -63,10 +64,14 @@ def closest_pair(space: FeatureSpace) -> tuple[str, str, float]:
 
 
 def stacking_factor(phi_a: np.ndarray, phi_b: np.ndarray) -> float:
-    """|φa + φb|² / (|φa|² + |φb|²), in [0, 2]; 1 means no stacking."""
+    """|φa + φb|² / (|φa|² + |φb|²), in [0, 2]; 1 means no stacking; NaN when both vectors are zero (nothing to stack).
+
+    >>> stacking_factor(np.array([1.0, 0.0]), np.array([1.0, 0.0])), stacking_factor(np.zeros(2), np.zeros(2))
+    (2.0, nan)
+    """
     denominator = float(phi_a @ phi_a + phi_b @ phi_b)
     if denominator <= EPS**2:
-        return 1.0
+        return float("nan")
     return float(np.clip((phi_a + phi_b) @ (phi_a + phi_b) / denominator, 0.0, 2.0))
 
 
@@ -87,11 +92,11 @@ def stacking(space: FeatureSpace, a: str, b: str, params: MethodParams = DEFAULT
 
 
 def transfer(space: FeatureSpace, a: str, b: str, params: MethodParams = DEFAULT_PARAMS) -> dict[str, float]:
-    """cos(user {a: +1}, product {b: +1}) under every method."""
+    """cos(user {a: +1}, product {b: +1}) under every method; NaN where a method gives no vector."""
     out = {}
     for method in METHOD_NAMES:
         v = vectors(method, [{a: 1.0}, {b: 1.0}], space=space, params=params)
-        out[method] = cosine(v[0], v[1])
+        out[method] = measured_cosine(v[0], v[1])
     return out
 
 
@@ -123,9 +128,9 @@ def whitening_trade_off(
             for a, b in pairs:
                 i, j = space.index[a], space.index[b]
                 s_values.append(stacking_factor(phi[i], phi[j]))
-                t_values.append(cosine(phi[i], phi[j]))
-            stack[r, c] = float(np.mean(s_values)) if s_values else 1.0
-            move[r, c] = float(np.mean(t_values)) if t_values else 0.0
+                t_values.append(measured_cosine(phi[i], phi[j]))
+            stack[r, c] = finite_mean(s_values)  # NaN (not defined) without pairs, never a made-up 1 or 0
+            move[r, c] = finite_mean(t_values)
     return TradeOff(list(strengths), list(variances), stack, move, components)
 
 

@@ -1,6 +1,6 @@
 """What counts as a bad recommendation, in one place: a hard "no" (a constraint) and a dislike (a direction).
 
-- **Violates a hard no** (the strong mark): the product carries, with a positive
+- **Breaks a hard no** (the strong mark): the product carries, with a positive
   score, a feature the user scores at or below :data:`HARD_NO` (default -0.9).
   A peanut butter cup for someone who scores peanuts -1.
 - **Disliked overall** (the soft mark): the product's *exact* cosine with the
@@ -27,10 +27,11 @@ HARD_NO = -0.9
 HARD_NO_RANGE = (-1.0, 0.0)  # thresholds a person may choose (CLI --hard-no, the Explorer, links)
 HARD_NO_RULE = "carries, with a positive score, a feature the user scores at or below {threshold:g}"
 DISLIKED_RULE = "its exact cosine with the user is below 0"
-MARKS = {
-    "hard_no": ("violates a hard no", HARD_NO_RULE),
+MARKS = {  # the one wording of both marks: the headline, the legends, the hover texts and the CLI use these names
+    "hard_no": ("breaks a hard no", HARD_NO_RULE),
     "disliked": ("disliked overall", DISLIKED_RULE),
 }
+HARD_NO_NAME, DISLIKED_NAME = MARKS["hard_no"][0], MARKS["disliked"][0]
 
 
 def hard_nos(profile: Mapping[str, float], threshold: float = HARD_NO) -> list[str]:
@@ -44,7 +45,7 @@ def violates(product: Mapping[str, float], features: Iterable[str]) -> bool:
 
 
 def hard_no_mask(products: Sequence[Mapping[str, float]], profile: Mapping[str, float], threshold: float) -> np.ndarray:
-    """One bool per product: it violates one of the user's hard nos."""
+    """One bool per product: it breaks one of the user's hard nos."""
     features = hard_nos(profile, threshold)
     if not features:
         return np.zeros(len(products), dtype=bool)
@@ -58,7 +59,7 @@ def describe(threshold: float = HARD_NO) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Marks:
-    """Per product: whether it violates a hard no, and whether the user dislikes it overall."""
+    """Per product: whether it breaks a hard no, and whether the user dislikes it overall."""
 
     hard_no: np.ndarray  # (n_products,) bool
     disliked: np.ndarray  # (n_products,) bool

@@ -39,7 +39,7 @@ from core.engine.space import DEFAULT_PARAMS, FeatureSpace, LinearForm, MethodPa
 from core.engine.stores import Examples, average_query
 from core.engine.texts import ProfileLike, bucket_index, naive_text, prefix_sentence, split_texts
 from core.errors import InputError, UnknownName
-from core.numeric import EPS, normalize_rows, tanh_weights, unit
+from core.numeric import EPS, measured_cosine, normalize_rows, tanh_weights, unit
 
 
 class MethodFn(Protocol):
@@ -333,10 +333,12 @@ def vectors(
 def compare_profiles(
     a: ProfileLike, b: ProfileLike, embedder: Embedder, params: MethodParams = DEFAULT_PARAMS
 ) -> dict[str, float]:
-    """Cosine between two profiles under each of the six vector methods, over the union of their features."""
+    """Cosine between two profiles under each of the six vector methods, over the union of their features.
+
+    NaN where a method gives one of them no vector (an all-zero profile): that cosine is not defined."""
     space = FeatureSpace(list(dict.fromkeys([*a, *b])), embedder)
     cosine = {}
     for name in METHOD_NAMES:
         vectors = METHODS[name].fn([a, b], space=space, params=params)
-        cosine[name] = float(vectors[0] @ vectors[1])
+        cosine[name] = measured_cosine(vectors[0], vectors[1])
     return cosine

@@ -4,8 +4,12 @@ A link reproduces a view: preset, user, score overrides, methods, k, the
 whitening settings, map alignment, the embedding model and the hard-no
 filter. Decoding never raises: every bad value
 becomes a warning (what was wrong, what we used instead) and a default.
-Warnings quote the offending value shortened and with ``repr``; the page
-shows them as plain text, never as HTML.
+Warnings quote the offending value shortened and with ``repr`` (invisible
+characters escaped); the page shows them as plain text, never as HTML. Numbers
+are read with the one strict rule (:func:`core.numeric.parse_number`) and
+written exactly (:func:`core.numeric.number_text`), so a link reproduces the
+view it was copied from. A parameter given twice, or two that contradict each
+other, is never resolved silently: a warning says which value is used.
 
 >>> view = ViewState(preset="wine-synonyms", user="granular", overrides={"white wine": -0.5}, k=7)
 >>> params = encode(view)
@@ -21,14 +25,14 @@ Ignored k='99': it must be a whole number from 1 to 20.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from core.engine.marks import HARD_NO_RANGE
 from core.engine.methods import ALL_METHOD_NAMES, METHOD_NAMES
 from core.engine.models import installed
-from core.engine.texts import format_score
+from core.errors import quoted, sentence, visible
+from core.numeric import NumberError, number_text, parse_number
 from core.scenarios.link import unpack
 from core.scenarios.model import Scenario, ScenarioError
 
@@ -76,28 +80,28 @@ def encode(view: ViewState) -> dict[str, str | list[str]]:
     if view.user is not None:
         out["user"] = view.user
     if view.overrides:
-        out["set"] = [f"{feature}:{format_score(score)}" for feature, score in view.overrides.items()]
+        out["set"] = [f"{feature}:{number_text(score)}" for feature, score in view.overrides.items()]
     if view.methods != DEFAULT_VIEW.methods:
         out["methods"] = ",".join(view.methods)
     if view.k != DEFAULT_VIEW.k:
         out["k"] = str(view.k)
     if view.variance != DEFAULT_VIEW.variance:
-        out["var"] = format_score(view.variance)
+        out["var"] = number_text(view.variance)
     if view.strength != DEFAULT_VIEW.strength:
-        out["alpha"] = format_score(view.strength)
+        out["alpha"] = number_text(view.strength)
     if view.aligned:
         out["align"] = "1"
     if view.model is not None:
         out["model"] = view.model
     if view.hard_no is not None:
-        out["hardno"] = format_score(view.hard_no)
+        out["hardno"] = number_text(view.hard_no)
     return out
 
 
 def shown(value: str, limit: int = 40) -> str:
     """A value from the URL, shortened and quoted, safe to show as plain text."""
     text = value if len(value) <= limit else value[:limit] + "..."
-    return repr(text)
+    return quoted(text)
 
 
 def _values(params: Params, key: str) -> list[str]:
@@ -107,17 +111,13 @@ def _values(params: Params, key: str) -> list[str]:
     return [raw] if isinstance(raw, str) else list(raw)
 
 
-def _last(params: Params, key: str) -> str | None:
-    values = _values(params, key)
-    return values[-1] if values else None
-
-
 def _number(text: str, lo: float, hi: float) -> float | None:
+    """The number in ``text`` if it is one (decimal notation, :func:`core.numeric.parse_number`) within [lo, hi]."""
     try:
-        value = float(text)
-    except ValueError:
+        value = parse_number(text)
+    except NumberError:
         return None
-    return value if math.isfinite(value) and lo <= value <= hi else None
+    return value if lo <= value <= hi else None
 
 
 def preset_lookup(preset_id: str) -> Scenario | None:
@@ -134,10 +134,19 @@ class _Reader:
         self.params = params
         self.warnings: list[str] = []
 
-    def last(self, key: str) -> str | None:
-        """The parameter's last value, or None when absent or too long (with a warning)."""
-        value = _last(self.params, key)
-        return None if value is None or self.too_long(key, value) else value
+    def last(self, key: str, *, check_length: bool = True) -> str | None:
+        """The parameter's last value, or None when absent or too long (with a warning). A parameter given more than
+        once with different values warns which one is used."""
+        values = _values(self.params, key)
+        if not values:
+            return None
+        value = values[-1]
+        if len(set(values)) > 1:
+            listed = ", ".join(shown(v) for v in dict.fromkeys(values[:5]))
+            self.warnings.append(
+                f"The link gives '{key}' {len(values):,} times ({listed}); using the last, {shown(value)}."
+            )
+        return None if check_length and self.too_long(key, value) else value
 
     def too_long(self, key: str, value: str) -> bool:
         if len(value) > MAX_VALUE_CHARS:
@@ -148,15 +157,18 @@ class _Reader:
         return False
 
     def scenario(self, view: ViewState, lookup, uploads) -> tuple[ViewState, Scenario | None]:
-        data = _last(self.params, "data")  # a packed scenario is long by nature: its own limits apply
+        data = self.last("data", check_length=False)  # a packed scenario is long by nature: its own limits apply
+        upload, preset = self.last("upload"), self.last("preset")
         if data is not None:
             try:
                 linked = unpack(data)
             except ScenarioError as error:
-                self.warnings.append(f"Ignored the scenario in the link: {error.problems[0][1]}.")
+                self.warnings.append(sentence(f"Ignored the scenario in the link: {error.problems[0][1]}"))
             else:
+                self.overruled("data", "the scenario in 'data'", upload=upload, preset=preset)
                 return replace(view, upload=linked.id, data=data), linked
-        upload, preset = self.last("upload"), self.last("preset")
+        if upload is not None:
+            self.overruled("upload", "the uploaded scenario", preset=preset)
         if upload is not None:
             if uploads and upload in uploads:
                 return replace(view, upload=upload), uploads[upload]
@@ -171,6 +183,14 @@ class _Reader:
             self.warnings.append(f"Unknown preset {shown(preset)} in the link; showing {DEFAULT_PRESET!r}.")
         return view, lookup(view.preset)
 
+    def overruled(self, winner: str, what: str, **others: str | None) -> None:
+        """Warn that ``winner`` decides the scenario although the link also gives ``others`` (never silently)."""
+        given = [f"{key}={shown(value)}" for key, value in others.items() if value is not None]
+        if given:
+            self.warnings.append(
+                f"The link gives both '{winner}' and {' and '.join(given)}; showing {what} ('{winner}' wins)."
+            )
+
     def user(self, view: ViewState, scenario: Scenario | None) -> ViewState:
         user = self.last("user")
         if user is None:
@@ -178,11 +198,13 @@ class _Reader:
         if scenario is None or any(u.id == user for u in scenario.users):  # None: the default preset is missing
             return replace(view, user=user)
         first = scenario.users[0]
-        self.warnings.append(f"Unknown user {shown(user)} in the link; showing {first.name!r} ({first.id}).")
+        self.warnings.append(
+            f"Unknown user {shown(user)} in the link; showing {shown(first.name)} ({visible(first.id)})."
+        )
         return view
 
     def overrides(self, view: ViewState, scenario: Scenario | None) -> ViewState:
-        overrides: dict[str, float] = {}
+        given: dict[str, list[float]] = {}
         vocabulary = set(scenario.vocabulary) if scenario is not None else None
         values = _values(self.params, "set")
         if len(values) > MAX_OVERRIDES:
@@ -191,22 +213,34 @@ class _Reader:
                 f"a link carries at most {MAX_OVERRIDES:,}."
             )
         for item in values[:MAX_OVERRIDES]:
-            if self.too_long("set", item):
-                continue
-            feature, sep, raw = item.rpartition(":")
-            feature = feature.strip()
-            if not sep or not feature:
-                self.warnings.append(f"Ignored score {shown(item)} from the link: expected FEATURE:SCORE.")
-                continue
-            if vocabulary is not None and feature not in vocabulary:
-                self.warnings.append(f"Ignored score for {shown(feature)}: that feature is not in this scenario.")
-                continue
-            score = _number(raw, -1.0, 1.0)
-            if score is None:
-                self.warnings.append(f"Ignored score {shown(raw)} for {shown(feature)}: scores are numbers in [-1, 1].")
-                continue
-            overrides[feature] = score
+            found = None if self.too_long("set", item) else self.override(item, vocabulary)
+            if found is not None:
+                given.setdefault(found[0], []).append(found[1])
+        for feature, scores in given.items():
+            if len(set(scores)) > 1:
+                listed = ", ".join(number_text(score) for score in dict.fromkeys(scores[:5]))
+                self.warnings.append(
+                    f"The link sets {shown(feature)} {len(scores):,} times ({listed}); "
+                    f"using the last, {number_text(scores[-1])}."
+                )
+        overrides = {feature: scores[-1] for feature, scores in given.items()}
         return replace(view, overrides=overrides) if overrides else view
+
+    def override(self, item: str, vocabulary: set[str] | None) -> tuple[str, float] | None:
+        """One ``FEATURE:SCORE`` value, or None (with a warning) when it cannot be used."""
+        feature, sep, raw = item.rpartition(":")
+        feature = feature.strip()
+        if not sep or not feature:
+            self.warnings.append(f"Ignored score {shown(item)} from the link: expected FEATURE:SCORE.")
+            return None
+        if vocabulary is not None and feature not in vocabulary:
+            self.warnings.append(f"Ignored score for {shown(feature)}: that feature is not in this scenario.")
+            return None
+        score = _number(raw, -1.0, 1.0)
+        if score is None:
+            self.warnings.append(f"Ignored score {shown(raw)} for {shown(feature)}: scores are numbers in [-1, 1].")
+            return None
+        return feature, score
 
     def methods(self, view: ViewState) -> ViewState:
         methods = self.last("methods")

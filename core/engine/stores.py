@@ -44,7 +44,7 @@ from scipy import sparse
 from core.engine.embedder import Progress
 from core.engine.space import LinearForm
 from core.errors import InputError
-from core.numeric import EPS, normalize_rows, unit
+from core.numeric import EPS, NumberError, normalize_rows, parse_integer, unit
 
 if TYPE_CHECKING:  # imported lazily: the numpy store (and the app's default path) never loads the client
     from qdrant_client import QdrantClient
@@ -384,9 +384,13 @@ class QdrantStore:
         if not raw or self.where == MEMORY or not self.where.startswith(("http://", "https://")):
             return {}
         parts = raw.split(",")
-        if len(parts) != 2 or not all(p.strip().isdigit() and 1 <= int(p) <= 64 for p in parts):
+        try:
+            shards, replicas = (parse_integer(p) for p in parts) if len(parts) == 2 else (0, 0)
+        except NumberError:
+            shards = replicas = 0
+        if not (1 <= shards <= 64 and 1 <= replicas <= 64):
             raise InputError(f"{ENV_QDRANT_SHARDS}={raw[:40]!r}: expected 'shards,replicas', two whole numbers 1 to 64")
-        return {"shard_number": int(parts[0]), "replication_factor": int(parts[1])}
+        return {"shard_number": shards, "replication_factor": replicas}
 
     def _write_batch(self, key: str, matrix: np.ndarray, start: int, *, full: bool) -> None:
         from qdrant_client import models

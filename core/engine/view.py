@@ -6,6 +6,8 @@ rank shifts since the last move and the user's trail on each map.
 
 >>> profile_text({"wine": 0.8, "crowds": -0.5, "jazz": 0.1}, limit=2)
 'wine +0.8, crowds -0.5, ... (1 more)'
+>>> counted(1, "product"), counted(1_500, "product"), counted(1, "scored feature"), counted(2, "query", "queries")
+('1 product', '1,500 products', '1 scored feature', '2 queries')
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.engine.marks import DISLIKED_NAME, HARD_NO_NAME
 from core.engine.methods import METHODS
 from core.engine.projection import MIN_UMAP_POINTS, Alignment, Projection
 from core.engine.ranking import Ranking, rank_shift
@@ -25,6 +28,11 @@ from core.scenarios.model import Product
 
 MAX_MAP_POINTS = 1_500  # background products per map panel; the top k are always drawn exactly
 DIGITS = 3  # decimals of the numbers the panel shows
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """A count and its noun, singular for exactly one: every "N things" the app writes goes through here."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
 def profile_text(profile: Mapping[str, float], limit: int = 12) -> str:
@@ -67,7 +75,7 @@ def filter_note(removed: int, features: Sequence[str], threshold: float) -> str:
         return f"Hard-no filter on: this user scores no feature at {at} or below, so nothing is removed."
     names = list(features)
     what = ", ".join(names[:-1]) + " or " + names[-1] if 1 < len(names) <= 4 else names[0]
-    what = what if len(names) <= 4 else f"any of {len(names)} features"
+    what = what if len(names) <= 4 else f"any of {counted(len(names), 'feature')}"
     which = "product that carries" if removed == 1 else "products that carry"
     verb = "is" if removed == 1 else "are"
     return f"Hard-no filter on: {removed} {which} {what} (scored {at} or below) {verb} removed for every method."
@@ -83,13 +91,20 @@ def summary(counts: Mapping[str, Mapping[str, int]], k: int, n_products: int, ha
     Disliked overall (top 5): naive text 1; none for weighted sum.
     >>> summary(counts, 5, 3, True)
     'With 3 products and top 5, every method shows every product: only the order can differ.'
+    >>> summary(counts, 5, 1, True)
+    'With 1 product and top 5, every method shows it: nothing can differ.'
     """
+    if k >= n_products == 1:
+        return f"With 1 product and top {k}, every method shows it: nothing can differ."
     if k >= n_products:
-        return f"With {n_products} products and top {k}, every method shows every product: only the order can differ."
+        return (
+            f"With {counted(n_products, 'product')} and top {k}, every method shows every product: "
+            "only the order can differ."
+        )
     parts = []
     if has_hard_no:
-        parts.append(_counted({m: c["hard_no_in_top_k"] for m, c in counts.items()}, k, "breaks a hard no"))
-    parts.append(_counted({m: c["disliked_in_top_k"] for m, c in counts.items()}, k, "disliked overall"))
+        parts.append(_counted({m: c["hard_no_in_top_k"] for m, c in counts.items()}, k, HARD_NO_NAME))
+    parts.append(_counted({m: c["disliked_in_top_k"] for m, c in counts.items()}, k, DISLIKED_NAME))
     return "\n".join(parts)
 
 
@@ -113,7 +128,7 @@ def ranking_columns(
     columns = []
     for method, ranking in result.rankings.items():
         stats, shift = agreement[method], moved.get(method)
-        tau = "n/a" if stats["kendall_tau"] is None else f"{stats['kendall_tau']:+.2f}"
+        tau = "n/a" if stats["kendall_tau"] is None else f"{stats['kendall_tau']:+.2f}".replace("-", "\u2212")
         top = [
             {
                 "name": products[i].name,
@@ -129,7 +144,7 @@ def ranking_columns(
                 "name": method,
                 "label": METHODS[method].label,
                 "summary": METHODS[method].summary,
-                "stats": f"τ {tau} · overlap {stats['overlap_at_k']:.0%}",
+                "stats": [f"τ {tau}", f"overlap {stats['overlap_at_k']:.0%}"],  # separate items: they wrap apart
                 "counts": {"hardNo": stats["hard_no_in_top_k"], "disliked": stats["disliked_in_top_k"]},
                 "top": top,
             }
@@ -205,7 +220,8 @@ def map_notes(kinds: set[str], n_products: int, k: int, aligned: bool, strategie
         )
     if "pca" in kinds and n_products < MIN_UMAP_POINTS:
         notes.append(
-            f"With fewer than {MIN_UMAP_POINTS} products the maps use PCA, not UMAP ({n_products} products here)."
+            f"With fewer than {MIN_UMAP_POINTS} products the maps use PCA, not UMAP "
+            f"({counted(n_products, 'product')} here)."
         )
     elif "pca" in kinds:
         notes.append("Some vectors have fewer than 2 dimensions (one feature or none): those maps use PCA.")

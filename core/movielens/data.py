@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import http.client
 import io
 import os
 import re
+import stat
 import tempfile
+import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
@@ -22,9 +25,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from core.errors import InputError
+from core.errors import InputError, shorten
+from core.numeric import NUMBER_PATTERN
 from core.scenarios.io import read_bytes
-from core.scenarios.model import MAX_FEATURE_CHARS, MAX_NAME_CHARS, invisible_characters
+from core.scenarios.model import MAX_FEATURE_CHARS, MAX_NAME_CHARS, invisible_characters, size_text
 
 OFFICIAL_URL = "https://files.grouplens.org/datasets/movielens/ml-latest-small.zip"
 DATASET = "ml-latest-small"
@@ -50,20 +54,50 @@ def candidate_dirs(explicit: str | Path | None = None) -> list[Path]:
     return list(dict.fromkeys(out))
 
 
+def file_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a data file ("missing", "is not a regular file (...)"), or None.
+
+    A FIFO would block, ``/dev/zero`` (or a link to it) never ends and a folder is no file: each is named as what it
+    is, never reported as missing.
+    """
+    try:
+        mode = path.stat().st_mode  # follows a symbolic link: what matters is what it points to
+    except FileNotFoundError:
+        return "missing" if not os.path.lexists(path) else "is a broken symbolic link"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if stat.S_ISREG(mode):
+        return None
+    kind = "a folder" if stat.S_ISDIR(mode) else "a pipe" if stat.S_ISFIFO(mode) else "a device or socket"
+    return f"is not a regular file ({kind})"
+
+
+def _folder_problems(folder: Path) -> dict[str, str]:
+    return {name: problem for name in FILES if (problem := file_problem(folder / name)) is not None}
+
+
 def find_data(explicit: str | Path | None = None) -> Path:
-    """The first folder holding the three CSV files; an explicit folder is the only one tried."""
+    """The first folder holding the three CSV files; an explicit folder is the only one tried. A folder whose files
+    are all present but one is not a regular file (a pipe, a device, a folder) is refused, naming that file."""
     if explicit is not None and not str(explicit).strip():
         raise DataError("--data is empty; give the unpacked ml-latest-small folder")
     configured = os.environ.get(ENV_DATA)
     if not explicit and configured is not None and not Path(configured).expanduser().is_dir():
-        raise DataError(f"{ENV_DATA}={configured!r} is not a folder; point it at the unpacked ml-latest-small folder")
+        raise DataError(
+            f"{ENV_DATA}={shorten(configured)} is not a folder; point it at the unpacked ml-latest-small folder"
+        )
     looked = [Path(explicit).expanduser()] if explicit else candidate_dirs()
     for path in looked:
-        if all((path / name).is_file() for name in FILES):
+        problems = _folder_problems(path)
+        missing = [name for name, problem in problems.items() if problem == "missing"]
+        if not problems:
             return path
-    if explicit:
-        missing = [name for name in FILES if not (Path(explicit) / name).is_file()]
-        raise DataError(f"--data {explicit}: not a MovieLens folder (missing {', '.join(missing)})")
+        if missing and explicit:
+            raise DataError(f"--data {explicit}: not a MovieLens folder (missing {', '.join(missing)})")
+        if not missing:  # the files are here, but one cannot be read as a file: say so, never "missing"
+            where = f"--data {explicit}" if explicit else str(path)
+            listed = "; ".join(f"{name} {problem}" for name, problem in problems.items())
+            raise DataError(f"{where}: {listed}; the three files must be regular files")
     raise DataError(
         "MovieLens ml-latest-small not found; looked in: "
         + ", ".join(str(p) for p in looked)
@@ -119,7 +153,9 @@ def _bad_cells(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
         return values, (text == "") if kind == "text" else pd.Series(False, index=values.index)
     if kind in TEXT_RULES:
         return values, ~values.map(TEXT_RULES[kind])
-    number = pd.to_numeric(text, errors="coerce")
+    # The one strict number rule (core.numeric.NUMBER_PATTERN): a cell pandas would also read ("inf", "nan") is
+    # bad unless it is decimal notation; a 401-digit id then fails the whole-number check, never becomes inf.
+    number = pd.to_numeric(text.where(text.str.fullmatch(NUMBER_PATTERN), None), errors="coerce")
     if kind == "rating":
         return number, ~number.between(0.5, 5.0)
     whole = number.notna() & (number == number.round()) & (number.abs() < 2**53)
@@ -133,7 +169,7 @@ def _read_table(folder: Path, name: str) -> pd.DataFrame:
     try:
         data = read_bytes(path, max_bytes=MAX_CSV_BYTES)
     except InputError as exc:
-        raise DataError(f"{exc} (ml-latest-small's largest file is about 2.5 MB)") from None
+        raise DataError(f"{exc} (ml-latest-small's largest file is about 2.4 MiB)") from None
     try:
         frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_filter=False)
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -155,20 +191,25 @@ def _read_table(folder: Path, name: str) -> pd.DataFrame:
 def physical_line(data: bytes, record: int) -> int:
     """The line of the file where data record ``record`` (0-based, after the header) starts.
 
-    Not ``record + 2``: a quoted cell may span lines, and pandas skips blank lines.
+    Not ``record + 2``: a quoted cell may span lines, and pandas skips blank lines. A record Python's CSV reader
+    cannot read (pandas can: a cell of 150,000 characters) stops the count at the line where it starts.
 
     >>> physical_line(b'a,b\\n\\n1,"x\\ny"\\n2,z\\n', 1)
     5
     """
     reader = csv.reader(io.StringIO(data.decode("utf-8", "replace"), newline=""))
-    next(reader, None)
-    seen, start = -1, reader.line_num + 1
-    for row in reader:
-        if any(cell.strip() for cell in row):
-            seen += 1
-            if seen == record:
-                return start
+    seen, start = -1, 1
+    try:
+        next(reader, None)
         start = reader.line_num + 1
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                seen += 1
+                if seen == record:
+                    return start
+            start = reader.line_num + 1
+    except csv.Error:  # a record Python's reader refuses (a cell over its size limit): the line it starts on
+        return start
     return start
 
 
@@ -219,10 +260,14 @@ MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024  # the official zip is about 1 MB
 
 
 def _check_download_arguments(target: Path, url: str, md5: str | None) -> None:
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise DataError(f"--url {url[:200]!r}: only http:// and https:// addresses are fetched")
+    try:
+        scheme = urllib.parse.urlsplit(url).scheme
+    except ValueError as exc:  # "Invalid IPv6 URL" and the like
+        raise DataError(f"--url {shorten(url, 200)}: not a valid address ({exc})") from None
+    if scheme not in ("http", "https"):
+        raise DataError(f"--url {shorten(url, 200)}: only http:// and https:// addresses are fetched")
     if md5 is not None and not re.fullmatch(r"[0-9a-fA-F]{32}", md5.strip()):
-        raise DataError(f"--md5 {md5[:80]!r}: expected 32 hexadecimal digits")
+        raise DataError(f"--md5 {shorten(md5, 80)}: expected 32 hexadecimal digits")
     if target.exists() and not target.is_dir():
         raise DataError(f"--target {target}: exists and is not a folder")
 
@@ -234,7 +279,7 @@ def _fetch(url: str, destination: Path, timeout: float) -> None:
         while block := response.read(1 << 20):
             total += len(block)
             if total > MAX_DOWNLOAD_BYTES:
-                raise DataError(f"{url}: larger than {MAX_DOWNLOAD_BYTES // 2**20} MB; not the MovieLens zip")
+                raise DataError(f"{url}: larger than {size_text(MAX_DOWNLOAD_BYTES)}; not the MovieLens zip")
             out.write(block)
 
 
@@ -249,16 +294,57 @@ def download(
     """Fetch the zip, check its MD5 (from ``url + '.md5'`` unless given), unpack it into ``target``.
 
     The folder appears only when everything succeeded (unpacked to a temporary
-    folder, then renamed). Members outside ``ml-latest-small/`` are refused. Bad
-    arguments and a wrong archive raise :class:`DataError`; network failures raise OSError.
+    folder, then renamed). Members outside ``ml-latest-small/`` are refused. Any
+    failure (bad arguments, the network, a wrong archive) raises :class:`DataError`
+    and leaves no trace: the folders this call created are removed again.
     """
+    if not str(target).strip():
+        raise DataError("--target is empty; give the folder to unpack into")
     target = Path(target)
     _check_download_arguments(target, url, md5)
     final = target / DATASET
-    if all((final / name).is_file() for name in FILES):
+    if not _folder_problems(final):
         log(f"already present: {final}")
         return final
-    target.mkdir(parents=True, exist_ok=True)
+    if final.exists() or final.is_symlink():
+        raise DataError(f"--target {target}: {final} exists but is not a complete copy; remove it or choose another")
+    created = _missing_folders(target)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        _fetch_and_unpack(target, final, url, md5, log, timeout)
+    except BaseException as exc:
+        for folder in created:  # deepest first; only folders this call made, and only if empty
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        if isinstance(exc, InputError) or not isinstance(exc, OSError | http.client.HTTPException | ValueError):
+            raise
+        raise DataError(f"download from {shorten(url, 200)} failed ({_reason(exc)}); nothing was written") from None
+    log(f"unpacked into {final}")
+    return final
+
+
+def _missing_folders(target: Path) -> list[Path]:
+    """The folders of ``target``'s path that do not exist yet, deepest first."""
+    missing, path = [], target.absolute()
+    while not path.exists() and not path.is_symlink() and path != path.parent:
+        missing.append(path)
+        path = path.parent
+    return missing
+
+
+def _reason(exc: BaseException) -> str:
+    """What went wrong with a download, in a few words (a network error, an HTTP status, a bad address)."""
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"HTTP {exc.code} {exc.reason}"
+    reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return str(reason)[:200]
+
+
+def _fetch_and_unpack(
+    target: Path, final: Path, url: str, md5: str | None, log: Callable[[str], None], timeout: float
+) -> None:
     with tempfile.TemporaryDirectory(dir=target) as tmp:
         archive = Path(tmp) / f"{DATASET}.zip"
         log(f"downloading {url}")
@@ -273,8 +359,6 @@ def download(
         log(f"checksum OK (MD5 {actual})")
         _unpack(archive, Path(tmp) / "unpacked", url)
         os.replace(Path(tmp) / "unpacked" / DATASET, final)
-    log(f"unpacked into {final}")
-    return final
 
 
 def _unpack(archive: Path, unpacked: Path, url: str) -> None:
@@ -282,7 +366,7 @@ def _unpack(archive: Path, unpacked: Path, url: str) -> None:
         with zipfile.ZipFile(archive) as bundle:
             for member in bundle.namelist():
                 if not member.startswith(f"{DATASET}/") or ".." in Path(member).parts:
-                    raise DataError(f"{url}: refusing archive member outside {DATASET}/: {member[:200]!r}")
+                    raise DataError(f"{url}: refusing archive member outside {DATASET}/: {shorten(member, 200)}")
             bundle.extractall(unpacked)
     except zipfile.BadZipFile:
         raise DataError(f"{url}: not a zip archive") from None

@@ -27,6 +27,7 @@ from core.movielens.data import MovieLens, load
 from core.movielens.metrics import METRICS, paired_difference, summarise, user_metrics, verdict
 from core.movielens.protocol import SEED, Split, build_scenario, describe, evaluation_split
 from core.movielens.strategies import Catalogue, history_examples, refused
+from core.numeric import json_ready
 
 BASELINES = ("popularity", "random")
 
@@ -86,12 +87,15 @@ class Evaluation:
         }
 
     def to_json(self) -> dict:
-        return {
-            "users": len(self.users),
-            "protocol": self.protocol,
-            "methods": self.summary(),
-            "strategies_refused": self.refused,
-        }
+        """The CLI's schema; a number that is not defined (an interval from one user) is null, never made up."""
+        return json_ready(
+            {
+                "users": len(self.users),
+                "protocol": self.protocol,
+                "methods": self.summary(),
+                "strategies_refused": self.refused,
+            }
+        )
 
 
 def _score_users(recommender: Recommender, profiles: list[dict[str, float]], say: Report) -> dict[str, np.ndarray]:
@@ -215,20 +219,37 @@ def across_models(evaluations: Mapping[str, Evaluation]) -> dict[str, dict[str, 
 
 
 def across_reading(evaluations: Mapping[str, Evaluation]) -> str:
-    """What holds for every model and what does not, counted from the paired per-user differences."""
+    """What holds for every model and what does not, counted from the paired per-user differences.
 
-    def count(a: str, b: str, verb: str) -> int:
-        return sum(
-            paired_difference(e.per_user("auc", a), e.per_user("auc", b)).verb == verb for e in evaluations.values()
-        )
+    >>> _tally({"beats": 3, "is not distinguishable from": 2, "loses to": 0}, "whitening", "the weighted sum")
+    'whitening beats the weighted sum for 3 and is level with it for 2'
+    """
+
+    def verbs(a: str, b: str) -> dict[str, int]:
+        out = {"beats": 0, "is not distinguishable from": 0, "loses to": 0}
+        for e in evaluations.values():
+            out[paired_difference(e.per_user("auc", a), e.per_user("auc", b)).verb] += 1
+        return out
 
     n = len(evaluations)
-    chance = sum(lo <= 0.5 <= hi for e in evaluations.values() for lo, hi in [e.summary()["naive"]["auc_ci95"]])
+    naive = [e.summary()["naive"]["auc_ci95"] for e in evaluations.values()]
+    chance = sum(lo is not None and lo <= 0.5 <= hi for lo, hi in naive)
+    below = sum(hi is not None and hi < 0.5 for _, hi in naive)
     best = {max(METHOD_NAMES, key=lambda m: e.summary()[m]["auc"]) for e in evaluations.values()}
     return (
-        f"Over {n} model{'s' if n != 1 else ''}: naive text is indistinguishable from chance for {chance}; "
-        f"the weighted sum beats naive for {count('weighted', 'naive', 'beats')}, the signed prefix for "
-        f"{count('prefix', 'naive', 'beats')}; whitening beats the weighted sum for "
-        f"{count('whitened', 'weighted', 'beats')} and loses to it for {count('whitened', 'weighted', 'loses to')}. "
+        f"Over {n} model{'s' if n != 1 else ''}: naive text is indistinguishable from chance for {chance}"
+        + (f" and below it for {below}" if below else "")
+        + f"; {_tally(verbs('weighted', 'naive'), 'the weighted sum', 'naive')}; "
+        f"{_tally(verbs('prefix', 'naive'), 'the signed prefix', 'naive')}; "
+        f"{_tally(verbs('whitened', 'weighted'), 'whitening', 'the weighted sum')}. "
         f"The best of the six: {', '.join(LABELS[m].lower() for m in sorted(best))}."
     )
+
+
+def _tally(counts: Mapping[str, int], a: str, b: str) -> str:
+    """'a beats b for 3, is level with it for 2 and loses to it for 1', leaving out what never happens."""
+    words = {"beats": f"beats {b}", "is not distinguishable from": "is level with it", "loses to": "loses to it"}
+    parts = [f"{words[verb]} for {count}" for verb, count in counts.items() if count]
+    if parts and not parts[0].startswith("beats"):
+        parts[0] = parts[0].replace(" it ", f" {b} ", 1)
+    return f"{a} " + (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0] if parts else "-")

@@ -5,6 +5,9 @@
 >>> mean, lo, hi = mean_ci([0.5, 0.6, 0.7])
 >>> round(mean, 3), lo < mean < hi
 (0.6, True)
+
+A number that is not defined is NaN (null in JSON, "not defined" in a sentence), never a made-up value: the
+interval of one user's value, the NDCG of a user with no relevant movie.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.movielens.protocol import NEGATIVE, POSITIVE, SEED
+from core.numeric import finite_mean
 
 TOP = 10
 METRICS = ("auc", "ndcg@10", "precision@10")
@@ -39,11 +43,17 @@ def ranking_metrics(scores: np.ndarray, relevant: np.ndarray, order_seed: int, k
     discounts = 1.0 / np.log2(np.arange(2, top.size + 2))
     ideal = np.sort(relevant.astype(float))[::-1][: top.size]
     idcg = float((ideal * discounts).sum())
-    ndcg = float((gains * discounts).sum() / idcg) if idcg > 0 else 0.0
-    return ndcg, float(gains.mean()) if top.size else 0.0
+    ndcg = float((gains * discounts).sum() / idcg) if idcg > 0 else float("nan")  # nothing relevant: not defined
+    return ndcg, float(gains.mean()) if top.size else float("nan")
 
 
 def mean_ci(values: Sequence[float]) -> tuple[float, float, float]:
+    """(mean, low, high) of the finite values with a t-based 95% interval; the interval is NaN (not defined) for
+    fewer than 2 values, the mean too for none.
+
+    >>> mean_ci([0.62])
+    (0.62, nan, nan)
+    """
     from scipy.stats import t
 
     array = np.asarray([v for v in values if np.isfinite(v)], dtype=float)
@@ -51,7 +61,7 @@ def mean_ci(values: Sequence[float]) -> tuple[float, float, float]:
         return float("nan"), float("nan"), float("nan")
     mean = float(array.mean())
     if array.size < 2:
-        return mean, mean, mean
+        return mean, float("nan"), float("nan")
     half = float(t.ppf(0.975, array.size - 1) * array.std(ddof=1) / np.sqrt(array.size))
     return mean, mean - half, mean + half
 
@@ -78,7 +88,7 @@ def summarise(
     out: dict[str, float | list[float]] = {"auc": round(mean, 4), "auc_ci95": [round(lo, 4), round(hi, 4)]}
     for metric, values in per_user.items():
         if metric != "auc":
-            out[metric] = round(float(np.mean(values)), 4)
+            out[metric] = round(finite_mean(values), 4)
     if baseline is not None:
         name, reference = baseline
         difference = paired_difference(per_user["auc"], reference)
@@ -113,6 +123,12 @@ def verdict(a: str, b: str, difference: Difference, metric: str = "AUC") -> str:
     'Weighted sum beats naive text (+0.127 AUC, 95% CI +0.094 to +0.161)'
     >>> verdict("Prefix", "naive", Difference(0.015, -0.007, 0.038))
     'Prefix is not distinguishable from naive (+0.015 AUC, 95% CI -0.007 to +0.038)'
+    >>> verdict("Prefix", "naive", Difference(0.015, float("nan"), float("nan")))
+    'Prefix against naive: +0.015 AUC on one user; no 95% interval (it needs at least 2 users)'
     """
     d = difference
+    if not np.isfinite(d.mean):
+        return f"{a} against {b}: the {metric} difference is not defined (no user has both)"
+    if not (np.isfinite(d.low) and np.isfinite(d.high)):
+        return f"{a} against {b}: {d.mean:+.3f} {metric} on one user; no 95% interval (it needs at least 2 users)"
     return f"{a} {d.verb} {b} ({d.mean:+.3f} {metric}, 95% CI {d.low:+.3f} to {d.high:+.3f})"

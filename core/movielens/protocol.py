@@ -27,6 +27,7 @@ from core.scenarios.model import MAX_FEATURE_CHARS, Scenario, folded, invisible_
 HISTORY_SHARE = 0.8
 POSITIVE, NEGATIVE = 4.0, 2.5
 MIN_EACH = 2
+MAX_EXAMPLES = 100  # Qdrant's strategies: the most recent likes, and dislikes, a recommend request names
 SEED = 20151
 FEATURE_MODES = ("genres", "genres+tags")
 NO_GENRE = "(no genres listed)"
@@ -89,8 +90,15 @@ def split(data: MovieLens, mode: str = "genres") -> Split:
 
 
 def evaluation_split(data: MovieLens, mode: str = "genres") -> Split:
-    """:func:`split`, refusing data on which no user can be evaluated (rather than failing later with no users)."""
+    """:func:`split`, refusing data on which no user can be evaluated (rather than failing later with no users) and
+    data with no feature at all (every profile would be empty and every method score 0.5: nothing measured)."""
     s = split(data, mode)
+    if not s.features:
+        kept = " and no tag is applied by 2 users" if mode == "genres+tags" else ""
+        raise DataError(
+            f"{data.path / 'movies.csv'}: no movie has a genre (every genres cell is {NO_GENRE!r}){kept}; there are "
+            "no features to build profiles from"
+        )
     if not s.users:
         raise DataError(
             f"{data.path / 'ratings.csv'}: no user has at least {MIN_EACH} ratings >= {POSITIVE:g} and {MIN_EACH} "
@@ -158,7 +166,8 @@ def describe(mode: str, data_path: str, model: str) -> dict:
         "metrics": "AUC (ties count half), NDCG@10 and precision@10 over all held-out movies (relevant: >= 4)",
         "ci": "t-based 95% interval over users; paired per-user difference against naive",
         "baselines": "popularity = ratings in the history part; random = seeded uniform",
-        "strategies": "Qdrant recommend (average_vector, best_score, sum_scores): history movies rated "
-        f">= {POSITIVE:g} as positive examples, <= {NEGATIVE:g} as negative, unweighted; items = weighted-sum vectors",
+        "strategies": f"Qdrant recommend (average_vector, best_score, sum_scores): the {MAX_EXAMPLES} most recent "
+        f"history movies rated >= {POSITIVE:g} as positive examples and <= {NEGATIVE:g} as negative, unweighted; "
+        "items: weighted sums",
         "seed": SEED,
     }

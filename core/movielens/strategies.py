@@ -4,8 +4,11 @@ A production recommender keeps item vectors in a vector database and asks it wit
 evaluated user, through the real ``qdrant-client`` (embedded mode):
 
 - **Examples**: the user's history movies rated >= 4 are positive, those rated <= 2.5 negative (the
-  protocol's label thresholds); movies between are left out, and so are movies with no feature (no
-  direction). Examples carry no weight.
+  protocol's label thresholds), the :data:`~core.movielens.protocol.MAX_EXAMPLES` most recent of each, as a request to a
+  vector database names a bounded list of recent items; movies between are left out, and so are movies
+  with no feature (no direction). Examples carry no weight. (With every example instead, up to 986 likes
+  for one user, the AUCs move by less than 0.015 and the evaluation takes twice as long: the embedded
+  client scores each example on its own, in Python.)
 - **Items**: every movie's weighted-sum vector over the evaluation's features (its genres, and kept tags):
   the vectors the ``weighted`` method ranks.
 - **Candidates**: the user's held-out movies, scored by ``query_points`` with a recommend query.
@@ -28,6 +31,7 @@ import pandas as pd
 
 from core.engine.methods import METHODS, STRATEGY_NAMES
 from core.engine.stores import MEMORY, Examples, QdrantStore, collection_name
+from core.movielens import protocol
 from core.movielens.protocol import NEGATIVE, POSITIVE
 from core.numeric import EPS
 
@@ -37,13 +41,14 @@ NO_NEGATIVES = " (likes only)"  # the rule name of a strategy asked without its 
 def history_examples(
     history: pd.DataFrame, rows: Mapping[int, int], items: np.ndarray, *, negatives: bool = True
 ) -> Examples:
-    """A user's history as examples, by catalogue row: rated >= 4 positive, <= 2.5 negative (or none); movies
-    with no vector (no feature) are left out."""
+    """A user's history (oldest first) as examples, by catalogue row: the most recent ``MAX_EXAMPLES`` rated
+    >= 4 are positive, <= 2.5 negative (or none); movies with no vector (no feature) are left out."""
     ratings = history["rating"].to_numpy(dtype=float)
     indices = np.array([rows[int(m)] for m in history["movieId"]], dtype=np.int64)
     usable = np.linalg.norm(items[indices], axis=1) > EPS
-    positive = indices[usable & (ratings >= POSITIVE)]
-    negative = indices[usable & (ratings <= NEGATIVE)] if negatives else indices[:0]
+    cap = protocol.MAX_EXAMPLES
+    positive = indices[usable & (ratings >= POSITIVE)][-cap:]
+    negative = indices[usable & (ratings <= NEGATIVE)][-cap:] if negatives else indices[:0]
     return Examples(positive, negative)
 
 

@@ -9,6 +9,7 @@ empty, not UTF-8, nested too deeply, too large).
 from __future__ import annotations
 
 import json
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from core.scenarios.model import (
     ScenarioError,
     check_size,
     scenario_from_dict,
+    too_large,
 )
 from core.scenarios.wide_csv import parse_csv
 
@@ -60,11 +62,7 @@ def loads(text: str, *, source: str) -> Any:
     except RecursionError:
         raise ScenarioError(source, [("", f"JSON is nested too deeply (limit {MAX_JSON_DEPTH} levels)")]) from None
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()):
-            message = "JSON ends unexpectedly; the file looks truncated"
-        else:
-            message = f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        raise ScenarioError(source, [("", message)]) from None
+        raise ScenarioError(source, [("", json_problem(exc, text))]) from None
     except _DuplicateKey as exc:
         key = shorten(str(exc.args[0]))
         raise ScenarioError(
@@ -76,6 +74,48 @@ def loads(text: str, *, source: str) -> Any:
     if where is not None:
         raise ScenarioError(source, [(where, "text holds a lone surrogate (a \\udXXX escape that is not a character)")])
     return value
+
+
+# json's messages, finished: some end in "at" and expect the position after them ("Invalid control character at").
+_JSON_MESSAGES = {
+    "Invalid control character at": "a raw control character (a tab or line break) inside a string; write it as \\t "
+    "or \\n",
+    "Invalid \\escape": "an invalid backslash escape in a string",
+    "Invalid \\uXXXX escape": "an invalid \\uXXXX escape in a string",
+}
+
+
+def json_problem(exc: json.JSONDecodeError, text: str) -> str:
+    r"""One complete sentence for a JSON syntax error; an error at the end of the document (or a string that runs
+    to it) means the file looks truncated.
+
+    >>> text = '{"id": "abc'
+    >>> json_problem(json.JSONDecodeError("Unterminated string starting at", text, 7), text)
+    'JSON ends inside a string that starts at line 1, column 8; the file looks truncated'
+    >>> print(json_problem(json.JSONDecodeError("Invalid \\escape", '["a\\qb"]', 3), '["a\\qb"]'))
+    invalid JSON at line 1, column 4: an invalid backslash escape in a string
+    """
+    where = f"line {exc.lineno}, column {exc.colno}"
+    if exc.msg.startswith("Unterminated string"):
+        return f"JSON ends inside a string that starts at {where}; the file looks truncated"
+    cut = exc.msg != "Extra data" and _cut_token(text[exc.pos :].strip())
+    if exc.pos >= len(text.rstrip()) or cut:
+        return "JSON ends unexpectedly; the file looks truncated"
+    message = _JSON_MESSAGES.get(exc.msg, exc.msg.removesuffix(" at"))
+    return f"invalid JSON at {where}: {message[:1].lower()}{message[1:]}"
+
+
+def _cut_token(rest: str) -> bool:
+    """Whether what follows a syntax error is only the start of a number or a literal that the end of the document
+    cut short (``0.``, ``1e``, ``tru``, ``nul``).
+
+    >>> _cut_token("0."), _cut_token("1e-"), _cut_token("tru"), _cut_token("x"), _cut_token("0.5, 1")
+    (True, True, True, False, False)
+    """
+    return bool(rest) and (
+        bool(re.fullmatch(r"-?[0-9]*\.?[0-9]*(?:[eE][+-]?[0-9]*)?", rest))
+        or any(word.startswith(rest) for word in ("true", "false", "null"))
+    )
 
 
 def _has_surrogate(text: str) -> bool:
@@ -130,6 +170,8 @@ def read_bytes(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
 
     A FIFO would block forever and ``/dev/zero`` never ends, so both are refused before reading.
     """
+    if not str(path).strip():
+        raise ScenarioError("file", [("", "the file name is empty; give a path")])
     path = Path(path)
     source = str(path)
     try:
@@ -148,7 +190,7 @@ def read_bytes(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     except OSError as exc:
         raise ScenarioError(source, [("", f"cannot read the file ({exc.strerror})")]) from None
     if len(data) > max_bytes:
-        raise ScenarioError(source, [("", f"file is larger than the limit of {max_bytes / 1e6:.0f} MB")])
+        raise ScenarioError(source, [("", too_large(max_bytes))])
     return data
 
 

@@ -24,8 +24,9 @@ import binascii
 import json
 import zlib
 
+from core.errors import shorten
 from core.scenarios.io import parse_scenario
-from core.scenarios.model import Scenario, ScenarioError
+from core.scenarios.model import Scenario, ScenarioError, size_text
 
 VERSION = "1"
 LINK_LIMITS = {"products": 50, "users": 10, "features": 40}
@@ -60,11 +61,11 @@ def _inflate(data: bytes) -> bytes:
     try:
         out = inflater.decompress(data, MAX_JSON_BYTES + 1)
     except zlib.error:
-        raise _fail("it is not compressed data; was the link cut or changed?") from None
+        raise _fail("it is not compressed data; the link may have been cut or changed") from None
     if len(out) > MAX_JSON_BYTES or inflater.unconsumed_tail:
-        raise _fail(f"it unpacks to more than {MAX_JSON_BYTES // 1000} KB; a link holds small scenarios only")
+        raise _fail(f"it unpacks to more than {size_text(MAX_JSON_BYTES)}; a link holds small scenarios only")
     if not inflater.eof:
-        raise _fail("it ends too early; was the link cut?")
+        raise _fail("it ends too early; the link may have been cut")
     return out
 
 
@@ -74,11 +75,11 @@ def unpack(blob: str) -> Scenario:
         raise _fail(f"it is {len(blob):,} characters; a link holds at most {MAX_LINK_CHARS:,}")
     version, dot, body = blob.partition(".")
     if not dot or version != VERSION:
-        raise _fail(f"unknown format {version[:10]!r}; this app reads links of format {VERSION}")
+        raise _fail(f"unknown format {shorten(version, 10)}; this app reads links of format {VERSION}")
     try:
         data = base64.b64decode(body + "=" * (-len(body) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
-        raise _fail("it is not valid base64; was the link cut or changed?") from None
+        raise _fail("it is not valid base64; the link may have been cut or changed") from None
     scenario = parse_scenario(_inflate(data), source=SOURCE, max_bytes=MAX_JSON_BYTES)
     reason = too_large(scenario)
     if reason:

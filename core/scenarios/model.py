@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any
@@ -39,7 +40,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from core.errors import InputError, UnknownName, shorten
+from core.errors import InputError, UnknownName, quoted, shorten, visible
+from core.numeric import MAX_NUMBER_DIGITS, NumberError, parse_number
 
 MAX_FEATURES = 1_000
 MAX_PRODUCTS = 20_000  # bench/limits.py: about 1.6 GB peak and ~20 min of text embedding on 2 cores
@@ -73,15 +75,34 @@ class ScenarioError(InputError):
         return "\n".join([f"{self.source}: {len(self.problems)} problems", *(f"  - {line}" for line in lines)])
 
 
+def size_text(n: int) -> str:
+    """A size limit as messages and the README state it, in binary units (1 MiB = 1,048,576 bytes).
+
+    >>> size_text(10 * 2**20), size_text(200 * 2**20), size_text(64 * 2**10), size_text(64_000)
+    ('10 MiB', '200 MiB', '64 KiB', '64,000 bytes')
+    """
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size and n % size == 0:
+            return f"{n // size:,} {unit}"
+    return f"{n:,} bytes"
+
+
+def too_large(max_bytes: int) -> str:
+    """The one message for a file over its size limit (uploads, files, links, data folders)."""
+    return f"file is larger than the limit of {size_text(max_bytes)}"
+
+
 def check_size(data: bytes, *, source: str, max_bytes: int = MAX_UPLOAD_BYTES) -> None:
     """The one size rule for scenario bytes (uploads, files, links): refuse more than ``max_bytes``."""
     if len(data) > max_bytes:
-        raise ScenarioError(source, [("", f"file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB")])
+        raise ScenarioError(source, [("", f"{too_large(max_bytes)} (it has {len(data):,} bytes)")])
 
 
 def problem_lines(error: ScenarioError) -> list[str]:
     """The problems as lines, at most :data:`MAX_LISTED_PROBLEMS`, then a count of the rest."""
-    lines = [f"{path + ': ' if path else ''}{message}" for path, message in error.problems[:MAX_LISTED_PROBLEMS]]
+    lines = [
+        visible(f"{path + ': ' if path else ''}{message}") for path, message in error.problems[:MAX_LISTED_PROBLEMS]
+    ]
     if len(error.problems) > MAX_LISTED_PROBLEMS:
         lines.append(f"... and {len(error.problems) - MAX_LISTED_PROBLEMS} more")
     return lines
@@ -153,17 +174,14 @@ def check_feature_name(value: Any) -> str:
     return name
 
 
-MAX_NUMBER_DIGITS = 30
-
-
 class HugeNumber:
     """A JSON integer of more than :data:`MAX_NUMBER_DIGITS` digits: never converted, only reported.
 
     (Converting it could overflow a float or hit Python's limit on integer digits.)
     """
 
-    def __init__(self, text: str) -> None:
-        self.digits = len(text.lstrip("-"))
+    def __init__(self, text: str = "", *, digits: int | None = None) -> None:
+        self.digits = len(text.lstrip("-")) if digits is None else digits
 
     def __repr__(self) -> str:
         return f"a {self.digits:,}-digit number"
@@ -172,6 +190,32 @@ class HugeNumber:
     def parse(cls, text: str) -> int | HugeNumber:
         """``json.loads(..., parse_int=HugeNumber.parse)``."""
         return cls(text) if len(text.lstrip("-")) > MAX_NUMBER_DIGITS else int(text)
+
+
+def score_cell(text: str) -> float | HugeNumber | str:
+    """A score typed as text (a CSV cell, an editor cell), read with the one strict number rule
+    (:func:`core.numeric.parse_number`): a float, a :class:`HugeNumber`, or the text itself, which
+    :func:`check_score` then names ("score must be a number in [-1, 1], got '1_0'").
+
+    >>> score_cell(" 0.5 "), score_cell("1_0"), score_cell("1" * 401)
+    (0.5, '1_0', a 401-digit number)
+    """
+    try:
+        return parse_number(text)
+    except NumberError as exc:
+        return text if exc.digits is None else HugeNumber(digits=exc.digits)
+
+
+_NOT_FINITE = re.compile(r"[+-]?(nan|inf|infinity)", re.IGNORECASE)
+
+
+def score_problem(value: Any) -> str:
+    """What :func:`check_score` says about ``value`` ("score must be in [-1, 1], got a 401-digit number")."""
+    try:
+        check_score(value)
+    except PydanticCustomError as exc:
+        return str(exc)
+    raise ValueError(f"{value!r} is a valid score")
 
 
 def check_score(value: Any) -> float:
@@ -190,7 +234,8 @@ def check_score(value: Any) -> float:
         shown = f"a {len(str(abs(value))):,}-digit number" if abs(value) >= 10**MAX_NUMBER_DIGITS else str(value)
         raise _fail("score", f"score must be in [-1, 1], got {shown}")
     if isinstance(value, str):
-        raise _fail("score", f"score must be a number in [-1, 1], got {shorten(value)}")
+        finite = " (not a finite number)" if _NOT_FINITE.fullmatch(value.strip()) else ""
+        raise _fail("score", f"score must be a number in [-1, 1], got {shorten(value)}{finite}")
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _fail("score", f"score must be a number in [-1, 1], got {type(value).__name__}")
     score = float(value)
@@ -238,7 +283,10 @@ def _check_profile(value: Any) -> Any:
         if isinstance(key, str):
             stripped = key.strip()
             if stripped in seen:
-                raise _fail("profile", f"features {seen[stripped]!r} and {key!r} are the same after stripping spaces")
+                raise _fail(
+                    "profile",
+                    f"features {quoted(seen[stripped])} and {quoted(key)} are the same after stripping spaces",
+                )
             seen[stripped] = key
     if len(value) > MAX_FEATURES:
         raise _fail("profile", f"a profile may have at most {MAX_FEATURES} features")
@@ -266,7 +314,8 @@ def _no_look_alikes(vocabulary: tuple[str, ...]) -> None:
         if key in seen:
             raise _fail(
                 "features",
-                f"features {seen[key]!r} and {feature!r} differ only in case or Unicode form; use one name for both",
+                f"features {quoted(seen[key])} and {quoted(feature)} differ only in case or Unicode form; "
+                "use one name for both",
             )
         seen[key] = feature
 
@@ -294,7 +343,7 @@ def _unique_ids(items: list[Any], kind: str) -> list[Any]:
         if item.id in first_seen:
             raise _fail(
                 "duplicate_id",
-                f"duplicate id {item.id!r} at {kind}[{first_seen[item.id]}] and {kind}[{i}]; ids must be unique",
+                f"duplicate id {shorten(item.id)} at {kind}[{first_seen[item.id]}] and {kind}[{i}]; ids must be unique",
             )
         first_seen[item.id] = i
     return items
@@ -331,7 +380,7 @@ class Scenario(_Strict):
         if features is not None:
             dupes = sorted({f for f in features if features.count(f) > 1})
             if dupes:
-                raise _fail("features", f"features listed twice: {', '.join(dupes)}")
+                raise _fail("features", f"features listed twice: {', '.join(map(quoted, dupes))}")
         return features
 
     @model_validator(mode="after")
@@ -348,7 +397,7 @@ class Scenario(_Strict):
                         if feature not in declared:
                             path = f"{kind}[{i}].profile{_key_path(feature)}"
                             raise _fail(
-                                "features", f"{path}: feature {feature!r} is not in the declared 'features' list"
+                                "features", f"{path}: feature {quoted(feature)} is not in the declared 'features' list"
                             )
             vocabulary = tuple(self.features)
         else:
@@ -379,7 +428,7 @@ class Scenario(_Strict):
         for user in self.users:
             if user.id == user_id:
                 return user
-        raise UnknownName("user", user_id, [u.id for u in self.users], context=f"in scenario {self.id!r}")
+        raise UnknownName("user", user_id, [u.id for u in self.users], context=f"in scenario {quoted(self.id)}")
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
@@ -401,9 +450,20 @@ def _key_path(key: Any) -> str:
     text = str(key)
     if len(text) > MAX_PATH_KEY_CHARS:
         text = f"{text[:MAX_PATH_KEY_CHARS]}... ({len(text):,} characters)"
-    if text.isidentifier():
+    if text.isidentifier() and visible(text) == text:
         return f".{text}"
-    return "[" + json.dumps(text, ensure_ascii=False) + "]"
+    return f"[{json_quoted(text)}]"
+
+
+def json_quoted(text: str) -> str:
+    r"""``json.dumps`` of a key for a path in a message, with invisible characters and a leading combining mark
+    escaped as JSON escapes (so the path still reads as JSON).
+
+    >>> print(json_quoted("a\u202eb"), json_quoted("\u0301x"), json_quoted("white wine"))
+    "a\u202eb" "\u0301x" "white wine"
+    """
+    body = json.dumps(text, ensure_ascii=False)[1:-1]
+    return '"' + visible(body, escape=lambda ch: json.dumps(ch)[1:-1]) + '"'
 
 
 def format_location(loc: Iterable[Any]) -> str:

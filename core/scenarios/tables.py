@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core.scenarios.model import Scenario
+from core.scenarios.model import Scenario, folded, score_cell
 from core.scenarios.wide_csv import validated
 
 # The fixed columns' keys start with a space, which no feature name can (names are stripped),
@@ -22,6 +22,28 @@ from core.scenarios.wide_csv import validated
 ID, NAME, DESCRIPTION = " id", " name", " description"
 FIXED = (ID, NAME, DESCRIPTION)
 LABELS = {ID: "id", NAME: "name", DESCRIPTION: "description"}
+
+
+def column_labels(features: Sequence[str]) -> list[str]:
+    """A header label per feature column, unique among themselves and against the fixed columns (compared as a
+    reader sees them, :func:`~core.scenarios.model.folded`). A feature keeps its own name unless that is taken: a
+    feature ``id`` is shown as ``id (feature)``, and if a feature is literally called ``id (feature)``, the first
+    becomes ``id (feature 2)``.
+
+    >>> column_labels(["wine", "id", "id (feature)", "Name"])
+    ['wine', 'id (feature 2)', 'id (feature)', 'Name (feature)']
+    """
+    names = {folded(f) for f in features}
+    taken = {folded(label) for label in LABELS.values()}
+    labels = []
+    for feature in features:
+        label, n = feature, 1
+        while folded(label) in taken or (label != feature and folded(label) in names):
+            label = f"{feature} (feature)" if n == 1 else f"{feature} (feature {n})"
+            n += 1
+        taken.add(folded(label))
+        labels.append(label)
+    return labels
 
 
 @dataclass
@@ -152,12 +174,10 @@ def scores_from_text(frame: pd.DataFrame, features: Sequence[str]) -> pd.DataFra
 
 
 def _number(value: Any) -> Any:
-    """A cell as a float; an empty cell is NaN (absent). Typed text that float() reads as NaN ("nan") stays
-    text: only an empty cell may mean absent, so validation names it instead of silently dropping the score."""
+    """A cell as a float, read with the one strict number rule (:func:`core.scenarios.model.score_cell`); an empty
+    cell is NaN (absent). Anything else typed ("nan", "1_0", "0x1") stays text, and a 401-digit integer a
+    :class:`~core.scenarios.model.HugeNumber`: only an empty cell may mean absent, so validation names the cell
+    instead of silently dropping or changing the score."""
     if _missing(value) or (isinstance(value, str) and not value.strip()):
         return math.nan
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return value
-    return value if math.isnan(number) else number
+    return score_cell(value) if isinstance(value, str) else value

@@ -22,10 +22,21 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from typing import Any
 
-from core.scenarios.model import MAX_FEATURES, MAX_UPLOAD_BYTES, Scenario, ScenarioError, check_size, scenario_from_dict
+from core.errors import quoted, shorten
+from core.scenarios.model import (
+    MAX_FEATURES,
+    MAX_UPLOAD_BYTES,
+    Scenario,
+    ScenarioError,
+    check_size,
+    scenario_from_dict,
+    score_cell,
+    score_problem,
+)
 
 FIXED_COLUMNS = ("kind", "id", "name", "description")
 KINDS = ("scenario", "user", "product")
@@ -118,8 +129,19 @@ def _read_rows(data: bytes, *, source: str) -> list[tuple[int, list[str]]]:
             rows.append((start, row))
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise ScenarioError(source, [(f"line {start}", f"not a readable CSV file ({exc})")]) from None
+        raise ScenarioError(source, [(f"line {start}", csv_problem(exc))]) from None
     return rows
+
+
+def csv_problem(exc: csv.Error) -> str:
+    """One clause for a CSV the reader refused; a cell over the reader's limit says so in characters.
+
+    >>> csv_problem(csv.Error("field larger than field limit (131072)"))
+    'a cell is longer than 131,072 characters; not a readable CSV file'
+    """
+    if str(exc).startswith("field larger than field limit"):
+        return f"a cell is longer than {csv.field_size_limit():,} characters; not a readable CSV file"
+    return f"not a readable CSV file ({exc})"
 
 
 def _features(header: list[str], *, source: str) -> list[str]:
@@ -130,7 +152,12 @@ def _features(header: list[str], *, source: str) -> list[str]:
         detail = f"missing {', '.join(missing)}" if missing else "in the wrong order"
         raise ScenarioError(
             source,
-            [("header", f"the first columns must be kind,id,name,description ({detail}; found '{','.join(fixed)}')")],
+            [
+                (
+                    "header",
+                    f"the first columns must be kind,id,name,description ({detail}; found {shorten(','.join(fixed))})",
+                )
+            ],
         )
     features = [unescape_formula(name) for name in header[len(FIXED_COLUMNS) :]]
     if len(features) > MAX_FEATURES:
@@ -144,22 +171,24 @@ def _features(header: list[str], *, source: str) -> list[str]:
     ]
     dupes = sorted({f for f in features if f and features.count(f) > 1})
     if dupes:
-        problems.append(("header", f"feature columns listed twice: {', '.join(dupes)}"))
+        problems.append(("header", f"feature columns listed twice: {', '.join(map(quoted, dupes))}"))
     if problems:
         raise ScenarioError(source, problems)
     return features
 
 
 def _profile(cells: list[str], features: list[str], number: int, problems: list) -> dict[str, Any]:
+    """Scores read with the one strict number rule (:func:`core.scenarios.model.score_cell`); a cell that is not a
+    number is named by its line and column, with the rule every input shares."""
     profile: dict[str, Any] = {}
     for feature, cell in zip(features, cells, strict=True):
-        cell = cell.strip()
-        if not cell:
+        if not cell.strip():
             continue
-        try:
-            profile[feature] = float(cell)
-        except ValueError:
-            problems.append((f"line {number}, column {feature!r}", f"score must be a number in [-1, 1], got {cell!r}"))
+        value = score_cell(cell)
+        if isinstance(value, float):
+            profile[feature] = value
+        else:
+            problems.append((f"line {number}, column {quoted(feature)}", score_problem(value)))
     return profile
 
 
@@ -178,7 +207,9 @@ def _items(rows: list[tuple[int, list[str]]], header: list[str], features: list[
         kind = row[0].strip().lower()
         fixed = {c: unescape_formula(row[i]) for i, c in enumerate(FIXED_COLUMNS)}
         if kind not in KINDS:
-            problems.append((f"line {number}, column 'kind'", f"must be one of {', '.join(KINDS)}; got {row[0]!r}"))
+            problems.append(
+                (f"line {number}, column 'kind'", f"must be one of {', '.join(KINDS)}; got {shorten(row[0])}")
+            )
         elif kind == "scenario":
             if meta:
                 problems.append((f"line {number}", "only one 'scenario' row is allowed"))
@@ -239,10 +270,14 @@ def row_column(path: str) -> str:
 
     >>> row_column('products[3].profile["white wine"]'), row_column("users[0].name"), row_column("title")
     ("products row 4, column 'white wine'", "users row 1, column 'name'", 'title')
+    >>> print(row_column('users[0].profile["a\\u202eb"]'))
+    users row 1, column 'a\u202eb'
     """
     match = _PATH.match(path)
     if not match:
         return path
     kind, index = match.group(1), int(match.group(2)) + 1
-    column = match.group("plain") or match.group("quoted") or match.group("field")
-    return f"{kind} row {index}" + (f", column {column!r}" if column else "")
+    column = match.group("plain") or match.group("field")
+    if match.group("quoted"):
+        column = json.loads(f'"{match.group("quoted")}"')  # the path writes the name as JSON, escapes included
+    return f"{kind} row {index}" + (f", column {quoted(column)}" if column else "")

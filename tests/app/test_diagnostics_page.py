@@ -15,7 +15,7 @@ from tests.samples import SMALL_SCENARIOS
 from ui.session import UPLOADS
 
 TABS = ["Sign", "Dislikes", "Magnitude", "Truncation", "Synonyms", "PCA variance", "Raw injection", "Tanh"]
-TABS += ["Across models", "Negation (real sentences)"]
+TABS += ["Across models", "Negation"]
 
 
 def open_diagnostics(app, **query):
@@ -99,18 +99,25 @@ def test_across_models_compares_every_installed_model_when_opened(app):
     at.run()
     assert not at.exception, at.exception
     assert "prefix fix helps most with" in plain(at.info)
-    table = next(d.value for d in at.dataframe if "cos(A,B) naive" in d.value.columns)
-    assert len(table) == len(installed()) and table["cos(A,B) naive"].between(-1, 1).all()
+    tables = [d.value for d in at.dataframe]
+    ab = next(t for t in tables if "split" in t.columns)
+    assert list(ab.columns) == ["model", "naive", "split", "prefix", "weighted", "whitened", "exact"]
+    assert len(ab) == len(installed()) and ab["naive"].between(-1, 1).all()
+    headers = [c for t in tables for c in t.columns]
+    assert not [h for h in headers if "_" in h], headers  # words, not snake_case
 
 
 def test_the_negation_tab_measures_real_sentences(app, monkeypatch, negation_subset):
     monkeypatch.setenv(ENV_PAIRS, negation_subset)
     at = open_diagnostics(app)
-    at.session_state["d_tab"] = "Negation (real sentences)"
+    at.session_state["d_tab"] = "Negation"
     at.run()
     assert not at.exception, at.exception
     assert "hears the negation least" in plain(at.info)
     assert "CANNOT" in " ".join(c.value for c in at.caption)
+    table = next(d.value for d in at.dataframe if "rescaled median" in d.value.columns)
+    assert not [h for h in table.columns if "_" in h], "plain-words headers, not share_above_0.8"
+    assert table["above 0.8"].between(0, 100).all(), "a share, shown as a percentage"
 
 
 def test_the_model_picker_and_its_link(app):

@@ -2,13 +2,15 @@
 
 The live area is one custom element (``ui/live``). AppTest cannot run its JavaScript,
 so these tests read the JSON payload Python sends to it, and move sliders the way the
-browser does: by writing the element's state, ``{"scores": {feature: value}}``.
+browser does: by writing the element's state, ``{"scores": [[feature, value], ...]}`` (pairs: a feature may be
+called ``__proto__``).
 The buttons drawn in JavaScript (flip, reset) are tested in the browser, in tests/e2e.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 import numpy as np
@@ -18,9 +20,9 @@ from core.scenarios.link import unpack
 from core.scenarios.model import scenario_from_dict
 from core.scenarios.presets import load_preset
 from tests.app.helpers import explorer_panel, plain
-from tests.samples import PREFIX_EDGE_CASES, SMALL_SCENARIOS
+from tests.samples import PREFIX_EDGE_CASES, PROTOTYPE_NAMES, SMALL_SCENARIOS, prototype_scenario
 from ui import explorer as ex
-from ui import resources
+from ui import live, resources
 from ui.resources import ENV_WAIT
 from ui.session import UPLOADS
 
@@ -40,9 +42,10 @@ def sliders(at) -> dict[str, float]:
     return {f["name"]: f["value"] for f in panel_data(at)["features"]}
 
 
-def move(at, scenario_id: str, user_id: str, scores: dict) -> None:
+def move(at, scenario_id: str, user_id: str, scores) -> None:
     """What the browser does when a slider, flip or reset button is used: report all changed scores."""
-    at.session_state[ex.panel_key(load_preset(scenario_id), user_id)] = {"scores": scores}
+    state = live.state(scores) if isinstance(scores, dict) else {"scores": scores}
+    at.session_state[ex.panel_key(load_preset(scenario_id), user_id)] = state
     at.run()
     assert not at.exception, at.exception
 
@@ -121,7 +124,9 @@ def test_hostile_panel_state_is_ignored(explorer):
     move(explorer, "sign-trap", "user-a", {"anxiety": float("nan"), "<img src=x>": 0.5, "adventure": 7, "calm": "1"})
     assert sliders(explorer) == {"anxiety": -0.9, "adventure": 0.8}
     assert ranking_columns(explorer) == before
-    move(explorer, "sign-trap", "user-a", ["not", "a", "dict"])
+    move(explorer, "sign-trap", "user-a", ["not", "pairs"])
+    assert sliders(explorer) == {"anxiety": -0.9, "adventure": 0.8}
+    move(explorer, "sign-trap", "user-a", {"scores": {"anxiety": 0.5}})  # an object keyed by names: not the format
     assert sliders(explorer) == {"anxiety": -0.9, "adventure": 0.8}
 
 
@@ -199,7 +204,7 @@ def test_many_features_show_the_strongest_and_a_search_box(app):
     assert data["addable"] == [f for f in big.vocabulary if f not in profile]
     assert "link carries this scenario itself" in data["shareNote"]
     weakest = min(profile, key=lambda f: abs(profile[f]))
-    at.session_state[ex.panel_key(big, user.id)] = {"scores": {strongest[0]: 0.0}}
+    at.session_state[ex.panel_key(big, user.id)] = live.state({strongest[0]: 0.0})
     at.run()
     # A changed feature stays on screen even when it is no longer among the strongest.
     shown = sliders(at)
@@ -296,3 +301,47 @@ def test_qdrant_strategies_and_the_hard_no_filter_through_a_link(app):
     counts = {m["name"]: m["counts"]["hardNo"] for m in data["methods"]}
     assert counts["naive"] == 4 and counts["qdrant-best"] > 0 and counts["exact"] == 0
     assert query(at, "hardno") is None and query(at, "methods") == ["naive,qdrant-best,exact"]
+
+
+def test_features_named_like_object_prototype_keys_travel_through_the_panel(app):
+    """The panel's state is a list of pairs, so "__proto__" is a name like any other on the way back."""
+    scenario = scenario_from_dict(prototype_scenario(), source="probe")
+    app.session_state[UPLOADS] = {scenario.id: scenario}
+    app.query_params["upload"] = scenario.id
+    at = app.run()
+    assert not at.exception, at.exception
+    assert list(sliders(at)) == ["plain", *PROTOTYPE_NAMES]
+    flipped = {name: -value for name, value in sliders(at).items()}
+    at.session_state[ex.panel_key(scenario, "u")] = live.state(flipped)
+    at.run()
+    assert not at.exception, at.exception
+    assert sliders(at) == pytest.approx(flipped)
+    linked = dict(item.rsplit(":", 1) for item in query(at, "set"))
+    assert {n: float(v) for n, v in linked.items()} == pytest.approx(flipped)
+    dangling = [c.value for c in at.caption if c.value.rstrip().endswith(":")]
+    assert not dangling, "no dangling colon after the title when the description is empty"
+
+
+def test_a_one_product_scenario_reads_in_the_singular_and_draws_no_empty_places(app):
+    data = next(d for d in SMALL_SCENARIOS if d["id"] == "one-of-each")
+    scenario = scenario_from_dict(data, source=data["id"])
+    app.session_state[UPLOADS] = {scenario.id: scenario}
+    app.query_params["upload"] = scenario.id
+    at = app.run()
+    assert not at.exception, at.exception
+    payload = panel_data(at)
+    assert payload["user"].endswith(": 1 scored feature")
+    assert payload["summary"].startswith("With 1 product and top 5")
+    assert all(len(m["top"]) == 1 for m in payload["methods"]), "one product: one place per method, not five"
+    text = json.dumps(payload)
+    assert not re.search(r"\b1 (products|features|users|scored features)\b", text), text
+
+
+def test_both_marks_use_one_wording(explorer):
+    from core.engine.marks import MARKS
+
+    marks = panel_data(explorer)["marks"]
+    assert marks["hardNo"]["name"] == MARKS["hard_no"][0] == "breaks a hard no"
+    assert marks["hardNo"]["text"].startswith("breaks a hard no: ")
+    assert marks["disliked"]["name"] == "disliked overall"
+    assert "violates" not in json.dumps(panel_data(explorer))

@@ -39,7 +39,7 @@ def test_each_lab_runs_and_reads_its_numbers(labs_page, lab, words, charts):
     tables = [frame.value for frame in at.dataframe]
     if lab != "centroids":
         metrics = tables[0]
-        assert {"AUC", "95% CI", "NDCG@10", "precision@10"} <= set(metrics.columns)
+        assert {"AUC", "95% interval", "NDCG@10", "precision@10"} <= set(metrics.columns)
         assert metrics["AUC"].between(0, 1).all() and metrics["NDCG@10"].between(0, 1).all()
     if lab == "ease":
         pairs = tables[1]

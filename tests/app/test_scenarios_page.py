@@ -273,3 +273,17 @@ def test_a_link_never_replaces_or_pushes_out_the_sessions_own_work(app):
     kept = at.session_state[UPLOADS]
     assert kept["sign-trap"] == mine and len(kept) == MAX_SESSION_SCENARIOS
     assert "let go of" in " ".join(w.value for w in at.warning)
+
+
+def test_every_column_label_of_the_editor_is_unique(app):
+    at = open_editor(app)
+    data = json.loads(load_preset("sign-trap").to_json())
+    data["features"] += ["id", "id (feature)", "Name"]
+    for feature in ("id", "id (feature)", "Name"):
+        data["products"][0]["profile"][feature] = 0.5
+    upload(at, "clash.json", json.dumps(data).encode())
+    assert not at.exception, at.exception
+    for table in at.dataframe:
+        labels = [column["label"] for column in json.loads(table.proto.columns).values() if "label" in column]
+        assert len(labels) == len({label.casefold() for label in labels}), labels
+        assert {"id (feature 2)", "id (feature)", "Name (feature)"} <= set(labels), labels

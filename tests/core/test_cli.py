@@ -113,7 +113,7 @@ def test_compare_json(capsys):
         (["rank", "--preset", "sign-trap", "--user", "user-a", "--set", "nosuchfeature=0.5"], "unknown feature"),
         (
             ["rank", "--preset", "sign-trap", "--user", "user-a", "--set", "anxiety=1" + "0" * 400],
-            "finite and in [-1, 1]",
+            "score must be in [-1, 1], got a 401-digit number",
         ),
         (["compare", "--a", '{"wine": 1' + "0" * 5000 + "}", "--b", "{}"], "5,001-digit number"),
         (["compare", "--a", '{"wine": 0.5, "wine": 5}', "--b", "{}"], "duplicate key 'wine'"),
@@ -321,3 +321,115 @@ def test_a_bad_qdrant_location_is_one_line(capsys, tmp_path, monkeypatch):
         capsys, "rank", "--preset", "sign-trap", "--user", "user-a", "--methods", "qdrant-sum", "--quiet"
     )
     assert code == 2 and err.count("\n") == 1 and "SIGNED_EXPLORER_QDRANT" in err and "that is a file" in err
+
+
+RANK = ["rank", "--preset", "sign-trap", "--user", "user-a"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([*RANK, "--set", "anxiety=0.9", "--set", "anxiety=-0.9"], "--set gives the feature 'anxiety' twice"),
+        ([*RANK, "--set", "anxiety=0.5", "--set", "anxiety=0.5"], "give each feature once"),
+        ([*RANK, "--top", "3", "--top", "5"], "argument --top: given twice ('3' and '5')"),
+        ([*RANK, "--hard-no", "-0.9", "--hard-no", "-0.5"], "argument --hard-no: given twice"),
+        ([*RANK, "--user", "user-b"], "argument --user: given twice"),
+        (["compare", "--a", "{}", "--b", "{}", "--model", "all", "--model", "minilm"], "--model: given twice"),
+        (["rank", "--preset", "sign-trap", "--preset", "wine-synonyms", "--user", "u"], "--preset: given twice"),
+    ],
+)
+def test_repeats_and_conflicts_are_refused_never_resolved_silently(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and message in err and out == "", err
+    assert len([line for line in err.splitlines() if "error" in line]) == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([*RANK, "--set", "anxiety=0_5"], "score must be a number in [-1, 1], got '0_5'"),
+        ([*RANK, "--set", "anxiety=0.5_0"], "got '0.5_0'"),
+        ([*RANK, "--set", "anxiety=0x0"], "got '0x0'"),
+        ([*RANK, "--set", "anxiety=٠.٥"], "got '٠.٥'"),
+        ([*RANK, "--set", "anxiety=-inf"], "not a finite number"),
+        ([*RANK, "--top", "1_0"], "expected a whole number in [1, 1000], got '1_0'"),
+        ([*RANK, "--top", "٣"], "expected a whole number"),
+        ([*RANK, "--top", "1" * 400], "got a 400-digit number"),
+        ([*RANK, "--hard-no=-0.5_0"], "expected a score from -1 to 0, got '-0.5_0'"),
+        ([*RANK, "--hard-no=-NaN"], "expected a score from -1 to 0"),
+    ],
+)
+def test_numbers_in_arguments_follow_the_one_strict_rule(capsys, argv, message):
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and message in err, err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["negation", "--pairs", ""],
+        ["rank", "--scenario", " ", "--user", "u"],
+        ["eval", "movielens", "--data", ""],
+        ["labs", "ease", "--data", ""],
+        ["data", "movielens", "--download", "--target", ""],
+        ["diagnose", "--scenario", ""],
+    ],
+)
+def test_an_empty_path_is_refused_everywhere(capsys, argv):
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and "the path is empty" in err, err
+
+
+def test_an_empty_profile_file_name_is_refused(capsys):
+    code, _, err = run(capsys, "compare", "--a", "@", "--b", "{}")
+    assert code == 2 and "the file name is empty" in err
+
+
+@pytest.mark.parametrize("hidden", ["\u202e", "\u2067", "\u200f", "\x1b", "\u2028", "\u2066"])
+def test_hidden_characters_in_arguments_are_escaped_in_the_error_line(capsys, hidden):
+    for argv in (
+        ["compare", "--a", json.dumps({f"a{hidden}b": 1}, ensure_ascii=False), "--b", '{"a": 1}'],
+        [*RANK, "--set", f"a{hidden}b=0.5"],
+        ["rank", "--preset", f"x{hidden}y", "--user", "u"],
+        ["rank", "--scenario", f"/no/such/{hidden}.json", "--user", "u"],
+        [*RANK, "--methods", f"naive,n{hidden}"],
+    ):
+        code, _, err = run(capsys, *argv)
+        assert code == 2 and hidden not in err, (argv, err)
+
+
+def test_a_negation_file_with_a_huge_cell_is_bad_input_not_a_bug(capsys, tmp_path):
+    path = tmp_path / "big.csv"
+    path.write_text("sentence,negated\n" + "x" * 150_000 + ",y\nIt works.,It does not.\n")
+    code, _, err = run(capsys, "negation", "--pairs", str(path))
+    assert code == 2 and "line 2: a sentence is longer than 2,000 characters" in err and "internal" not in err
+
+
+def test_a_negation_file_of_repeated_pairs_prints_no_made_up_number(capsys, tmp_path):
+    path = tmp_path / "same.csv"
+    path.write_text("sentence,negated\nIt works.,It does not work.\nIt works.,It does not work.\n")
+    code, out, _ = run(capsys, "negation", "--pairs", str(path), "--quiet")
+    assert code == 0 and "n/a" in out and "not defined" in out and "least" not in out
+    code, out, _ = run(capsys, "negation", "--pairs", str(path), "--quiet", "--json")
+    result = json.loads(out)["models"]["minilm"]
+    assert result["random_median"] is None and result["rescaled_median"] is None
+
+
+def test_an_internal_error_summary_ends_with_one_mark(capsys, monkeypatch, tmp_path):
+    import core.cli as cli
+
+    def broken(args):
+        raise RuntimeError("was it cut?")
+
+    monkeypatch.setattr(cli, "cmd_presets", broken)
+    monkeypatch.setattr(cli.tempfile, "gettempdir", lambda: str(tmp_path))
+    code, _, err = run(capsys, "presets")
+    assert code == 1 and "was it cut? This is a bug" in err and "?." not in err
+
+
+def test_compare_reports_a_cosine_with_no_vector_as_null_not_zero(capsys):
+    code, out, _ = run(capsys, "compare", "--a", '{"wine": 0}', "--b", '{"wine": 0.8}', "--json")
+    cosine = json.loads(out)["cosine"]
+    assert code == 0 and cosine["weighted"] is None and cosine["exact"] is None  # an all-zero profile has no vector
+    code, out, _ = run(capsys, "compare", "--a", '{"wine": 0}', "--b", '{"wine": 0.8}')
+    assert code == 0 and "weighted  n/a" in out

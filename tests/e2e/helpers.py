@@ -5,6 +5,7 @@ from __future__ import annotations
 from scripts.harness import wait_idle
 
 LIVE = '[data-testid="stMain"] .sae-live'
+RANKINGS = f"{LIVE} .sae-table-box"  # one table per row of method columns (they wrap on a narrow screen)
 TABLE = f"{LIVE} table.sae-rankings"
 LOAD = 240_000  # the first page of a session may compile UMAP and load the model
 
@@ -16,7 +17,7 @@ def open_page(page, url: str) -> None:
 
 
 def table_text(page) -> str:
-    return page.locator(TABLE).inner_text()
+    return page.locator(RANKINGS).inner_text()
 
 
 def slider(page, feature: str):

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import parse_qs, urlparse
 
-from tests.e2e.helpers import LIVE, TABLE, open_page, slider, table_text, wait_for_set
+from core.scenarios.link import pack
+from core.scenarios.model import scenario_from_dict
+from scripts.harness import wait_idle
+from tests.e2e.helpers import LIVE, LOAD, TABLE, open_page, slider, table_text, wait_for_set
+from tests.samples import PROTOTYPE_NAMES, prototype_scenario
 
 
 def test_a_share_link_opens_the_view_it_describes(page, server_url):
@@ -13,7 +18,7 @@ def test_a_share_link_opens_the_view_it_describes(page, server_url):
     assert page.get_by_role("combobox", name="Scenario").input_value().startswith("Near-synonyms stack")
     assert page.get_by_role("combobox", name="User").input_value() == "Teetotaller who loves coffee"
     assert slider(page, "coffee").locator('input[type="range"]').input_value() == "-0.5"
-    headers = page.locator(f"{TABLE} thead tr").first.locator("th").all_inner_texts()
+    headers = page.locator(f"{TABLE} thead tr:first-child th").all_inner_texts()
     assert headers == ["Naive text", "Exact (reference)"]
     assert page.locator(f"{TABLE} tbody tr").count() == 3
     assert page.locator(f"{LIVE} .sae-map canvas").count() == 2
@@ -82,3 +87,41 @@ def test_a_hostile_link_shows_warnings_not_errors(page, server_url):
     assert "Unknown preset" in text and "k=" in text and "scores are numbers" in text
     assert page.locator('[data-testid="stMain"] img[src="x"]').count() == 0
     assert page.locator("svg[onload]").count() == 0
+
+
+def prototype_link() -> str:
+    """A scenario, carried in the link, whose features are named like the keys of JavaScript's Object.prototype."""
+    return pack(scenario_from_dict(prototype_scenario(), source="probe"))
+
+
+def test_features_named_like_object_prototype_keys_flip_and_reset(page, server_url):
+    """A feature called __proto__ or constructor is a name like any other: flipping it, then another, then
+    resetting it, shows numbers (never NaN) and never replaces the panel with an error."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    open_page(page, f"{server_url}/explorer?data={prototype_link()}")
+    values = {
+        "plain": 0.1,
+        "__proto__": 0.2,
+        "constructor": 0.3,
+        "toString": 0.4,
+        "hasOwnProperty": 0.5,
+        "valueOf": 0.6,
+    }
+    for name in ["__proto__", "plain", *PROTOTYPE_NAMES[1:]]:
+        slider(page, name).get_by_role("button", name=f"Flip the sign of {name}").click()
+        values[name] = -values[name]
+        expected = json.dumps(sorted(f"{n}:{v:g}" for n, v in values.items() if v < 0), separators=(",", ":"))
+        sets = "JSON.stringify(new URLSearchParams(location.search).getAll('set').sort())"
+        page.wait_for_function(f"() => {sets} === '{expected}'", timeout=60_000)
+        wait_idle(page, timeout=LOAD)
+        shown = {n: slider(page, n).locator(".sae-slider-value").inner_text() for n in values}
+        assert shown == {n: f"{v:.2f}" for n, v in values.items()}, shown
+    slider(page, "__proto__").get_by_role("button", name="Reset __proto__").click()
+    page.wait_for_function(
+        "() => !new URLSearchParams(location.search).getAll('set').some(s => s.startsWith('__proto__:'))"
+    )
+    wait_idle(page, timeout=LOAD)
+    assert slider(page, "__proto__").locator('input[type="range"]').input_value() == "0.2"
+    assert "Error" not in page.locator(LIVE).inner_text() and not errors, errors
+    assert page.locator(f"{TABLE} tbody td").count() > 0

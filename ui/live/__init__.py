@@ -1,7 +1,8 @@
 """The Explorer's live panel: one custom Streamlit element (components v2) for everything a slider move redraws.
 
 The JavaScript (panel.js) draws the sliders, rankings, heat maps, bars and maps,
-and reports slider changes back as the component state ``{"scores": {feature: value}}``.
+and reports slider changes back as the component state ``{"scores": [[feature, value], ...]}``: pairs,
+not an object keyed by feature names, since a feature may be called ``__proto__`` or ``constructor``.
 Python stays the source of truth: it validates that state, computes, and sends
 the next payload.
 """
@@ -29,20 +30,36 @@ def mount(*, key: str, data: dict[str, Any]) -> None:
     AppTest, which starts each test with an empty component registry, working."""
     js, css = _assets()
     component = st.components.v2.component(NAME, js=js, css=css, isolate_styles=False)
-    component(key=key, data=data, default={"scores": {}}, on_scores_change=lambda: None)
+    component(key=key, data=data, default={"scores": []}, on_scores_change=lambda: None)
+
+
+def state(scores: dict[str, float]) -> dict[str, list]:
+    """The panel's state for these scores, as the browser reports it (:func:`clean_scores` reads it back).
+
+    >>> state({"__proto__": 0.5})
+    {'scores': [['__proto__', 0.5]]}
+    """
+    return {"scores": [[feature, value] for feature, value in scores.items()]}
 
 
 def clean_scores(raw: Any, allowed: set[str]) -> dict[str, float]:
-    """Scores reported by the browser, kept only if they are known features with finite values in [-1, 1].
+    """Scores reported by the browser as ``[feature, score]`` pairs, kept only if they are known features with
+    finite values in [-1, 1]. Anything else (an object, a malformed pair) is dropped.
 
-    >>> allowed = {"wine", "crowds", "jazz", "tea"}
-    >>> clean_scores({"wine": 0.5, "evil": 1, "crowds": float("nan"), "jazz": 7, "tea": True}, allowed)
-    {'wine': 0.5}
+    >>> allowed = {"wine", "crowds", "jazz", "tea", "__proto__"}
+    >>> pairs = [["wine", 0.5], ["evil", 1], ["crowds", float("nan")], ["jazz", 7], ["tea", True], ["__proto__", -1]]
+    >>> clean_scores(pairs, allowed)
+    {'wine': 0.5, '__proto__': -1.0}
+    >>> clean_scores({"wine": 0.5}, allowed), clean_scores([["wine"], "wine", None], allowed)
+    ({}, {})
     """
-    if not isinstance(raw, dict):
+    if not isinstance(raw, list | tuple):
         return {}
     out: dict[str, float] = {}
-    for feature, value in raw.items():
+    for pair in raw:
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            continue
+        feature, value = pair
         if not isinstance(feature, str) or feature not in allowed:
             continue
         if isinstance(value, bool) or not isinstance(value, int | float):

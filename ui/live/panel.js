@@ -8,6 +8,10 @@
 //
 // Safety: every text from the payload (names, profiles, messages) is set with
 // textContent or as an attribute value. Nothing is ever parsed as HTML.
+//
+// Names are data, never keys of a plain object: a feature may be called "__proto__", "constructor" or
+// "toString", which a plain object confuses with its prototype's properties. Scores live in a Map here and
+// travel to Python as [name, score] pairs (ui/live/__init__.py reads them back).
 
 const COLOURS = {
   background: "#adb5bd",
@@ -37,7 +41,7 @@ function signed(value, digits = 2) {
 }
 
 function score(value) {
-  return value.toFixed(2);
+  return typeof value === "number" && Number.isFinite(value) ? value.toFixed(2) : "\u2013";
 }
 
 function diverging(value, lo, hi) {
@@ -84,9 +88,7 @@ function build(parent) {
   const shareNote = node("div", "sae-note");
   const marks = node("div", "sae-legend sae-marks");
 
-  const table = node("table", "sae-rankings");
   const tableBox = node("div", "sae-table-box");
-  tableBox.append(table);
   const divergenceTitle = node("h3", "sae-h", "Divergence");
   const divergenceNote = node(
     "div",
@@ -100,15 +102,6 @@ function build(parent) {
   const mapsTitle = node("h3", "sae-h", "Maps");
   const mapsHead = node("div", "sae-chart-title");
   const legend = node("div", "sae-legend");
-  for (const [label, kind] of [
-    ["product", "background"], ["top k", "top"], ["top k, breaks a hard no", "hardno"],
-    ["top k, disliked overall", "disliked"],
-    ["user", "user"], ["user's trail", "trail"],
-  ]) {
-    const item = node("span", "sae-legend-item");
-    item.append(node("i", `sae-swatch sae-swatch-${kind}`), document.createTextNode(label));
-    legend.append(item);
-  }
   const maps = node("div", "sae-maps");
   const mapsNote = node("div", "sae-note");
   const tooltip = node("div", "sae-tooltip");
@@ -120,19 +113,23 @@ function build(parent) {
 
   const mapParts = [mapsTitle, mapsHead, legend, maps, mapsNote];
   const ui = {
-    mapParts, root, who, add, vocabulary, resetAll, note, sliders, summary, marks, copy, copied, shareNote, table, heat,
-    bars,
-    mapsHead, maps, mapsNote, tooltip, rows: new Map(), panels: [], values: {}, send: () => {}, dragging: null,
+    mapParts, root, who, add, vocabulary, resetAll, note, sliders, summary, marks, copy, copied, shareNote, tableBox,
+    heat, bars, legend, mapsHead, maps, mapsNote, tooltip,
+    rows: new Map(), panels: [], values: new Map(), send: () => {}, dragging: null, data: null, perRow: 0,
   };
 
-  resetAll.addEventListener("click", () => ui.send({}));
+  resetAll.addEventListener("click", () => ui.send(new Map()));
   add.addEventListener("change", () => {
     const feature = add.value.trim();
     if (ui.addable && ui.addable.has(feature)) {
-      ui.send({ ...ui.values, [feature]: 0 });
+      ui.send(withScore(ui.values, feature, 0));
       add.value = "";
     }
   });
+  // The rankings' columns per row follow the panel's width: redraw them when that count changes.
+  new ResizeObserver(() => {
+    if (ui.data && columnsPerRow(ui, ui.data.methods.length) !== ui.perRow) renderRankings(ui, ui.data);
+  }).observe(tableBox);
   copy.addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(window.location.href);
@@ -147,6 +144,12 @@ function build(parent) {
 }
 
 // -- sliders ----------------------------------------------------------------------------------------
+
+function withScore(values, name, value) {
+  const next = new Map(values);
+  next.set(name, value);
+  return next;
+}
 
 function sliderRow(ui, feature) {
   const row = node("div", "sae-slider");
@@ -176,15 +179,15 @@ function sliderRow(ui, feature) {
   input.addEventListener("pointerdown", () => { ui.dragging = feature.name; });
   input.addEventListener("input", () => { value.textContent = score(parseFloat(input.value)); });
   input.addEventListener("change", () => {
-    ui.send({ ...ui.values, [feature.name]: Math.round(parseFloat(input.value) * 100) / 100 });
+    ui.send(withScore(ui.values, feature.name, Math.round(parseFloat(input.value) * 100) / 100));
   });
   flip.addEventListener("click", () => {
-    ui.send({ ...ui.values, [feature.name]: -(ui.values[feature.name] || 0) });
+    ui.send(withScore(ui.values, feature.name, -(ui.values.get(feature.name) ?? 0) || 0));
   });
   reset.addEventListener("click", () => {
-    const next = { ...ui.values };
-    if (entry.original === null) delete next[feature.name];
-    else next[feature.name] = entry.original;
+    const next = new Map(ui.values);
+    if (entry.original === null) next.delete(feature.name);
+    else next.set(feature.name, entry.original);
     ui.send(next);
   });
   return entry;
@@ -195,9 +198,9 @@ function sliderRow(ui, feature) {
 // snap back), and the next change builds on it.
 function isStale(pending, features) {
   if (!pending) return false;
-  const shown = new Map(features.map((f) => [f.name, f]));
-  for (const name of Object.keys(pending)) if (!shown.has(name)) return true;
-  return features.some((f) => f.value !== (f.name in pending ? pending[f.name] : f.original));
+  const shown = new Set(features.map((f) => f.name));
+  for (const name of pending.keys()) if (!shown.has(name)) return true;
+  return features.some((f) => f.value !== (pending.has(f.name) ? pending.get(f.name) : f.original));
 }
 
 function renderSliders(ui, data) {
@@ -206,7 +209,7 @@ function renderSliders(ui, data) {
   const pending = ui.sent;
   const stale = isStale(pending, data.features);
   if (!stale) ui.sent = null;
-  ui.values = {};
+  ui.values = new Map();
   const wanted = new Set(data.features.map((f) => f.name));
   for (const [name, entry] of ui.rows) {
     if (!wanted.has(name)) {
@@ -222,8 +225,8 @@ function renderSliders(ui, data) {
       ui.rows.set(feature.name, entry);
     }
     if (ui.sliders.children[i] !== entry.row) ui.sliders.insertBefore(entry.row, ui.sliders.children[i] || null);
-    const value = stale && feature.name in pending ? pending[feature.name] : feature.value;
-    ui.values[feature.name] = value;
+    const value = stale && pending.has(feature.name) ? pending.get(feature.name) : feature.value;
+    ui.values.set(feature.name, value);
     if (ui.dragging !== feature.name && parseFloat(entry.input.value) !== value) {
       entry.input.value = String(value);
     }
@@ -243,58 +246,96 @@ function renderSliders(ui, data) {
 
 // -- rankings ---------------------------------------------------------------------------------------
 
-function renderRankings(ui, data) {
+// A method's column is never narrower than this (rem): a product name keeps a few words a line. When the
+// panel is too narrow for every method, the columns wrap into rows of equal size (9 methods at 4 a row make
+// 3 rows of 3, not 4 + 4 + 1), each row a table with its own header, so no method is out of sight.
+const MIN_COLUMN_REM = 8.5;
+
+function columnsPerRow(ui, count) {
+  const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+  const width = ui.tableBox.clientWidth || ui.root.clientWidth || 1000;
+  const fit = Math.max(1, Math.floor(width / (MIN_COLUMN_REM * rem)));
+  const rows = Math.ceil(count / Math.max(1, Math.min(fit, count)));
+  return Math.ceil(count / rows);
+}
+
+function statsCell(method, marks) {
+  const list = node("div", "sae-stat-list");
+  for (const text of method.stats) list.append(node("span", "sae-stat", text));
+  for (const [key, label] of [["hardNo", "hard no"], ["disliked", "disliked"]]) {
+    const count = method.counts[key];
+    if (count === undefined) continue;
+    const item = node("span", count ? `sae-count sae-count-${key}` : "sae-count", `${label} ${count}`);
+    item.title = `${count} of the top k: ${marks[key].name}`;
+    list.append(item);
+  }
+  const cell = node("td");
+  cell.append(list);
+  return cell;
+}
+
+function placeCell(item, place, marks) {
+  const td = node("td");
+  if (!item) return td;
+  td.title = `${item.name}: ${item.profile}`;
+  const kind = item.hardNo ? " sae-hardno" : item.disliked ? " sae-disliked" : "";
+  const name = node("span", `sae-name${kind}`, `${place + 1}. `);
+  for (const [key, swatch] of [["hardNo", "hardno"], ["disliked", "disliked"]]) {
+    if (!item[key]) continue;
+    const flag = node("i", `sae-swatch sae-swatch-${swatch}`);
+    flag.title = marks[key].text;
+    name.append(flag, document.createTextNode(" "));
+  }
+  name.append(document.createTextNode(item.name));
+  td.append(name, node("code", "sae-score", signed(item.score)));
+  if (item.shift) { // places moved since the last change: positive = further down
+    const up = item.shift < 0;
+    td.append(node("span", up ? "sae-up" : "sae-down", up ? `\u2191${-item.shift}` : `\u2193${item.shift}`));
+  }
+  return td;
+}
+
+function rankingTable(methods, perRow, depth, marks) {
   const table = node("table", "sae-rankings");
-  table.style.setProperty("--sae-columns", String(data.methods.length));
+  table.style.setProperty("--sae-columns", String(perRow));
+  // A shorter last row keeps the same column width as the rows above it.
+  if (methods.length < perRow) table.style.width = `${(100 * methods.length) / perRow}%`;
   const head = node("thead");
   const labels = node("tr");
   const stats = node("tr", "sae-stats");
-  for (const method of data.methods) {
+  for (const method of methods) {
     const th = node("th", null, method.label);
     th.title = method.summary;
+    th.scope = "col";
     labels.append(th);
-    const cell = node("td", null, method.stats);
-    for (const [key, label] of [["hardNo", "hard no"], ["disliked", "disliked"]]) {
-      const count = method.counts[key];
-      if (count !== undefined) cell.append(node("span", count ? `sae-count sae-count-${key}` : "sae-count", `${label} ${count}`));
-    }
-    stats.append(cell);
+    stats.append(statsCell(method, marks));
   }
   head.append(labels, stats);
   const body = node("tbody");
-  for (let place = 0; place < data.k; place++) {
+  for (let place = 0; place < depth; place++) {
     const tr = node("tr");
-    for (const method of data.methods) {
-      const item = method.top[place];
-      const td = node("td");
-      if (item) {
-        td.title = `${item.name}: ${item.profile}`;
-        const kind = item.hardNo ? " sae-hardno" : item.disliked ? " sae-disliked" : "";
-        const name = node("span", `sae-name${kind}`, `${place + 1}. `);
-        for (const [key, swatch] of [["hardNo", "hardno"], ["disliked", "disliked"]]) {
-          if (!item[key]) continue;
-          const flag = node("i", `sae-swatch sae-swatch-${swatch}`);
-          flag.title = data.marks[key];
-          name.append(flag, document.createTextNode(" "));
-        }
-        name.append(document.createTextNode(item.name));
-        td.append(name, node("code", "sae-score", signed(item.score)));
-        if (item.shift) { // places moved since the last change: positive = further down
-          const up = item.shift < 0;
-          td.append(node("span", up ? "sae-up" : "sae-down", up ? `\u2191${-item.shift}` : `\u2193${item.shift}`));
-        }
-      }
-      tr.append(td);
-    }
+    for (const method of methods) tr.append(placeCell(method.top[place], place, marks));
     body.append(tr);
   }
   table.append(head, body);
-  ui.table.replaceWith(table);
-  ui.table = table;
+  return table;
+}
+
+function renderRankings(ui, data) {
+  const methods = data.methods;
+  const perRow = columnsPerRow(ui, methods.length);
+  ui.perRow = perRow;
+  // With fewer products than k, every list is shorter than k: draw only the places some method fills.
+  const depth = Math.min(data.k, Math.max(0, ...methods.map((m) => m.top.length)));
+  const tables = [];
+  for (let i = 0; i < methods.length; i += perRow) {
+    tables.push(rankingTable(methods.slice(i, i + perRow), perRow, depth, data.marks));
+  }
+  ui.tableBox.replaceChildren(...tables);
   ui.marks.replaceChildren();
   for (const [key, swatch] of [["hardNo", "hardno"], ["disliked", "disliked"]]) {
     const item = node("span", "sae-legend-item");
-    item.append(node("i", `sae-swatch sae-swatch-${swatch}`), document.createTextNode(data.marks[key]));
+    item.append(node("i", `sae-swatch sae-swatch-${swatch}`), document.createTextNode(data.marks[key].text));
     ui.marks.append(item);
   }
 }
@@ -440,7 +481,7 @@ function drawPanel(ui, panel, spec) {
     }
     ctx.fill();
     ctx.stroke();
-    const notes = [hardNo ? "breaks a hard no" : "", disliked ? "disliked overall" : ""].filter(Boolean);
+    const notes = [hardNo ? spec.marks.hardNo.name : "", disliked ? spec.marks.disliked.name : ""].filter(Boolean);
     panel.hits.push([x, y, spec.topLabels[i] + (notes.length ? ` (${notes.join("; ")})` : "")]);
   });
   const [ux, uy] = px(spec.user);
@@ -467,9 +508,21 @@ function background(maps) {
   return BACKGROUNDS.get(key) || { labels: [], panels: [] };
 }
 
+function mapLegend(marks) {
+  return [
+    ["product", "background"], ["top k", "top"], [`top k, ${marks.hardNo.name}`, "hardno"],
+    [`top k, ${marks.disliked.name}`, "disliked"], ["user", "user"], ["user's trail", "trail"],
+  ].map(([label, kind]) => {
+    const item = node("span", "sae-legend-item");
+    item.append(node("i", `sae-swatch sae-swatch-${kind}`), document.createTextNode(label));
+    return item;
+  });
+}
+
 function renderMaps(ui, data) {
   const maps = data.maps;
   const cached = background(maps);
+  ui.legend.replaceChildren(...mapLegend(data.marks));
   ui.mapsHead.textContent = maps.title;
   ui.mapsNote.textContent = maps.note;
   while (ui.panels.length > maps.panels.length) ui.panels.pop().box.remove();
@@ -509,7 +562,7 @@ function renderMaps(ui, data) {
     panel.box.querySelector(".sae-map-x").textContent = `${maps.axis} 1`;
     panel.box.querySelector(".sae-map-y").textContent = `${maps.axis} 2`;
     panel.canvas.setAttribute("aria-label", `${spec.title}: map of products and the user`);
-    drawPanel(ui, panel, { ...spec, bg: cached.panels[i] || [], bgLabels: cached.labels });
+    drawPanel(ui, panel, { ...spec, bg: cached.panels[i] || [], bgLabels: cached.labels, marks: data.marks });
   });
 }
 
@@ -523,10 +576,11 @@ export default function (component) {
     ui = build(parentElement);
     parentElement.__saeLive = ui;
   }
-  ui.send = (values) => {
+  ui.send = (values) => { // a Map of every shown score; sent as [name, score] pairs
     ui.sent = values;
-    setStateValue("scores", values);
+    setStateValue("scores", [...values]);
   };
+  ui.data = data;
   renderSliders(ui, data);
   ui.summary.textContent = data.summary;
   ui.shareNote.textContent = data.shareNote || "";

@@ -42,7 +42,7 @@ from core.movielens.labs.history import HISTORY_RULES, history_vectors
 from core.movielens.metrics import METRICS, Difference, mean_ci, paired_difference, summarise, user_metrics
 from core.movielens.protocol import NO_GENRE, POSITIVE, SEED, Split, evaluation_split, user_profile
 from core.movielens.strategies import NO_NEGATIVES, Catalogue, history_examples
-from core.numeric import normalize_rows, tanh_weights, unit
+from core.numeric import json_ready, normalize_rows, tanh_weights, unit
 
 Report = Callable[[str, float], None]
 
@@ -404,5 +404,6 @@ def run(name: str, embedder: Embedder, data: MovieLens, *, report: Report | None
     """One lab by name, as JSON: ``{"lab", "users"?, "rules"?: {rule: {"auc", "auc_ci95", ...}}, ...}``."""
     result = compute(name, embedder, data, report=report)
     if isinstance(result, dict):
-        return {"lab": name, **result}
-    return {"lab": name, "users": result.users, "rules": result.summary(), **result.extra}
+        return json_ready({"lab": name, **result})
+    # an interval over one user is not defined: null, never a made-up [x, x]
+    return json_ready({"lab": name, "users": result.users, "rules": result.summary(), **result.extra})

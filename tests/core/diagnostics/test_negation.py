@@ -10,9 +10,11 @@ from core.diagnostics.negation import (
     derangement,
     find_pairs,
     load_pairs,
+    negation_cosines,
     parse_pairs,
     reading,
     summary,
+    summary_of,
 )
 
 
@@ -78,3 +80,53 @@ def test_the_reading_names_the_models_that_hear_least_and_best():
     text = reading(results)
     assert "2 of 2 models" in text and "a hears the negation least (0.97)" in text and "b best (0.75)" in text
     assert reading({}) == "No model was measured."
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"sentence,negated\n" + b"x" * 150_000 + b",y\na,b\n", "line 2: a sentence is longer than 2,000 characters"),
+        (b"sentence\tnegated\n" + b"x" * 150_000 + b"\ty\na\tb\n", "line 2: a sentence is longer than 2,000"),
+        (b'sentence,negated\n"It works.,y\na,b\n', "line 2: not a readable TSV or CSV file"),
+        (b"sentence,negated\na\x00b,c\nd,e\n", "NUL bytes"),
+        (b"sentence,negated\n\xc3\x28,x\n", "not UTF-8"),
+    ],
+)
+def test_files_the_csv_reader_refuses_are_one_line_too(data, message):
+    with pytest.raises(PairsError) as error:
+        parse_pairs(data, "bad.csv")
+    assert str(error.value).startswith("bad.csv: ") and message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_an_empty_pairs_path_is_refused_never_read_as_the_default():
+    for empty in ("", "  "):
+        with pytest.raises(PairsError, match="--pairs is empty"):
+            load_pairs(empty)
+
+
+def test_identical_texts_never_enter_the_random_floor():
+    same = np.array([0.9, 0.9, 0.9])
+    summary_ = summary_of(same, np.array([]))
+    assert summary_["random_median"] is None and summary_["rescaled_median"] is None
+    close = summary_of(same, np.array([0.97, 0.99, 0.98]))  # 1 - floor = 0.02: no scale to rescale on
+    assert close["random_median"] == 0.98 and close["rescaled_median"] is None
+    assert summary_of(same, np.array([0.1, 0.2, 0.3]))["rescaled_median"] == pytest.approx(0.875)
+
+
+def test_a_file_of_repeated_pairs_gets_no_made_up_rescaled_median(embedder):
+    pairs = parse_pairs(b"sentence,negated\nIt works.,It does not work.\nIt works.,It does not work.\n", "same.csv")
+    same, other = negation_cosines(pairs, embedder)
+    assert same.size == 2 and other.size == 0, "a sentence paired with its own copy is not a random pair"
+    results = {"minilm": summary(pairs, embedder)}
+    assert results["minilm"]["rescaled_median"] is None
+    text = reading(results)
+    assert "not defined" in text and "no two different sentences" in text and "least" not in text
+
+
+def test_the_reading_names_models_without_a_scale():
+    results = {
+        "a": {"median": 0.97, "random_median": 0.1, "rescaled_median": 0.97},
+        "b": {"median": 0.99, "random_median": 0.98, "rescaled_median": None},
+    }
+    text = reading(results)
+    assert "a hears the negation least (0.97)" in text and "Not defined for b: the random floor is 0.98" in text

@@ -49,3 +49,31 @@ def test_dislikes_reading_names_the_worst_method_and_the_clean_ones():
     assert "weighted sum and exact (reference) put none" in text
     floor = {**totals, "exact": {"hard_no_in_top_k": 2, "disliked_in_top_k": 0}}
     assert "Even exact ranks 2 products that break a hard no in a top 5" in readings.reading_dislikes(floor, 5)
+
+
+def test_a_method_without_a_vector_reads_as_such_never_as_partly():
+    nan = float("nan")
+    flip = {"naive": {"a": 0.95}, "split": {"a": 0.0}, "whitened": {"a": nan}, "exact": {"a": nan}}
+    text = readings.reading_sign(flip)
+    assert "split channel partly (0.00)" in text
+    assert "whitened sum and exact (reference) give no vector for these profiles, so cos(P, -P) is not defined" in text
+    assert "nan" not in text
+    alone = readings.reading_sign({"weighted": {"a": nan, "b": nan}})
+    assert alone == "Weighted sum gives no vector for these profiles, so cos(P, -P) is not defined."
+
+
+def test_injection_and_tanh_that_measure_nothing_say_why():
+    nothing = Injection("opera", 1, [0], [0], [0], None, None, None, float("nan"), "every product scores the same")
+    text = readings.reading_injection(nothing)
+    assert "cannot be measured on this scenario: every product scores the same" in text and "invisible" not in text
+    flat = TanhEffect(3, "wine", 0.5, 1.0, float("nan"), float("nan"), "every other score of the profile is 0")
+    assert "is not defined here: every other score" in readings.reading_tanh(flat)
+    assert "does not damp" not in readings.reading_tanh(flat)
+
+
+def test_synonyms_without_a_whitened_vector_are_not_read_as_stacking():
+    nan = float("nan")
+    text = readings.reading_synonyms(
+        ("a", "b", 0.8), {"weighted": 1.8, "whitened": nan}, {"weighted": 0.8, "whitened": nan}, []
+    )
+    assert "not defined" in text and "nan" not in text and "removes" not in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pytest
 
@@ -58,3 +59,48 @@ def test_the_peanut_report_counts_both_marks(embedder):
     totals = report["dislikes_in_top_k"]["totals"]
     assert totals["naive"]["hard_no_in_top_k"] >= 4 and totals["exact"]["hard_no_in_top_k"] == 0
     assert report["readings"]["dislikes"].startswith("Over all users, naive text puts")
+
+
+ONE_FEATURE = {
+    "id": "one",
+    "title": "One",
+    "description": "",
+    "users": [{"id": "u", "name": "U", "profile": {"anxiety": -0.9}}],
+    "products": [{"id": "p", "name": "P", "profile": {"anxiety": 1}}, {"id": "q", "name": "Q", "profile": {}}],
+}
+ALL_ZERO = {
+    "id": "zero",
+    "title": "Zero",
+    "description": "",
+    "users": [{"id": "u", "name": "U", "profile": {"wine": 0, "crowds": 0, "jazz": 0}}],
+    "products": [{"id": f"p{i}", "name": f"P{i}", "profile": {"wine": 0, "jazz": 0}} for i in range(3)],
+}
+
+
+def test_a_measure_of_something_without_a_vector_is_null_with_a_reason(embedder):
+    one = diagnose(Recommender(scenario_from_dict(ONE_FEATURE, source="one"), embedder)).to_json()
+    assert one["sign_flip"]["whitened"] is None and one["sign_flip_by_user"]["whitened"] == {"u": None}
+    sign = one["readings"]["sign"]
+    assert "whitened sum gives no vector" in sign and "partly (0.00, 0" not in sign
+    zero = diagnose(Recommender(scenario_from_dict(ALL_ZERO, source="zero"), embedder)).to_json()
+    assert [m for m, c in zero["sign_flip"].items() if c is None] == ["split", "weighted", "whitened", "exact"]
+    assert zero["raw_injection"]["rank_correlation"] is None and zero["raw_injection"]["top_k_differing"] is None
+    assert "cannot be measured" in zero["readings"]["raw_injection"]
+    assert zero["tanh"]["degrees_with_tanh"] is None and "not defined" in zero["readings"]["tanh"]
+    assert "partly" not in zero["readings"]["sign"]
+    for report in (one, zero):
+        json.dumps(report, allow_nan=False)
+        assert not re.search(r"\bnan\b", json.dumps(report["readings"]))
+
+
+def test_cli_diagnose_reports_each_stage_on_stderr(capsys):
+    from core.cli import main
+
+    assert main(["diagnose", "--preset", "sign-trap", "--json"]) == 0
+    captured = capsys.readouterr()
+    json.loads(captured.out)
+    stages = [line for line in captured.err.splitlines() if line.startswith("... ")]
+    assert any("vectors for" in s for s in stages) and "... Measuring sign blindness" in stages, stages
+    assert stages[-1] == "... Done"
+    assert main(["diagnose", "--preset", "sign-trap", "--json", "--quiet"]) == 0
+    assert capsys.readouterr().err == ""

@@ -13,7 +13,13 @@ def test_stacking_factor_bounds():
     assert stacking_factor(e, e) == pytest.approx(2.0)
     assert stacking_factor(e, np.array([0.0, 1.0])) == pytest.approx(1.0)
     assert stacking_factor(e, -e) == pytest.approx(0.0)
-    assert stacking_factor(np.zeros(2), np.zeros(2)) == 1.0
+    assert np.isnan(stacking_factor(np.zeros(2), np.zeros(2))), "two zero vectors stack nothing: not defined, not 1"
+
+
+def test_the_trade_off_without_pairs_is_not_defined_rather_than_made_up(wine):
+    _, recommender = wine
+    trade = whitening_trade_off(recommender.space, [], strengths=(1.0,), variances=(0.95,))
+    assert np.isnan(trade.stacking[0, 0]) and np.isnan(trade.transfer[0, 0])
 
 
 def test_wine_synonyms_are_found_and_stack(report):

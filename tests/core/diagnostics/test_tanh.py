@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -26,3 +28,22 @@ def test_the_scenario_decides_the_numbers(embedder):
     assert two.degrees_linear != three.degrees_linear
     with pytest.raises(ValueError, match="at least 2 vocabulary features"):
         tanh_effect(space, {"wine": 1.0, "opera": 1.0})
+
+
+@pytest.mark.parametrize(
+    ("profile", "feature"),
+    [
+        ({"wine": 0.0, "crowds": 0.0, "jazz": 0.0}, None),
+        ({"wine": 0.5, "crowds": 0.0}, "wine"),
+        ({"jazz": 0.0, "wine": -1.0, "crowds": 0.0}, "wine"),
+    ],
+)
+def test_an_angle_that_cannot_turn_is_not_defined_not_zero(embedder, profile, feature):
+    effect = tanh_effect(FeatureSpace(["wine", "crowds", "jazz"], embedder), profile, feature)
+    assert math.isnan(effect.degrees_with_tanh) and math.isnan(effect.degrees_linear)
+    assert "every other score of the profile is 0" in effect.undefined
+
+
+def test_the_default_feature_is_one_another_score_can_turn_against(embedder):
+    effect = tanh_effect(FeatureSpace(["wine", "crowds"], embedder), {"wine": 0.7, "crowds": 0.0})
+    assert effect.feature == "crowds" and effect.undefined is None and effect.degrees_linear > 0

@@ -49,3 +49,10 @@ def test_peanut_products_are_marked_where_the_old_exact_sign_rule_saw_none(embed
     assert result.exact.scores[cups] == pytest.approx(0.12, abs=0.02)
     for method, count in PEANUT_FREE_TOP5.items():
         assert result.counts(method)["hard_no_in_top_k"] == count, method
+
+
+def test_one_wording_for_each_mark():
+    """The headline, the legends and the hover texts all say "breaks a hard no" (never "violates")."""
+    text = describe(-0.9)
+    assert text["hard_no"].startswith("breaks a hard no: ") and text["disliked"].startswith("disliked overall: ")
+    assert "violates" not in " ".join(text.values())

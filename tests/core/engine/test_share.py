@@ -133,3 +133,81 @@ def test_a_bad_hard_no_threshold_warns_and_leaves_the_filter_off(raw):
     view, warnings = decode({"preset": "peanut-allergy", "hardno": raw})
     assert view.hard_no is None and len(warnings) == 1
     assert "hardno" in warnings[0] and ("-1 to 0" in warnings[0] or "longer than" in warnings[0])
+
+
+# -- a link carries exactly the view it was copied from ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "key", "value", "text"),
+    [
+        ("overrides", "set", {"anxiety": 0.123}, ["anxiety:0.123"]),
+        ("overrides", "set", {"anxiety": -0.4567}, ["anxiety:-0.4567"]),
+        ("variance", "var", 0.955, "0.955"),
+        ("variance", "var", 0.5125, "0.5125"),
+        ("strength", "alpha", 0.333, "0.333"),
+        ("hard_no", "hardno", -0.875, "-0.875"),
+        ("hard_no", "hardno", -0.1234567, "-0.1234567"),  # more than 6 decimals: kept whole
+    ],
+)
+def test_every_numeric_parameter_round_trips_exactly(field, key, value, text):
+    view = ViewState(**{field: value})
+    params = encode(view)
+    assert params[key] == text
+    assert decode(params) == (view, [])
+
+
+def test_a_slider_value_with_float_noise_gives_a_short_link():
+    assert 0.1 + 0.2 != 0.3 and encode(ViewState(strength=0.1 + 0.2))["alpha"] == "0.3"
+
+
+@pytest.mark.parametrize("raw", ["0.5_0", "0_5", "0x0", "٠.٥", " 0. 5", "5e-1_0", "1" * 40])
+def test_link_numbers_follow_the_one_strict_number_rule(raw):
+    for params in ({"set": f"anxiety:{raw}"}, {"var": raw}, {"alpha": raw}, {"hardno": raw}, {"k": raw}):
+        view, warnings = decode(params)
+        assert view == DEFAULT_VIEW and len(warnings) == 1, (params, warnings)
+
+
+# -- repeats and conflicts are never resolved silently -------------------------------------------------------------
+
+
+def test_a_score_set_twice_warns_and_says_which_value_is_used():
+    view, warnings = decode({"set": ["anxiety:0.5", "anxiety:-0.5"]})
+    assert view.overrides == {"anxiety": -0.5}
+    assert warnings == ["The link sets 'anxiety' 2 times (0.5, -0.5); using the last, -0.5."]
+    assert decode({"set": ["anxiety:0.5", "adventure:0.1", "anxiety:0.5"]})[1] == [], "the same value twice: no doubt"
+
+
+@pytest.mark.parametrize(
+    ("key", "values", "used"),
+    [("k", ["3", "7"], "'7'"), ("var", ["0.9", "0.6"], "'0.6'"), ("user", ["user-a", "user-b"], "'user-b'")],
+)
+def test_a_single_valued_parameter_given_twice_warns(key, values, used):
+    _, warnings = decode({key: values})
+    head, tail = f"The link gives '{key}' 2 times", f"using the last, {used}."
+    assert any(w.startswith(head) and w.endswith(tail) for w in warnings), warnings
+
+
+def test_a_scenario_in_the_link_wins_over_a_preset_and_says_so():
+    from core.scenarios.link import pack
+
+    data = pack(load_preset("wine-synonyms"))
+    view, warnings = decode({"data": data, "preset": "sign-trap"})
+    assert view.data == data and warnings == [
+        "The link gives both 'data' and preset='sign-trap'; showing the scenario in 'data' ('data' wins)."
+    ]
+    _, warnings = decode({"upload": "mine", "preset": "sign-trap"}, uploads={"mine": load_preset("wine-synonyms")})
+    assert warnings and "'upload' wins" in warnings[0]
+
+
+@pytest.mark.parametrize("blob", ["1.eJwLycgsVgAi", "1.!!!", "1.eJzLSM3JyQcABiwCFQ"])
+def test_a_broken_scenario_warning_ends_with_one_mark(blob):
+    _, warnings = decode({"data": blob})
+    assert warnings and all(not w.endswith(("?.", "..", ".?")) for w in warnings), warnings
+
+
+@pytest.mark.parametrize("hidden", ["\u202e", "\u2066", "\u200b", "\x1b", "\u2028"])
+def test_link_warnings_escape_hidden_characters(hidden):
+    params = {"preset": f"x{hidden}y", "user": f"u{hidden}", "set": f"a{hidden}b:0.5", "methods": f"n{hidden}"}
+    _, warnings = decode(params)
+    assert len(warnings) >= 3 and all(hidden not in w for w in warnings), warnings

@@ -198,7 +198,7 @@ def test_a_server_collection_takes_its_shards_and_replicas_from_the_environment(
     assert store._layout() == {}
     store.where = "http://db:6333"  # what a server location would ask for (no request is sent here)
     assert store._layout() == {"shard_number": 6, "replication_factor": 2}
-    for bad in ("6", "0,1", "x,2", "6,2,1", "99,1"):
+    for bad in ("6", "0,1", "x,2", "6,2,1", "99,1", "²,1", "1_0,2"):
         monkeypatch.setenv("SIGNED_EXPLORER_QDRANT_SHARDS", bad)
         with pytest.raises(InputError, match="expected 'shards,replicas'"):
             store._layout()

@@ -92,3 +92,36 @@ def test_map_notes_say_what_was_drawn():
     axis, note = view.map_notes({"umap"}, 10_000, 5, aligned=False)
     assert axis == "UMAP" and "Showing 1,500 of 10,000" in note
     assert view.background_sample(10_000).tolist() == view.background_sample(10_000).tolist()  # a fixed sample
+
+
+def test_counts_read_in_the_singular_for_one():
+    assert [view.counted(n, "product") for n in (0, 1, 2, 1500)] == [
+        "0 products",
+        "1 product",
+        "2 products",
+        "1,500 products",
+    ]
+    assert (
+        view.counted(1, "scored feature") == "1 scored feature" and view.counted(3, "query", "queries") == "3 queries"
+    )
+    one = view.summary({"naive": {"hard_no_in_top_k": 0, "disliked_in_top_k": 0}}, 5, 1, False)
+    assert one == "With 1 product and top 5, every method shows it: nothing can differ."
+    assert "(1 product here)" in view.map_notes({"pca"}, 1, 5, aligned=False)[1]
+
+
+def test_column_stats_are_separate_items(trap):
+    """τ and overlap travel as two strings: the panel lays them out apart, never glued to the counts."""
+    scenario, _, result = trap
+    _, agreement = result.divergence()
+    columns = view.ranking_columns(scenario.products, result, agreement, {})
+    for column in columns:
+        tau, overlap = column["stats"]
+        assert tau.startswith("τ ") and overlap.startswith("overlap ") and overlap.endswith("%")
+
+
+def test_the_headline_uses_the_marks_single_wording():
+    from core.engine.marks import DISLIKED_NAME, HARD_NO_NAME
+
+    counts = {"naive": {"hard_no_in_top_k": 1, "disliked_in_top_k": 1}}
+    lines = view.summary(counts, 5, 20, True).splitlines()
+    assert lines[0].lower().startswith(HARD_NO_NAME) and lines[1].lower().startswith(DISLIKED_NAME)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import http.server
 import io
+import os
 import threading
 import zipfile
 
@@ -83,8 +84,7 @@ def test_download_with_a_bad_checksum_leaves_nothing(served, tmp_path):
     target = tmp_path / "data"
     with pytest.raises(DataError, match="checksum mismatch"):
         download(target, url=f"{url}/ml.zip")
-    assert not (target / "ml-latest-small").exists()
-    assert list(target.iterdir()) == []
+    assert not target.exists(), "a failed download leaves no trace, not even an empty folder"
 
 
 def test_download_refuses_paths_outside_the_dataset(served, tmp_path):
@@ -218,3 +218,75 @@ def test_a_download_that_is_not_the_zip_is_refused(served, tmp_path, monkeypatch
     with pytest.raises(DataError, match="larger than"):
         download(tmp_path / "b", url=f"{url}/page.html", md5="0" * 32)
     assert not (tmp_path / "a" / "ml-latest-small").exists()
+
+
+def _special(path, kind: str) -> None:
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "device":
+        path.symlink_to("/dev/zero")
+    else:
+        path.mkdir()
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "what"),
+    [("ratings.csv", "fifo", "a pipe"), ("movies.csv", "device", "a device"), ("tags.csv", "folder", "a folder")],
+)
+def test_a_file_that_is_not_regular_is_named_as_such_never_missing(tmp_path, monkeypatch, name, kind, what):
+    folder = folder_with(tmp_path, RATINGS)
+    _special(folder / name, kind)
+    with pytest.raises(DataError) as error:
+        find_data(folder)
+    text = str(error.value)
+    assert f"{name} is not a regular file ({what}" in text and "missing" not in text, text
+    monkeypatch.setenv("MOVIELENS_DIR", str(folder))  # found by searching, not given: the same refusal
+    with pytest.raises(DataError, match=f"{name} is not a regular file"):
+        find_data()
+
+
+@pytest.mark.parametrize(
+    ("ratings", "message"),
+    [
+        ("userId,movieId,rating,timestamp\n1,1,inf,5\n", "column 'rating'"),
+        ("userId,movieId,rating,timestamp\n1,1,4,1_0\n", "column 'timestamp'"),
+        ("userId,movieId,rating,timestamp\n0x1,1,4,5\n", "column 'userId'"),
+        ("userId,movieId,rating,timestamp\n" + "1" * 401 + ",1,4,5\n", "column 'userId'"),
+        ("userId,movieId,rating,timestamp\n1,1,٤,5\n", "column 'rating'"),
+    ],
+)
+def test_cells_follow_the_one_strict_number_rule(tmp_path, ratings, message):
+    with pytest.raises(DataError) as error:
+        load(folder_with(tmp_path, ratings))
+    assert message in str(error.value) and "(first at line 2)" in str(error.value)
+
+
+def test_a_cell_pythons_csv_reader_refuses_is_still_one_line(tmp_path):
+    folder = folder_with(tmp_path, RATINGS, movies=MOVIES + "21," + "x" * 150_000 + ",Drama\n")
+    with pytest.raises(DataError, match="column 'title' has 1 cell.* at line 22"):
+        load(folder)
+
+
+def test_a_failed_download_is_one_line_exit_2_and_leaves_no_trace(served, tmp_path, capsys):
+    from core.cli import main
+
+    _, url = served
+    target = tmp_path / "new" / "data"
+    for address in (f"{url}/absent.zip", "http://127.0.0.1:9/x.zip"):
+        code = main(["data", "movielens", "--download", "--url", address, "--target", str(target)])
+        err = capsys.readouterr().err
+        assert code == 2 and "failed" in err and "bug" not in err and "Traceback" not in err, err
+        assert not (tmp_path / "new").exists(), "no folder left behind"
+    assert "HTTP 404" in str(pytest.raises(DataError, download, tmp_path / "t", url=f"{url}/absent.zip").value)
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    with pytest.raises(DataError):
+        download(kept, url="http://127.0.0.1:9/x.zip")
+    assert kept.is_dir() and list(kept.iterdir()) == [], "a folder that was there stays, empty as it was"
+
+
+@pytest.mark.parametrize("target", ["", "   "])
+def test_an_empty_target_is_refused(target):
+    with pytest.raises(DataError, match="--target is empty"):
+        download(target)

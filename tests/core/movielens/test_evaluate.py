@@ -7,6 +7,7 @@ import json
 import pytest
 
 from core.engine.methods import METHOD_NAMES, STRATEGY_NAMES
+from core.movielens.data import MovieLens
 from core.movielens.evaluate import evaluate
 
 
@@ -38,3 +39,22 @@ def test_across_models_keeps_each_models_own_paired_difference(evaluation):
     assert table["weighted"]["a"] == table["weighted"]["b"]
     reading = across_reading({"a": evaluation})
     assert reading.startswith("Over 1 model: naive text is indistinguishable from chance for 1;")
+
+
+def one_user(movielens) -> MovieLens:
+    """The real data kept to user 1: one evaluable user."""
+    ratings = movielens.ratings[movielens.ratings["userId"] == 1]
+    return MovieLens(movielens.path, ratings, movielens.movies, movielens.tags)
+
+
+def test_one_user_gives_null_intervals_never_a_point(embedder, movielens):
+    from core.cli import _evaluation_text
+
+    result = evaluate(embedder, data=one_user(movielens), mode="genres").to_json()
+    assert result["users"] == 1
+    for method, stats in result["methods"].items():
+        assert stats["auc_ci95"] == [None, None] and stats["auc_minus_naive_ci95"] == [None, None], method
+        assert stats["auc"] is not None
+    json.dumps(result, allow_nan=False)
+    text = _evaluation_text(result, "genres")
+    assert "[not defined]" in text and "nan" not in text and "needs at least 2 users" in text

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.movielens.metrics import auc, mean_ci, ranking_metrics
+from core.movielens.metrics import Difference, auc, mean_ci, ranking_metrics, summarise, verdict
+from core.numeric import json_ready
 
 
 def test_auc_by_hand():
@@ -44,3 +45,33 @@ def test_ties_are_broken_by_one_seeded_shuffle_shared_by_every_method():
 def test_mean_ci_contains_the_mean():
     mean, lo, hi = mean_ci([0.2, 0.4, 0.6, 0.9])
     assert lo < mean < hi and mean == pytest.approx(0.525)
+
+
+def test_an_interval_from_one_value_is_not_defined():
+    mean, lo, hi = mean_ci([0.6239])
+    assert mean == 0.6239 and np.isnan(lo) and np.isnan(hi)
+    assert all(np.isnan(v) for v in mean_ci([])) and all(np.isnan(v) for v in mean_ci([float("nan")]))
+
+
+def test_a_summary_of_one_user_reports_null_intervals_never_a_point():
+    summary = summarise({"auc": [0.62], "ndcg@10": [0.5], "precision@10": [0.4]}, baseline=("naive", [0.55]))
+    assert summary["auc"] == 0.62 and summary["auc_minus_naive"] == pytest.approx(0.07)
+    ready = json_ready(summary)
+    assert ready["auc_ci95"] == [None, None] and ready["auc_minus_naive_ci95"] == [None, None]
+
+
+def test_a_ranking_without_a_relevant_item_has_no_ndcg():
+    ndcg, precision = ranking_metrics(np.array([0.3, 0.2]), np.array([False, False]), order_seed=0)
+    assert np.isnan(ndcg) and precision == 0.0
+
+
+@pytest.mark.parametrize(
+    ("difference", "words"),
+    [
+        (Difference(0.05, float("nan"), float("nan")), "+0.050 AUC on one user; no 95% interval"),
+        (Difference(float("nan"), float("nan"), float("nan")), "is not defined"),
+    ],
+)
+def test_a_verdict_without_an_interval_says_so(difference, words):
+    text = verdict("Weighted", "naive", difference)
+    assert words in text and "nan" not in text and "beats" not in text

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from core.movielens.data import MovieLens
-from core.movielens.protocol import movie_features, split, user_profile
+from core.movielens.data import DataError, MovieLens
+from core.movielens.protocol import evaluation_split, movie_features, split, user_profile
 
 
 def tiny() -> MovieLens:
@@ -55,3 +55,13 @@ def test_tags_need_two_users():
     vocabulary, features = movie_features(tiny(), "genres+tags")
     assert "funny" in vocabulary and "gory" not in vocabulary
     assert features[1] == ["Comedy", "funny"]
+
+
+@pytest.mark.parametrize("mode", ["genres", "genres+tags"])
+def test_data_without_any_feature_is_refused_in_one_line(mode):
+    data = tiny()
+    movies = data.movies.assign(genres="(no genres listed)")
+    bare = MovieLens(data.path, data.ratings, movies, data.tags.iloc[:0])
+    with pytest.raises(DataError) as error:
+        evaluation_split(bare, mode)
+    assert "no features to build profiles from" in str(error.value) and "movies.csv" in str(error.value)

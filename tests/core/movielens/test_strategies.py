@@ -43,3 +43,12 @@ def test_a_query_qdrant_refuses_scores_every_candidate_zero():
         got = catalogue.scores(no_likes, [10, 11])
     assert np.all(got["qdrant-avg"] == 0)
     assert np.allclose(got["qdrant-sum"], -(ITEMS[[10, 11]] @ ITEMS[3]), atol=1e-5)  # minus the one dislike
+
+
+def test_a_request_names_the_most_recent_examples_only(monkeypatch):
+    from core.movielens import protocol
+
+    monkeypatch.setattr(protocol, "MAX_EXAMPLES", 2)
+    history = pd.DataFrame({"movieId": [100, 101, 102, 103, 104, 105], "rating": [5.0, 4.0, 4.5, 1.0, 2.0, 0.5]})
+    examples = history_examples(history, ROWS, ITEMS)
+    assert examples.positive.tolist() == [1, 2] and examples.negative.tolist() == [4, 5]

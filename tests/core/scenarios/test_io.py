@@ -62,7 +62,7 @@ MALFORMED = [
     ("bad.csv", (HEADER + GOOD_ROWS.replace("Ann", "An\u0000n")).encode(), "NUL bytes"),
     ("bad.csv", (HEADER + GOOD_ROWS.replace("u1,Ann", "u1,")).encode(), "users row 1, column 'name'"),
     ("bad.txt", b"hello", "unsupported file type"),
-    ("huge.json", b" " * (MAX_UPLOAD_BYTES + 1), "the limit is 10 MB"),
+    ("huge.json", b" " * (MAX_UPLOAD_BYTES + 1), "the limit of 10 MiB"),
 ]
 
 
@@ -98,7 +98,9 @@ def test_byte_order_mark_is_accepted():
 
 
 def test_size_limit():
-    with pytest.raises(ScenarioError, match="limit is 1 MB"):
+    with pytest.raises(ScenarioError, match=r"limit of 1 MiB \(it has 1,048,577 bytes\)"):
+        parse_scenario(b" " * (2**20 + 1), source="big.json", max_bytes=2**20)
+    with pytest.raises(ScenarioError, match="limit of 1,000,000 bytes"):
         parse_scenario(b" " * 1_000_001, source="big.json", max_bytes=1_000_000)
 
 
@@ -107,3 +109,55 @@ def test_missing_file_and_directory(tmp_path):
         load_scenario_file(tmp_path / "nope.json")
     with pytest.raises(ScenarioError, match="is a directory"):
         load_scenario_file(tmp_path)
+
+
+TRUNCATED_JSON = [
+    b'{"id": "tiny", "title": "Ti',  # inside a string value
+    b'{"id": "tiny", "ti',  # inside a key
+    b'{"id": "tiny", "users": [{"id": "u1", "name": "One", "profile": {"wine": 0.',  # inside a number
+    b'{"id": "tiny", "users": [',  # after an opening bracket
+    b'{"id": "tiny",\n  ',  # after a comma and white space
+    b'{"id"',  # before the colon
+    b'{"id": "tiny", "users": [{"id": "u1", "name": "One", "profile": {"wine": 1e',  # inside an exponent
+    b'{"id": "tiny", "users": [{"id": "u1", "name": "One", "profile": {"wine": 0.5}}], "products": nu',  # a literal
+]
+
+
+@pytest.mark.parametrize("raw", TRUNCATED_JSON)
+def test_a_file_cut_anywhere_says_it_looks_truncated_in_a_complete_sentence(raw):
+    (found,) = problems(raw)
+    message = found[1]
+    assert "the file looks truncated" in message, message
+    assert not message.endswith((" at", " at:", ":")), "a complete message, never a dangling 'starting at'"
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b'{"id": "a\tb"}', "invalid JSON at line 1, column 10: a raw control character"),
+        (b'{"id": "a\\qb"}', "invalid JSON at line 1, column 10: an invalid backslash escape"),
+        (b'{"id": 1,, "x": 2}', "invalid JSON at line 1, column 10: expecting property name"),
+        (b'{"id": 1} {"x": 2}', "invalid JSON at line 1, column 11: extra data"),
+        (b'{"id": 1} 5', "invalid JSON at line 1, column 11: extra data"),
+    ],
+)
+def test_broken_json_in_the_middle_names_line_column_and_a_whole_reason(raw, message):
+    (found,) = problems(raw)
+    assert found[1].startswith(message) and not found[1].endswith(" at"), found
+
+
+def test_a_file_over_the_limit_states_the_limit_in_the_unit_it_is_set_in(tmp_path):
+    sparse = tmp_path / "sparse.json"
+    with open(sparse, "wb") as handle:  # 210 MiB without writing them: a sparse file
+        handle.truncate(210 * 2**20)
+    with pytest.raises(ScenarioError) as error:
+        load_scenario_file(sparse)
+    assert str(error.value).endswith("file is larger than the limit of 200 MiB"), str(error.value)
+    with pytest.raises(ScenarioError, match=r"limit of 10 MiB \(it has 10,485,761 bytes\)"):
+        parse_upload("big.json", b" " * (MAX_UPLOAD_BYTES + 1))
+
+
+@pytest.mark.parametrize("path", ["", "  "])
+def test_an_empty_file_name_is_refused_never_read_as_a_folder(path):
+    with pytest.raises(ScenarioError, match="the file name is empty"):
+        load_scenario_file(path)

@@ -47,7 +47,7 @@ HOSTILE = {
     "not-base64": ("1.***", "not valid base64"),
     "not-compressed": ("1." + base64.urlsafe_b64encode(b"plain text, not deflate").decode(), "not compressed"),
     "cut": (blob_of(GOOD.encode())[:60], "ends too early"),
-    "bomb": (blob_of(b" " * 5_000_000), f"more than {MAX_JSON_BYTES // 1000} KB"),  # 5 MB in under 8,000 characters
+    "bomb": (blob_of(b" " * 5_000_000), f"more than {MAX_JSON_BYTES:,} bytes"),  # 5 MB in under 8,000 characters
     "not-json": (blob_of(b"{not json"), "invalid JSON"),
     "bad-score": (blob_of(GOOD.replace('"anxiety": -0.9', '"anxiety": 7', 1).encode()), "score must be in [-1, 1]"),
     "duplicate-key": (
@@ -77,3 +77,13 @@ def test_markup_in_a_linked_scenario_stays_text():
     data["title"] = "<script>alert(1)</script>"
     scenario = unpack(blob_of(json.dumps(data).encode()))
     assert scenario.title == "<script>alert(1)</script>"
+
+
+@pytest.mark.parametrize("case", HOSTILE)
+def test_every_refusal_is_a_clause_a_sentence_can_quote(case):
+    """Messages are quoted into others ("Ignored the scenario in the link: ... ."): none may end in a mark of its own,
+    or the page shows "was the link cut?." """
+    with pytest.raises(ScenarioError) as info:
+        unpack(HOSTILE[case][0])
+    for _, message in info.value.problems:
+        assert not message.rstrip().endswith((".", "?", "!")), message

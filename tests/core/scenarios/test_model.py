@@ -7,8 +7,18 @@ import json
 
 import pytest
 
+from core.errors import visible
 from core.scenarios.io import parse_scenario
-from core.scenarios.model import MAX_FEATURES, MAX_PRODUCTS, Scenario, ScenarioError, validate_profile
+from core.scenarios.model import (
+    MAX_FEATURES,
+    MAX_PRODUCTS,
+    Scenario,
+    ScenarioError,
+    problem_lines,
+    score_cell,
+    size_text,
+    validate_profile,
+)
 from tests.samples import BASE, problems, with_change
 
 
@@ -131,3 +141,44 @@ def test_ordinary_text_with_joiners_and_selectors_is_a_valid_feature(name):
 def test_invisible_characters_are_refused_by_category(char):
     with pytest.raises(ScenarioError, match=f"U\\+{ord(char):04X}"):
         validate_profile({f"wi{char}ne": 0.5})
+
+
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [
+        ("a\u202eb", '["a\\u202eb"]'),  # right-to-left override
+        ("\u2067wine", '["\\u2067wine"]'),  # right-to-left isolate
+        ("wi\u200bne", '["wi\\u200bne"]'),  # zero-width space
+        ("a\x1b[2Jb", '["a\\u001b[2Jb"]'),  # a terminal escape
+        ("a\u2028b", '["a\\u2028b"]'),  # line separator
+    ],
+)
+def test_paths_in_messages_escape_what_would_reorder_or_hide_the_line(key, shown):
+    found = problems(with_change(["users", 0, "profile"], {key: 0.5}))
+    path, message = found[0]
+    assert path == f"users[0].profile{shown}" and "U+" in message
+    for line in problem_lines(ScenarioError("upload.json", found)):
+        assert visible(line) == line, line
+
+
+def test_an_allowed_combining_mark_at_the_start_of_a_name_is_escaped_in_messages():
+    found = problems(with_change(["users", 0, "profile"], {"\u0301x": 5}))
+    assert found[0][0] == 'users[0].profile["\\u0301x"]'
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("0.5", 0.5), (" -1 ", -1.0), ("1_0", "1_0"), ("0x1", "0x1"), ("inf", "inf"), ("", "")],
+)
+def test_score_cells_follow_the_one_strict_number_rule(text, expected):
+    assert score_cell(text) == expected
+    assert repr(score_cell("1" * 401)) == "a 401-digit number"
+
+
+def test_size_limits_are_stated_in_binary_units():
+    assert [size_text(n) for n in (10 * 2**20, 200 * 2**20, 2**30, 64_000)] == [
+        "10 MiB",
+        "200 MiB",
+        "1 GiB",
+        "64,000 bytes",
+    ]

@@ -92,3 +92,37 @@ def test_problems_name_the_real_line_and_nothing_is_dropped(body, where, message
         parse_csv((WIDE_HEADER + body).encode(), source="s.csv")
     assert (where, next(m for w, m in error.value.problems if w == where)) in error.value.problems
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("1" * 401, "score must be in [-1, 1], got a 401-digit number"),  # as JSON says, never "got inf"
+        ("-" + "9" * 40, "got a 40-digit number"),
+        ("1_0", "score must be a number in [-1, 1], got '1_0'"),  # float() would read 10.0
+        ("0.5_0", "got '0.5_0'"),  # float() would read 0.5: silently accepted
+        ("0x1", "got '0x1'"),
+        ("٠.٥", "got '٠.٥'"),
+        ("nan", "score must be a number in [-1, 1], got 'nan' (not a finite number)"),
+        ("-Infinity", "not a finite number"),
+    ],
+)
+def test_csv_cells_follow_the_one_strict_number_rule(cell, message):
+    data = (HEADER + GOOD_ROWS.replace("0.8", cell)).encode()
+    with pytest.raises(ScenarioError) as error:
+        parse_upload("bad.csv", data)
+    assert any(p == "line 3, column 'wine'" and message in m for p, m in error.value.problems), error.value.problems
+
+
+def test_a_cell_over_the_readers_limit_is_one_line_not_a_crash():
+    data = (HEADER + GOOD_ROWS.replace("Quiet", "x" * 150_000)).encode()
+    with pytest.raises(ScenarioError) as error:
+        parse_upload("big.csv", data)
+    assert error.value.problems == [("line 4", "a cell is longer than 131,072 characters; not a readable CSV file")]
+
+
+def test_hidden_characters_in_csv_names_are_escaped_in_messages():
+    data = ("kind,id,name,description,a\u202eb,a\u202eb\nuser,u,U,,0.5,0.5\n").encode()
+    with pytest.raises(ScenarioError) as error:
+        parse_upload("up\u202eload.csv", data)
+    assert str(error.value) == "up\\u202eload.csv: header: feature columns listed twice: 'a\\u202eb'"

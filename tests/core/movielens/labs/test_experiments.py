@@ -53,3 +53,14 @@ def test_labs_cli(capsys, tmp_path):
     assert exit_info.value.code == 2
     assert main(["labs", "ease", "--data", str(tmp_path / "missing")]) == 2
     assert "not a MovieLens folder" in capsys.readouterr().err
+
+
+def test_a_lab_on_one_user_reports_null_intervals(embedder, movielens):
+    from core.movielens.data import MovieLens
+
+    ratings = movielens.ratings[movielens.ratings["userId"] == 1]
+    one = MovieLens(movielens.path, ratings, movielens.movies, movielens.tags)
+    result = run("history", embedder, one)
+    assert result["users"] == 1
+    assert all(r["auc_ci95"] == [None, None] and r["auc"] is not None for r in result["rules"].values())
+    json.dumps(result, allow_nan=False)
