@@ -38,10 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import bounded_int, int_list, log, percentiles, write_result  # noqa: E402
 from core.engine.cache import get_embedder  # noqa: E402
+from core.engine.marks import hard_nos  # noqa: E402
 from core.engine.methods import METHODS, STRATEGY_NAMES, examples  # noqa: E402
 from core.engine.space import DEFAULT_PARAMS, FeatureSpace  # noqa: E402
 from core.engine.stores import MEMORY, NumpyStore, ProductVectors, QdrantStore, collection_name  # noqa: E402
-from core.numeric import inverse_norms  # noqa: E402
 from core.scenarios.synthetic import feature_names  # noqa: E402
 
 METHODS_MEASURED = ("prefix", "weighted", "whitened", "exact")
@@ -89,11 +89,8 @@ def rss_mb() -> float:
 
 
 def build_numpy(space: FeatureSpace, scores: np.ndarray, method: str) -> ProductVectors:
-    form = METHODS[method].form(scores, space, DEFAULT_PARAMS)
-    raw = form.dense()
-    inverse = inverse_norms(raw)
-    raw *= inverse[:, None]
-    return ProductVectors(raw, form, inverse)
+    """What the recommender builds for a vocabulary-linear method (its numpy store's vectors)."""
+    return ProductVectors.from_form(METHODS[method].form(scores, space, DEFAULT_PARAMS))
 
 
 def recall(expected: np.ndarray, got: np.ndarray) -> float:
@@ -157,7 +154,7 @@ def _queries(space, memory: NumpyStore, qdrant: QdrantStore, n: int, count: int)
             samples: dict[str, list[float]] = {"numpy": [], "qdrant": []}
             recalls = []
             for i, (profile, vector) in enumerate(zip(profiles, vectors, strict=True)):
-                exclude = [f for f, s in profile.items() if s <= -0.9] if filtered else []
+                exclude = hard_nos(profile) if filtered else []
                 t = time.perf_counter()
                 truth = memory.search(method, vector, limit=TOP, exclude=exclude)
                 numpy_s = time.perf_counter() - t

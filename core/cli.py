@@ -537,7 +537,7 @@ def _add_rank(sub) -> None:
         type=_hard_no,
         metavar="THRESHOLD",
         help="filter: no method may rank a product that carries a feature the user scores at or below THRESHOLD "
-        "(-1 to 0; the marks use it too)",
+        "(-1 to -0.05; the marks use it too)",
     )
     p.add_argument(
         "--store",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.engine.maps import MIN_MAP_PRODUCTS
-from core.engine.marks import DISLIKED_NAME, HARD_NO_NAME
+from core.engine.marks import DISLIKED_NAME, HARD_NO, HARD_NO_NAME
 from core.scenarios.model import Scenario
 from ui import explorer as ex
 from ui import live, resources
@@ -18,7 +18,8 @@ st.title("Explorer")
 st.markdown(
     "Pick a scenario and a user, then move the sliders. Each column ranks the products under one method. "
     f"Two marks show what a user would not want: a red :red[■] **{HARD_NO_NAME}** (the product carries a "
-    "feature the user scores at -0.9 or below, such as peanuts for an allergy) and an orange :orange[▲] is "
+    f"feature the user scores at {HARD_NO:g} or below, such as peanuts for an allergy; the filter's threshold can "
+    "change it) and an orange :orange[▲] is "
     f"**{DISLIKED_NAME}** (its exact cosine with the user is below 0). A cosine only weighs preferences, so it "
     f"never forbids anything: even the exact reference can rank a product that {HARD_NO_NAME}; the sidebar's "
     "**Filter out hard nos** enforces one, as a vector database's payload filter would. "

@@ -276,12 +276,25 @@ def tab_across(mode: str, data_path: str) -> None:
     st.caption(
         "Models: "
         + "; ".join(f"{m} = {models.spec(m).name}" for m in evaluations)
-        + f". Each mean AUC's 95% interval (t-based over users) is ± {np.nanmin(halves):.3f} to "
-        f"± {np.nanmax(halves):.3f}; a difference in grey has an interval that contains 0 (no clear difference)."
+        + ". "
+        + _interval_range(halves)
+        + " A difference in grey has an interval that contains 0 (no clear difference)."
     )
     missing = [m.name for m in models.registry() if not m.installed]
     if missing:
         st.caption(f"Not installed here: {', '.join(missing)} (`{models.INSTALL}` adds them).")
+
+
+def _interval_range(halves: list[float]) -> str:
+    """'Each mean AUC's 95% interval (t-based over users) is ± 0.022 to ± 0.026.', or why there is none.
+
+    >>> _interval_range([float("nan")])
+    'With one user there are no intervals.'
+    """
+    finite = [h for h in halves if h is not None and np.isfinite(h)]
+    if not finite:
+        return "With one user there are no intervals."
+    return f"Each mean AUC's 95% interval (t-based over users) is ± {min(finite):.3f} to ± {max(finite):.3f}."
 
 
 def _auc_cell(cell: dict) -> str:

@@ -192,7 +192,7 @@ def shown_features(scenario: Scenario, user_id: str, profile: dict[str, float]) 
 def current_view(scenario: Scenario, user_id: str, profile: dict[str, float]) -> ViewState:
     state = st.session_state
     original = scenario.user(user_id).profile
-    overrides = {f: round(s, 4) for f, s in profile.items() if original.get(f) != s or f not in original}
+    overrides = {f: s for f, s in profile.items() if original.get(f) != s or f not in original}  # exact: see share
     choice = state[K_PRESET]
     view = ViewState(
         user=user_id,
@@ -341,10 +341,11 @@ def headline(result, profile: dict[str, float], methods: list[str], n_products: 
     """The panel's headline: what the filter removed (when on), then both marks' counts per method."""
     threshold = result.marks.threshold
     features = hard_nos(profile, threshold)
-    counts = v.summary({m: result.counts(m) for m in methods}, result.k, n_products, bool(features))
+    removed = 0 if result.removed is None else int(result.removed.sum())
+    counts = v.summary({m: result.counts(m) for m in methods}, result.k, n_products - removed, bool(features))
     if result.removed is None:
         return counts
-    return v.filter_note(int(result.removed.sum()), features, threshold) + "\n" + counts
+    return v.filter_note(removed, features, threshold) + "\n" + counts
 
 
 def share_note(scenario: Scenario) -> str:

@@ -150,16 +150,20 @@ class Once:
     (1, 1)
     """
 
-    def __init__(self, max_entries: int | None = None, on_evict: Callable[[Hashable], None] | None = None) -> None:
+    def __init__(self, max_entries: int | None = None) -> None:
         self._values: OrderedDict[Hashable, Any] = OrderedDict()
         self._running: dict[Hashable, threading.Event] = {}
         self._lock = threading.Lock()
         self._max = max_entries
-        self._on_evict = on_evict  # told the key of every value dropped to stay within max_entries
 
     def has(self, key: Hashable) -> bool:
         with self._lock:
             return key in self._values
+
+    def clear(self) -> None:
+        """Forget every value (a computation running now still finishes and is kept)."""
+        with self._lock:
+            self._values.clear()
 
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         while True:
@@ -178,11 +182,8 @@ class Once:
                 value = compute()
                 with self._lock:
                     self._values[key] = value
-                    evicted = []
                     while self._max is not None and len(self._values) > self._max:
-                        evicted.append(self._values.popitem(last=False)[0])
-                for old in evicted if self._on_evict else ():
-                    self._on_evict(old)
+                        self._values.popitem(last=False)
                 return value
             finally:
                 with self._lock:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 HARD_NO = -0.9
-HARD_NO_RANGE = (-1.0, 0.0)  # thresholds a person may choose (CLI --hard-no, the Explorer, links)
+HARD_NO_RANGE = (-1.0, -0.05)  # thresholds a person may choose (CLI --hard-no, the Explorer, links): a "no" is < 0
 HARD_NO_RULE = "carries, with a positive score, a feature the user scores at or below {threshold:g}"
 DISLIKED_RULE = "its exact cosine with the user is below 0"
 MARKS = {  # the one wording of both marks: the headline, the legends, the hover texts and the CLI use these names
@@ -39,9 +39,19 @@ def hard_nos(profile: Mapping[str, float], threshold: float = HARD_NO) -> list[s
     return [feature for feature, score in profile.items() if score <= threshold]
 
 
+def carried(product: Mapping[str, float]) -> list[str]:
+    """The features a product *carries*: those it scores above 0. The one rule the marks, the in-memory filter
+    and Qdrant's payload (``carries``) share.
+
+    >>> carried({"peanuts": 0.4, "chocolate": 1.0, "salt": 0.0, "dairy": -1.0})
+    ['peanuts', 'chocolate']
+    """
+    return [feature for feature, score in product.items() if score > 0]
+
+
 def violates(product: Mapping[str, float], features: Iterable[str]) -> bool:
-    """Whether a product carries any of ``features`` with a positive score."""
-    return any(product.get(feature, 0.0) > 0 for feature in features)
+    """Whether a product carries any of ``features``."""
+    return not set(carried(product)).isdisjoint(features)
 
 
 def hard_no_mask(products: Sequence[Mapping[str, float]], profile: Mapping[str, float], threshold: float) -> np.ndarray:

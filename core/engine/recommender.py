@@ -24,9 +24,8 @@ from core.engine.marks import HARD_NO, Marks, hard_no_mask, hard_nos
 from core.engine.methods import METHOD_NAMES, examples, get_method
 from core.engine.ranking import Ranking, pairwise
 from core.engine.space import DEFAULT_PARAMS, FeatureSpace, MethodParams
-from core.engine.stores import MEMORY, NumpyStore, ProductVectors, QdrantStore, collection_name
+from core.engine.stores import MEMORY, NumpyStore, ProductVectors, QdrantStore, VectorStore, collection_name
 from core.errors import InputError
-from core.numeric import inverse_norms
 from core.scenarios.model import Scenario
 
 STORES = ("numpy", "qdrant")
@@ -87,11 +86,14 @@ class Recommender:
         self.product_names = [p.name for p in scenario.products]
         self._profiles = [p.profile for p in scenario.products]
         self.store = store  # which store answers the six vector methods (the strategies always ask Qdrant)
-        self.memory = NumpyStore(self._profiles)
         self._qdrant_where = qdrant  # None: SIGNED_EXPLORER_QDRANT
-        # per (method, parameters): computed once, even when asked twice; the memory store drops what this forgets
-        self._vectors = Once(max_entries=max_cached, on_evict=lambda key: self.memory.drop(self._key_name(key)))
-        self._stored = Once(max_entries=max_cached, on_evict=self._forget_stored)  # per key: upserted once
+        self._vectors = Once(max_entries=max_cached)  # per (method, parameters): computed once, even when asked twice
+        self._keys: dict[str, tuple[str, MethodParams]] = {}  # store key -> (method, parameters)
+        # The memory store reads this cache (one copy of every vector; what was evicted is computed again).
+        self.memory = NumpyStore(self._profiles, vectors=lambda key: self.products(*self._keys[key]))
+        # Keys written to Qdrant, once each. Not bounded: the app writes one key (weighted's, for the strategies);
+        # only `store="qdrant"` with many whitening settings writes more, and each stays until release().
+        self._stored = Once()
         self._singles = Once()  # the score matrix and the Qdrant store, each made once
 
     @property
@@ -105,17 +107,16 @@ class Recommender:
         items = get_method(method).item_method
         return (items, params) if get_method(items).uses_params else (items,)
 
-    @classmethod
-    def store_key(cls, method: str, params: MethodParams) -> str:
+    def store_key(self, method: str, params: MethodParams) -> str:
         """The name of a method's vectors in a store: ``weighted``, ``whitened-v0.95-a1-c256``."""
-        return cls._key_name(cls.cache_key(method, params))
-
-    @staticmethod
-    def _key_name(key: tuple) -> str:
-        if len(key) == 1:
-            return key[0]
-        method, params = key
-        return f"{method}-v{params.whiten_variance:g}-a{params.whiten_strength:g}-c{params.whiten_max_components}"
+        key = self.cache_key(method, params)
+        name = (
+            key[0]
+            if len(key) == 1
+            else (f"{key[0]}-v{params.whiten_variance:g}-a{params.whiten_strength:g}-c{params.whiten_max_components}")
+        )
+        self._keys[name] = (key[0], params)
+        return name
 
     def products(
         self, method: str, params: MethodParams = DEFAULT_PARAMS, *, progress: Progress | None = None
@@ -125,14 +126,12 @@ class Recommender:
     def _compute(self, method: str, params: MethodParams, progress: Progress | None) -> ProductVectors:
         spec = get_method(get_method(method).item_method)
         if spec.form is None:
-            vectors = ProductVectors(spec.fn(self._profiles, space=self.space, params=params, progress=progress))
-        else:
-            form = spec.form(self.product_scores, self.space, params)
-            raw = form.dense()
-            inverse = inverse_norms(raw)
-            vectors = ProductVectors(raw * inverse[:, None], form, inverse)
-        self.memory.add(self.store_key(method, params), vectors)
-        return vectors
+            return ProductVectors(spec.fn(self._profiles, space=self.space, params=params, progress=progress))
+        return ProductVectors.from_form(spec.form(self.product_scores, self.space, params))
+
+    def asks_qdrant(self, method: str) -> bool:
+        """Whether ``method``'s queries go to Qdrant: every strategy, and the vector methods with store="qdrant"."""
+        return get_method(method).strategy is not None or self.store == "qdrant"
 
     def qdrant(
         self, method: str, params: MethodParams = DEFAULT_PARAMS, *, progress: Progress | None = None
@@ -140,30 +139,29 @@ class Recommender:
         """The scenario's Qdrant collection, holding ``method``'s product vectors (upserted on first use)."""
         store = self._singles.get("qdrant", self._open_qdrant)
         key = self.store_key(method, params)
-        vectors = self.products(method, params)
-        self._stored.get(key, lambda: store.add(key, vectors, progress=progress))
+        self._stored.get(key, lambda: store.add(key, self.products(method, params), progress=progress))
         return store
 
     def _open_qdrant(self) -> QdrantStore:
         name = collection_name(self.scenario.fingerprint, self.space.embedder.name)
         return QdrantStore(self._profiles, self.product_ids, name, where=self._qdrant_where)
 
-    def _forget_stored(self, key: str) -> None:
-        """An in-memory collection lets go of vectors this recommender no longer keeps (a server keeps them)."""
-        store: QdrantStore = self._singles.get("qdrant", self._open_qdrant)
-        if store.where == MEMORY:
-            store.drop(key)
-
     def release(self) -> None:
-        """Free what lives outside this object: an in-memory Qdrant collection (called when the pool drops it)."""
+        """Free what lives outside this object (an in-memory Qdrant collection) when the pool drops it. Whoever
+        still holds this recommender can go on: the collection is written again on its next query."""
         if self._singles.has("qdrant"):
             store: QdrantStore = self._singles.get("qdrant", self._open_qdrant)
+            self._stored.clear()
             if store.where == MEMORY:
                 store.drop()
 
     def ready(self, methods: Iterable[str], params: MethodParams = DEFAULT_PARAMS) -> bool:
-        """True when every method's product vectors are already computed."""
-        return all(self._vectors.has(self.cache_key(m, params)) for m in methods)
+        """True when every method's product vectors are computed, and written to Qdrant where it is asked."""
+        return all(
+            self._vectors.has(self.cache_key(m, params))
+            and (not self.asks_qdrant(m) or self._stored.has(self.store_key(m, params)))
+            for m in methods
+        )
 
     def product_vectors(
         self, method: str, params: MethodParams = DEFAULT_PARAMS, *, progress: Progress | None = None
@@ -178,23 +176,19 @@ class Recommender:
         stages = [Stage(f"Embedding {f:,} features", f, self.space.feature_embeddings)]
         if "prefix" in methods:
             stages.append(Stage(f"Embedding {5 * f:,} prefix sentences", 5 * f, self.space.prefix_embeddings))
+        built, stored = set(), set()  # the strategies share weighted's vectors: each key is one stage
         for method in methods:
-            texts = {"naive": n, "split": 2 * n}.get(method, n / 100)  # text methods embed; the rest is arithmetic
-            stages.append(
-                Stage(
-                    f"{get_method(method).label}: vectors for {n:,} products",
-                    texts,
-                    lambda report, m=method: self.product_vectors(m, params, progress=report),
-                )
-            )
-            if get_method(method).strategy or self.store == "qdrant":
-                stages.append(
-                    Stage(
-                        f"{get_method(method).label}: {n:,} products into Qdrant",
-                        n / 20,  # an upsert costs about what embedding one text in twenty does
-                        lambda report, m=method: self.qdrant(m, params, progress=report),
-                    )
-                )
+            label, key = get_method(get_method(method).item_method).label, self.store_key(method, params)
+            if key not in built:
+                built.add(key)
+                texts = {"naive": n, "split": 2 * n}.get(method, n / 100)  # text methods embed; the rest is arithmetic
+                run = lambda report, m=method: self.product_vectors(m, params, progress=report)  # noqa: E731
+                stages.append(Stage(f"{label}: vectors for {n:,} products", texts, run))
+            if self.asks_qdrant(method) and key not in stored:
+                stored.add(key)
+                run = lambda report, m=method: self.qdrant(m, params, progress=report)  # noqa: E731
+                # an upsert costs about what embedding one text in twenty does
+                stages.append(Stage(f"{label}: {n:,} products into Qdrant", n / 20, run))
         return stages
 
     def prepare(
@@ -226,16 +220,8 @@ class Recommender:
         if spec.strategy is not None:
             wanted = examples(profile, self.space)
             return self.qdrant(method, params).recommend(key, wanted, spec.strategy, limit=n, exclude=exclude).full(n)
-        user = self.user_vector(method, profile, params)
-        if self.store == "qdrant":
-            return self.qdrant(method, params).search(key, user, limit=n, exclude=exclude).full(n)
-        for _ in range(3):
-            self.products(method, params)
-            try:
-                return self.memory.search(key, user, limit=n, exclude=exclude).full(n)
-            except KeyError:  # another session's parameters pushed these vectors out just now: compute them again
-                continue
-        raise RuntimeError(f"the vectors of {method} keep being evicted; raise max_cached")
+        store: VectorStore = self.qdrant(method, params) if self.store == "qdrant" else self.memory
+        return store.search(key, self.user_vector(method, profile, params), limit=n, exclude=exclude).full(n)
 
     def ranking(
         self,
@@ -267,7 +253,8 @@ class Recommender:
         unfiltered = "exact" in rankings and not exclude
         reference = rankings["exact"] if unfiltered else self.ranking("exact", profile, params)
         marks = Marks(hard_no_mask(self._profiles, profile, hard_no), reference.scores < 0, hard_no)
-        removed = marks.hard_no.copy() if filter_hard_no else None
+        # What the filter took out, read from the rankings themselves (-inf: not returned by the store).
+        removed = np.isinf(next(iter(rankings.values())).scores) if filter_hard_no and rankings else None
         return RankResult(rankings, rankings.get("exact", reference), k, marks, removed)
 
 
@@ -303,12 +290,18 @@ class RecommenderPool:
             if key in self._pool:
                 self._pool.move_to_end(key)
                 return self._pool[key][0]
-            recommender = Recommender(scenario, embedder)
-            self._pool[key] = (recommender, estimated_bytes(scenario, embedder.dim))
+        made = Recommender(scenario, embedder)  # outside the lock: indexing 20,000 products takes a moment
+        dropped: list[Recommender] = []
+        with self._lock:
+            if key not in self._pool:  # another session may have made it meanwhile: theirs is kept
+                self._pool[key] = (made, estimated_bytes(scenario, embedder.dim))
+            self._pool.move_to_end(key)
             while len(self._pool) > 1 and self.held() > self.budget:
-                _, (dropped, _) = self._pool.popitem(last=False)
-                dropped.release()
-            return recommender
+                dropped.append(self._pool.popitem(last=False)[1][0])
+            recommender = self._pool[key][0]
+        for old in dropped:  # outside the lock too: dropping a collection may wait for a server
+            old.release()
+        return recommender
 
     def held(self) -> int:
         """Estimated bytes of every recommender in the pool."""

@@ -29,12 +29,13 @@ score, any of the ``exclude`` features is not returned at all.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import hashlib
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -42,9 +43,11 @@ import numpy as np
 from scipy import sparse
 
 from core.engine.embedder import Progress
+from core.engine.marks import carried
 from core.engine.space import LinearForm
+from core.engine.texts import ProfileLike
 from core.errors import InputError
-from core.numeric import EPS, NumberError, normalize_rows, parse_integer, unit
+from core.numeric import EPS, NumberError, inverse_norms, normalize_rows, parse_integer, unit
 
 if TYPE_CHECKING:  # imported lazily: the numpy store (and the app's default path) never loads the client
     from qdrant_client import QdrantClient
@@ -55,9 +58,6 @@ ENV_QDRANT_SHARDS = "SIGNED_EXPLORER_QDRANT_SHARDS"  # "shards,replicas" for new
 MEMORY = "memory"
 STRATEGIES = ("average_vector", "best_score", "sum_scores")
 BATCH = 512  # points per upsert request
-LOCAL_LIMIT = 20_000  # Qdrant's own advice: its embedded mode is for collections up to about this many points
-
-ProfileLike = Mapping[str, float]
 
 
 @dataclass(frozen=True)
@@ -78,25 +78,43 @@ class Hits:
 @dataclass(frozen=True)
 class Examples:
     """A user as a vector database sees one: unweighted positive and negative examples, given as vectors
-    ((p, d) arrays) or as the indices of stored products (1-D int arrays: Qdrant looks their vectors up)."""
+    ((p, d) arrays), or with ``by_id`` as the indices of stored products (Qdrant looks their vectors up).
+
+    >>> Examples.of_ids([3, 4], []).by_id, Examples(np.zeros((0, 2)), np.ones((1, 2))).by_id
+    (True, False)
+    """
 
     positive: np.ndarray
     negative: np.ndarray
+    by_id: bool = False
+
+    @classmethod
+    def of_ids(cls, positive: Sequence[int], negative: Sequence[int]) -> Examples:
+        as_ids = lambda side: np.asarray(side, dtype=np.int64).reshape(-1)  # noqa: E731
+        return cls(as_ids(positive), as_ids(negative), by_id=True)
 
     @property
     def empty(self) -> bool:
         return not len(self.positive) and not len(self.negative)
 
-    @property
-    def by_id(self) -> bool:
-        return np.asarray(self.positive).ndim == 1 and np.asarray(self.negative).ndim == 1
-
     def vectors(self, items: np.ndarray) -> Examples:
         """The same examples as vectors (``items``: the stored product vectors)."""
         if not self.by_id:
             return self
-        pick = lambda ids: items[np.asarray(ids, dtype=np.int64)]  # noqa: E731
-        return Examples(pick(self.positive), pick(self.negative))
+        return Examples(items[self.positive], items[self.negative])
+
+    def ids(self) -> np.ndarray:
+        """The products named as examples (none when the examples are vectors)."""
+        return np.concatenate([self.positive, self.negative]) if self.by_id else np.zeros(0, dtype=np.int64)
+
+
+def refuses(strategy: str, examples: Examples) -> bool:
+    """Whether Qdrant refuses the query: no example at all, or average_vector without a positive one.
+
+    >>> refuses("average_vector", Examples.of_ids([], [1])), refuses("sum_scores", Examples.of_ids([], [1]))
+    (True, False)
+    """
+    return examples.empty or (strategy == "average_vector" and not len(examples.positive))
 
 
 @dataclass(frozen=True)
@@ -107,19 +125,18 @@ class ProductVectors:
     form: LinearForm | None = None  # unnormalised vectors = form.dense()
     inverse_norms: np.ndarray | None = None
 
+    @classmethod
+    def from_form(cls, form: LinearForm) -> ProductVectors:
+        """Unit rows of a vocabulary-linear method's vectors, keeping the form for cheap scoring."""
+        raw = form.dense()
+        inverse = inverse_norms(raw)
+        raw *= inverse[:, None]
+        return cls(raw, form, inverse)
+
     def scores(self, user: np.ndarray) -> np.ndarray:
         if self.form is None:
             return self.vectors @ user
         return self.form.apply(user) * self.inverse_norms
-
-
-def carried(profile: ProfileLike) -> list[str]:
-    """The features a product carries: those it scores above 0 (what a hard "no" filter looks at).
-
-    >>> carried({"peanuts": 0.4, "chocolate": 1.0, "salt": 0.0, "dairy": -1.0})
-    ['peanuts', 'chocolate']
-    """
-    return [feature for feature, score in profile.items() if score > 0]
 
 
 class VectorStore(Protocol):
@@ -130,6 +147,8 @@ class VectorStore(Protocol):
     def has(self, key: str) -> bool: ...
 
     def add(self, key: str, vectors: np.ndarray | ProductVectors, *, progress: Progress | None = None) -> None: ...
+
+    def drop(self, key: str | None = None) -> None: ...
 
     def search(self, key: str, query: np.ndarray, *, limit: int, exclude: Sequence[str] = ()) -> Hits: ...
 
@@ -142,8 +161,15 @@ class VectorStore(Protocol):
         limit: int,
         exclude: Sequence[str] = (),
         among: Sequence[int] | None = None,
-        lookup: VectorStore | None = None,
+        lookup: VectorStore | None = None,  # examples named by id are products of this store (same kind)
     ) -> Hits: ...
+
+
+def not_examples(n: int, among: Sequence[int] | None, examples: Examples) -> np.ndarray | None:
+    """Candidates without the products named as examples (a store never returns an example itself)."""
+    if not examples.by_id:
+        return None if among is None else np.asarray(among, dtype=np.int64)
+    return np.setdiff1d(np.arange(n) if among is None else np.asarray(among, dtype=np.int64), examples.ids())
 
 
 # -- the formulas Qdrant documents (the numpy store computes them itself) -------------------------------
@@ -166,11 +192,12 @@ def average_query(examples: Examples) -> np.ndarray | None:
 
 def strategy_scores(strategy: str, examples: Examples, items: np.ndarray) -> np.ndarray | None:
     """Each item's score under a recommend strategy (items: unit rows); None where Qdrant refuses the query."""
-    if examples.empty:
+    if strategy not in STRATEGIES:
+        raise InputError(f"unknown recommend strategy {strategy!r}; choose one of: {', '.join(STRATEGIES)}")
+    if refuses(strategy, examples):
         return None
     if strategy == "average_vector":
-        query = average_query(examples)
-        return None if query is None else items @ unit(query)
+        return items @ unit(average_query(examples))
     sims_pos = items @ normalize_rows(examples.positive).T if len(examples.positive) else None
     sims_neg = items @ normalize_rows(examples.negative).T if len(examples.negative) else None
     if strategy == "sum_scores":
@@ -178,22 +205,25 @@ def strategy_scores(strategy: str, examples: Examples, items: np.ndarray) -> np.
         total += sims_pos.sum(axis=1) if sims_pos is not None else 0
         total -= sims_neg.sum(axis=1) if sims_neg is not None else 0
         return total
-    if strategy == "best_score":
-        best_pos = sims_pos.max(axis=1) if sims_pos is not None else np.full(len(items), -np.inf)
-        best_neg = sims_neg.max(axis=1) if sims_neg is not None else np.full(len(items), -np.inf)
-        return np.where(best_pos > best_neg, sigmoid(best_pos), -sigmoid(best_neg)).astype(np.float32)
-    raise InputError(f"unknown recommend strategy {strategy!r}; choose one of: {', '.join(STRATEGIES)}")
+    best_pos = sims_pos.max(axis=1) if sims_pos is not None else np.full(len(items), -np.inf)
+    best_neg = sims_neg.max(axis=1) if sims_neg is not None else np.full(len(items), -np.inf)
+    return np.where(best_pos > best_neg, sigmoid(best_pos), -sigmoid(best_neg)).astype(np.float32)
 
 
 # -- in memory --------------------------------------------------------------------------------------------
 
 
 class NumpyStore:
-    """Product vectors in this process, scored exactly with matrix products (the default store)."""
+    """Product vectors in this process, scored exactly with matrix products (the default store).
+
+    Standalone it keeps what :meth:`add` gives it. A recommender passes ``vectors`` instead, its own cache's
+    lookup (computing what was evicted), so there is one copy of each method's vectors and nothing to keep
+    in step.
+    """
 
     kind = "numpy"
 
-    def __init__(self, products: Sequence[ProfileLike]) -> None:
+    def __init__(self, products: Sequence[ProfileLike], vectors: Callable[[str], ProductVectors] | None = None) -> None:
         self.n = len(products)
         index: dict[str, int] = {}
         rows, columns = [], []
@@ -204,21 +234,23 @@ class NumpyStore:
         self._index = index  # feature -> column of ``_carries``: which products carry which features
         ones = np.ones(len(rows), dtype=np.int8)
         self._carries = sparse.csc_matrix((ones, (rows, columns)), shape=(self.n, len(index)))
-        self._vectors: dict[str, ProductVectors] = {}
+        self._own: dict[str, ProductVectors] = {}
+        self._lookup = vectors
 
     def has(self, key: str) -> bool:
-        return key in self._vectors
+        return self._lookup is not None or key in self._own
 
     def add(self, key: str, vectors: np.ndarray | ProductVectors, *, progress: Progress | None = None) -> None:
-        self._vectors[key] = vectors if isinstance(vectors, ProductVectors) else ProductVectors(vectors)
+        if self._lookup is None:
+            self._own[key] = vectors if isinstance(vectors, ProductVectors) else ProductVectors(vectors)
         if progress is not None:
             progress(self.n, self.n)
 
     def vectors(self, key: str) -> ProductVectors:
-        return self._vectors[key]
+        return self._own[key] if self._lookup is None else self._lookup(key)
 
-    def drop(self, key: str) -> None:
-        self._vectors.pop(key, None)
+    def drop(self, key: str | None = None) -> None:
+        self._own.clear() if key is None else self._own.pop(key, None)
 
     def excluded(self, exclude: Sequence[str]) -> np.ndarray:
         """(n,) bool: the products a hard-no filter on ``exclude`` removes."""
@@ -239,7 +271,7 @@ class NumpyStore:
         return Hits(keep, np.asarray(scores[keep], dtype=np.float32))
 
     def search(self, key: str, query: np.ndarray, *, limit: int, exclude: Sequence[str] = ()) -> Hits:
-        return self._answer(self._vectors[key].scores(np.asarray(query, dtype=np.float32)), limit, exclude)
+        return self._answer(self.vectors(key).scores(np.asarray(query, dtype=np.float32)), limit, exclude)
 
     def recommend(
         self,
@@ -253,15 +285,12 @@ class NumpyStore:
         lookup: NumpyStore | None = None,
     ) -> Hits:
         """Examples given by id are products of this store, or of ``lookup`` (another store, same key)."""
-        items = self._vectors[key].vectors
-        wanted = examples.vectors((lookup or self).vectors(key).vectors)
-        scores = strategy_scores(strategy, wanted, items)
+        items = self.vectors(key).vectors
+        scores = strategy_scores(strategy, examples.vectors((lookup or self).vectors(key).vectors), items)
         scores = np.zeros(self.n, dtype=np.float32) if scores is None else scores
-        if examples.by_id and lookup is None:  # like Qdrant, never return an example itself
-            among = np.setdiff1d(
-                np.arange(self.n) if among is None else among, [*examples.positive, *examples.negative]
-            )
-        return self._answer(scores, limit, exclude, among)
+        return self._answer(
+            scores, limit, exclude, among if lookup is not None else not_examples(self.n, among, examples)
+        )
 
 
 # -- in Qdrant ---------------------------------------------------------------------------------------------
@@ -290,9 +319,30 @@ def location(raw: str | None = None) -> str:
     return str(path.resolve())
 
 
-@cache
+_CLIENTS: dict[str, QdrantClient] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
+@atexit.register
+def _close_clients() -> None:
+    """Close every client while the interpreter still works (a client closed at teardown prints an error)."""
+    with _CLIENTS_LOCK:
+        for opened in _CLIENTS.values():
+            with contextlib.suppress(Exception):
+                opened.close()
+        _CLIENTS.clear()
+
+
 def client(where: str = MEMORY) -> QdrantClient:
-    """One client per location for the whole process (an embedded folder may be opened only once)."""
+    """One client per location for the whole process (an embedded folder may be opened only once; two sessions
+    asking at the same moment get the same client). Creating one is quick: no request is sent."""
+    with _CLIENTS_LOCK:
+        if where not in _CLIENTS:
+            _CLIENTS[where] = _new_client(where)
+        return _CLIENTS[where]
+
+
+def _new_client(where: str) -> QdrantClient:
     from qdrant_client import QdrantClient
 
     if where == MEMORY:
@@ -315,7 +365,10 @@ class QdrantStore:
 
     Vectors are upserted once per key, in batches (``progress`` gets products done and the total); a key is
     recorded as complete in the collection's metadata only when all its batches are in, so a build that was
-    interrupted is simply written again. Queries never wait for a write.
+    interrupted is simply written again. Queries never wait for a write, and a write holds the store's lock
+    only to change the collection's schema or metadata (milliseconds), never for its batches: callers write
+    each key once (the recommender's cache sees to it). The payload holds the product's id, the features it
+    carries (what the hard-no filter reads) and its profile (for whoever browses the collection).
     """
 
     kind = "qdrant"
@@ -336,7 +389,7 @@ class QdrantStore:
             {"id": i, "carries": carried(p), "profile": dict(p)} for i, p in zip(ids, products, strict=True)
         ]
         self._complete: set[str] = set()
-        self._write = threading.Lock()  # one writer per collection: batches of a build never interleave
+        self._schema = threading.Lock()  # guards creating the collection or a vector name, and the metadata
 
     # -- writing ----------------------------------------------------------------------------------------------
 
@@ -357,9 +410,9 @@ class QdrantStore:
         from qdrant_client import models
 
         matrix = vectors.vectors if isinstance(vectors, ProductVectors) else np.asarray(vectors, dtype=np.float32)
-        with self._write:
-            if self.has(key):
-                return
+        if self.has(key):
+            return
+        with self._schema:
             params = models.VectorParams(size=int(matrix.shape[1]), distance=models.Distance.COSINE)
             if not self._client.collection_exists(self.name):
                 self._client.create_collection(
@@ -369,10 +422,11 @@ class QdrantStore:
                 dense = models.DenseVectorConfig(size=params.size, distance=params.distance)
                 self._client.create_vector_name(self.name, key, models.DenseVectorNameConfig(dense=dense))
             existing = self._client.count(self.name, exact=True).count
-            for start in range(0, self.n, self.batch):
-                self._write_batch(key, matrix, start, full=start >= existing)
-                if progress is not None:
-                    progress(min(start + self.batch, self.n), self.n)
+        for start in range(0, self.n, self.batch):  # outside the lock: a long upsert blocks nobody
+            self._write_batch(key, matrix, start, full=start >= existing)
+            if progress is not None:
+                progress(min(start + self.batch, self.n), self.n)
+        with self._schema:
             done = [*self._metadata().get("complete", []), key]
             self._client.update_collection(self.name, metadata={"complete": done})
             self._complete.add(key)
@@ -408,7 +462,7 @@ class QdrantStore:
 
     def drop(self, key: str | None = None) -> None:
         """Delete one key's vectors, or the whole collection (the app drops in-memory ones with their recommender)."""
-        with self._write:
+        with self._schema:
             if not self._client.collection_exists(self.name):
                 pass
             elif key is None:
@@ -474,12 +528,10 @@ class QdrantStore:
 
         if strategy not in STRATEGIES:
             raise InputError(f"unknown recommend strategy {strategy!r}; choose one of: {', '.join(STRATEGIES)}")
-        if examples.empty or (strategy == "average_vector" and not len(examples.positive)):
-            if examples.by_id and lookup is None:
-                among = np.setdiff1d(
-                    np.arange(self.n) if among is None else among, [*examples.positive, *examples.negative]
-                )
-            return self._all_zero(limit, exclude, among)  # Qdrant: "No positive examples given"
+        if refuses(strategy, examples):  # Qdrant: "No positive examples given"
+            return self._all_zero(
+                limit, exclude, among if lookup is not None else not_examples(self.n, among, examples)
+            )
 
         def given(side: np.ndarray) -> list:
             if examples.by_id:

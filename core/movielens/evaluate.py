@@ -233,8 +233,8 @@ def across_reading(evaluations: Mapping[str, Evaluation]) -> str:
 
     n = len(evaluations)
     naive = [e.summary()["naive"]["auc_ci95"] for e in evaluations.values()]
-    chance = sum(lo is not None and lo <= 0.5 <= hi for lo, hi in naive)
-    below = sum(hi is not None and hi < 0.5 for _, hi in naive)
+    chance = sum(bool(lo <= 0.5 <= hi) for lo, hi in naive)  # NaN bounds (one user) compare False
+    below = sum(bool(hi < 0.5) for _, hi in naive)
     best = {max(METHOD_NAMES, key=lambda m: e.summary()[m]["auc"]) for e in evaluations.values()}
     return (
         f"Over {n} model{'s' if n != 1 else ''}: naive text is indistinguishable from chance for {chance}"

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from core.engine.methods import METHODS, STRATEGY_NAMES
-from core.engine.stores import MEMORY, Examples, QdrantStore, collection_name
+from core.engine.stores import MEMORY, Examples, QdrantStore, collection_name, refuses
 from core.movielens import protocol
 from core.movielens.protocol import NEGATIVE, POSITIVE
 from core.numeric import EPS
@@ -49,7 +49,7 @@ def history_examples(
     cap = protocol.MAX_EXAMPLES
     positive = indices[usable & (ratings >= POSITIVE)][-cap:]
     negative = indices[usable & (ratings <= NEGATIVE)][-cap:] if negatives else indices[:0]
-    return Examples(positive, negative)
+    return Examples.of_ids(positive, negative)
 
 
 class Catalogue:
@@ -90,5 +90,5 @@ def _name(tag: str) -> str:
 
 
 def refused(examples: Examples, method: str) -> bool:
-    """Whether Qdrant refuses the query: no example at all, or average_vector without a positive example."""
-    return examples.empty or (METHODS[method].strategy == "average_vector" and not len(examples.positive))
+    """Whether Qdrant refuses this strategy method's query for these examples (:func:`~core.engine.stores.refuses`)."""
+    return refuses(METHODS[method].strategy, examples)

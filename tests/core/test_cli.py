@@ -301,7 +301,7 @@ def test_rank_with_qdrant_strategies_and_the_hard_no_filter(capsys, store):
 @pytest.mark.parametrize("value", ["0.1", "-2", "nan", "inf", "", "x", "1" + "0" * 400])
 def test_a_bad_hard_no_threshold_is_one_line(capsys, value):
     code, _, err = run(capsys, "rank", "--preset", "peanut-allergy", "--user", "peanut-allergic", "--hard-no", value)
-    assert code == 2 and "--hard-no: expected a score from -1 to 0" in err and len(err) < 800
+    assert code == 2 and "--hard-no: expected a score from -1 to -0.05" in err and len(err) < 800
 
 
 def test_an_unknown_store_or_method_is_one_line(capsys):
@@ -355,8 +355,8 @@ def test_repeats_and_conflicts_are_refused_never_resolved_silently(capsys, argv,
         ([*RANK, "--top", "1_0"], "expected a whole number in [1, 1000], got '1_0'"),
         ([*RANK, "--top", "٣"], "expected a whole number"),
         ([*RANK, "--top", "1" * 400], "got a 400-digit number"),
-        ([*RANK, "--hard-no=-0.5_0"], "expected a score from -1 to 0, got '-0.5_0'"),
-        ([*RANK, "--hard-no=-NaN"], "expected a score from -1 to 0"),
+        ([*RANK, "--hard-no=-0.5_0"], "expected a score from -1 to -0.05, got '-0.5_0'"),
+        ([*RANK, "--hard-no=-NaN"], "expected a score from -1 to -0.05"),
     ],
 )
 def test_numbers_in_arguments_follow_the_one_strict_rule(capsys, argv, message):

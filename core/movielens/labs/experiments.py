@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -254,12 +255,17 @@ class EaseModel:
     likes: np.ndarray  # (fit users, items) 0/1
     row: dict[int, int]  # userId -> row of ``likes``
     users: int  # users with a like (the fit's rows)
+    regularisation: float  # the lambda it was fitted with
+
+    @cached_property
+    def column(self) -> dict[int, int]:
+        """movieId -> column of ``weights``."""
+        return {m: j for j, m in enumerate(self.kept)}
 
     def scores(self, user: int, movies: Sequence[int]) -> np.ndarray:
         """A user's score for each movie; 0 for movies outside the model or users with no liked item in it."""
-        column = {m: j for j, m in enumerate(self.kept)}
         every = self.likes[self.row[user]] @ self.weights if user in self.row else np.zeros(len(self.kept))
-        return np.array([every[column[m]] if m in column else 0.0 for m in movies])
+        return np.array([every[self.column[m]] if m in self.column else 0.0 for m in movies])
 
 
 def fit_ease(s: Split, data: MovieLens, regularisation: float = EASE_LAMBDA) -> EaseModel:
@@ -279,7 +285,7 @@ def fit_ease(s: Split, data: MovieLens, regularisation: float = EASE_LAMBDA) -> 
     for u, m in zip(likes["userId"], likes["movieId"], strict=True):
         if int(m) in column:
             x[row[int(u)], column[int(m)]] = 1.0
-    return EaseModel(EASE(regularisation).fit(x).weights_, kept, x, row, len(users))
+    return EaseModel(EASE(regularisation).fit(x).weights_, kept, x, row, len(users), regularisation)
 
 
 def ease_lab(data: MovieLens, *, regularisation: float = EASE_LAMBDA, report: Report | None = None) -> LabResult:
@@ -329,7 +335,7 @@ def _ease_extra(model: EaseModel, data: MovieLens) -> dict:
     return {
         "items": len(kept),
         "fit_users": model.users,
-        "lambda": EASE_LAMBDA,
+        "lambda": model.regularisation,
         "negative_weight_share": round(negative_share, 4),
         "most_negative": anti,
     }

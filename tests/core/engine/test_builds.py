@@ -98,9 +98,10 @@ def test_a_build_runs_at_a_lower_cpu_priority_than_the_sessions():
     assert build.result == min(19, os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + BUILD_NICE)
 
 
-def test_once_tells_what_it_evicts():
-    evicted = []
-    once = Once(max_entries=2, on_evict=evicted.append)
+def test_once_forgets_the_oldest_beyond_its_size_and_clears():
+    once = Once(max_entries=2)
     for key in "abc":
         once.get(key, lambda key=key: key.upper())
-    assert evicted == ["a"] and not once.has("a") and once.has("c")
+    assert not once.has("a") and once.has("b") and once.has("c")
+    once.clear()
+    assert not once.has("c") and once.get("c", lambda: 3) == 3

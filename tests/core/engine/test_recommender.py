@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from core.engine.ranking import Ranking, pairwise
 from core.engine.recommender import Recommender
 from core.engine.space import MethodParams
 from core.errors import InputError
@@ -100,8 +101,14 @@ def test_the_hard_no_filter_leaves_removed_products_out_of_every_comparison(embe
         assert np.isinf(ranking.scores[result.removed]).all() and np.isfinite(ranking.scores[kept]).all()
         assert ranking.available == kept.sum()
     assert result.marks.hard_no[result.removed].all()  # the marks still say why they were removed
-    _, agreement = result.divergence()
-    assert agreement["exact"]["kendall_tau"] == 1.0 and -1 <= agreement["naive"]["kendall_tau"] <= 1
+    assert result.removed.sum() == result.marks.hard_no.sum() == 8
+    table, agreement = result.divergence()
+    kept_only = pairwise({m: Ranking.from_scores(m, r.scores[kept]) for m, r in result.rankings.items()}, 5)
+    assert agreement["naive"]["kendall_tau"] == pytest.approx(kept_only["naive"]["exact"]["kendall_tau"])
+    assert table["naive"]["qdrant-sum"]["rbo"] == pytest.approx(kept_only["naive"]["qdrant-sum"]["rbo"])
+    with np.errstate(invalid="ignore"):  # with the removed products (all -inf) the taus would differ
+        everything = pairwise(dict(result.rankings), 5)
+    assert everything["naive"]["exact"]["kendall_tau"] != pytest.approx(kept_only["naive"]["exact"]["kendall_tau"])
 
 
 def test_an_unknown_store_is_refused(embedder):
@@ -118,3 +125,44 @@ def test_the_pool_frees_an_evicted_recommenders_qdrant_collection(embedder):
     assert store.has("weighted")
     pool.get(load_preset("wine-synonyms"), embedder)  # over the budget: sign-trap's recommender goes
     assert not store.has("weighted")
+
+
+def test_many_sessions_with_many_whitening_settings_never_fail(embedder):
+    """Sessions share a recommender whose cache holds two settings; twelve settings in six threads keep evicting
+    each other's vectors, and every answer is still the one a lone session gets."""
+    import threading
+
+    scenario = load_preset("wine-synonyms")
+    shared, alone = Recommender(scenario, embedder, max_cached=2), Recommender(scenario, embedder)
+    profile = dict(scenario.users[0].profile)
+    settings = [MethodParams(whiten_variance=0.6 + 0.03 * i) for i in range(12)]
+    expected = {p: alone.scores("whitened", profile, p) for p in settings}
+    failures = []
+
+    def session(offset: int) -> None:
+        for p in settings[offset:] + settings[:offset]:
+            try:
+                np.testing.assert_allclose(shared.scores("whitened", profile, p), expected[p], atol=1e-6)
+            except Exception as exc:  # collected: a thread's assertion would not fail the test by itself
+                failures.append(repr(exc))
+
+    threads = [threading.Thread(target=session, args=(i * 2,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not failures, failures[:3]
+
+
+def test_ready_counts_the_qdrant_collection_for_strategies_and_survives_release(embedder):
+    scenario = load_preset("sign-trap")
+    recommender = Recommender(scenario, embedder)
+    recommender.prepare(["weighted"])
+    assert recommender.ready(["weighted"]) and not recommender.ready(["qdrant-best"])  # vectors, no collection
+    recommender.prepare(["qdrant-best"])
+    assert recommender.ready(["qdrant-best", "qdrant-sum"])
+    profile = dict(scenario.user("user-a").profile)
+    before = recommender.scores("qdrant-best", profile)
+    recommender.release()  # the pool dropped it; a session that still holds it goes on
+    assert not recommender.ready(["qdrant-best"])
+    np.testing.assert_allclose(recommender.scores("qdrant-best", profile), before, atol=1e-6)

@@ -128,11 +128,11 @@ def test_the_hard_no_filter_travels_in_the_link():
     assert "hardno" not in encode(ViewState())
 
 
-@pytest.mark.parametrize("raw", ["0.5", "-1.5", "nan", "inf", "-0.9x", "<b>", "x" * 500])
+@pytest.mark.parametrize("raw", ["0", "-0.01", "0.5", "-1.5", "nan", "inf", "-0.9x", "<b>", "x" * 500])
 def test_a_bad_hard_no_threshold_warns_and_leaves_the_filter_off(raw):
     view, warnings = decode({"preset": "peanut-allergy", "hardno": raw})
     assert view.hard_no is None and len(warnings) == 1
-    assert "hardno" in warnings[0] and ("-1 to 0" in warnings[0] or "longer than" in warnings[0])
+    assert "hardno" in warnings[0] and ("-1 to -0.05" in warnings[0] or "longer than" in warnings[0])
 
 
 # -- a link carries exactly the view it was copied from ------------------------------------------------------------

@@ -89,7 +89,7 @@ def test_examples_by_id_looked_up_in_another_collection(vectors):
     small.add("v", candidates)
     small_memory = NumpyStore([{}] * 20)
     small_memory.add("v", candidates)
-    by_id, by_vector = Examples(np.array([30, 31, 40]), np.array([50])), Examples(vectors[[30, 31, 40]], vectors[[50]])
+    by_id, by_vector = Examples.of_ids([30, 31, 40], [50]), Examples(vectors[[30, 31, 40]], vectors[[50]])
     for strategy in STRATEGIES:
         a = small.recommend("v", by_id, strategy, limit=20, lookup=qdrant).full(20)
         b = small.recommend("v", by_vector, strategy, limit=20).full(20)

@@ -25,7 +25,7 @@ def test_history_ratings_become_examples_by_the_label_thresholds():
 
 
 def test_the_catalogue_answers_with_the_documented_formulas():
-    examples = Examples(np.array([0, 1, 2]), np.array([3]))
+    examples = Examples.of_ids([0, 1, 2], [3])
     candidates = [10, 11, 12, 13, 14]
     with Catalogue(ITEMS, "test") as catalogue:
         got = catalogue.scores(examples, candidates)
@@ -37,7 +37,7 @@ def test_the_catalogue_answers_with_the_documented_formulas():
 
 
 def test_a_query_qdrant_refuses_scores_every_candidate_zero():
-    no_likes = Examples(np.array([], dtype=np.int64), np.array([3]))
+    no_likes = Examples.of_ids([], [3])
     assert refused(no_likes, "qdrant-avg") and not refused(no_likes, "qdrant-sum")
     with Catalogue(ITEMS) as catalogue:
         got = catalogue.scores(no_likes, [10, 11])
