@@ -314,9 +314,6 @@ def test_an_unknown_store_or_method_is_one_line(capsys):
 def test_a_bad_qdrant_location_is_one_line(capsys, tmp_path, monkeypatch):
     (tmp_path / "f").write_text("x")
     monkeypatch.setenv("SIGNED_EXPLORER_QDRANT", str(tmp_path / "f"))
-    from core.engine import stores
-
-    stores.client.cache_clear()
     code, _, err = run(
         capsys, "rank", "--preset", "sign-trap", "--user", "user-a", "--methods", "qdrant-sum", "--quiet"
     )
