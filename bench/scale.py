@@ -16,7 +16,9 @@ Naive and split are left out: their product vectors are embeddings of each produ
 even 100,000 texts takes most of an hour on 2 CPU cores (1,000,000: about ten hours), which measures the
 model, not the store. Usage::
 
-    python bench/scale.py [--sizes 10000,100000,1000000] [--queries 30]
+    python bench/scale.py [--sizes 10000,100000,1000000] [--queries 30] [--append]
+
+(``--append`` keeps the other sizes of an earlier run, e.g. 1,000,000 products measured with fewer users.)
 
 Writes ``bench/results/scale.json``.
 """
@@ -36,7 +38,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import bounded_int, int_list, log, percentiles, write_result  # noqa: E402
+from bench.common import RESULTS, bounded_int, int_list, log, percentiles, write_result  # noqa: E402
 from core.engine.cache import get_embedder  # noqa: E402
 from core.engine.marks import hard_nos  # noqa: E402
 from core.engine.methods import METHODS, STRATEGY_NAMES, examples  # noqa: E402
@@ -127,6 +129,7 @@ def measure_size(n: int, queries: int) -> dict:
         "products": n,
         "features": FEATURES,
         "build": build,
+        "users_per_measure": queries,
         "queries": _queries(space, memory, qdrant, n, queries),
         "rss_mb": round(rss_mb() - base),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
@@ -201,12 +204,15 @@ def main() -> int:
         "--sizes", type=int_list(1_000, 1_000_000), default=[10_000, 100_000, 1_000_000], help="1,000 to 1,000,000"
     )
     parser.add_argument("--queries", type=bounded_int(5, 200), default=30, help="users per measure, 5 to 200")
+    parser.add_argument(
+        "--append", action="store_true", help="keep the other sizes already in bench/results/scale.json (replace these)"
+    )
     parser.add_argument("--one", type=bounded_int(1_000, 1_000_000), help=argparse.SUPPRESS)  # a child process
     args = parser.parse_args()
     if args.one:
         print(json.dumps(measure_size(args.one, args.queries)))
         return 0
-    runs = []
+    runs = _kept_runs(args.sizes) if args.append else []
     for n in args.sizes:
         log(f"--- {n:,} products (a fresh process) ---")
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
@@ -219,8 +225,18 @@ def main() -> int:
             check=True,
         )
         runs.append(json.loads(child.stdout))
-    write_result("scale", {"top_k": TOP, "user_features": USER_FEATURES, "queries": args.queries, "runs": runs})
+    runs.sort(key=lambda run: run["products"])
+    write_result("scale", {"top_k": TOP, "user_features": USER_FEATURES, "runs": runs})
     return 0
+
+
+def _kept_runs(replaced: list[int]) -> list[dict]:
+    """The runs of an earlier ``scale.json`` for the sizes not measured now (each run says its users per measure)."""
+    path = RESULTS / "scale.json"
+    if not path.exists():
+        return []
+    earlier = json.loads(path.read_text()).get("runs", [])
+    return [run for run in earlier if run.get("products") not in replaced and "users_per_measure" in run]
 
 
 if __name__ == "__main__":

@@ -73,15 +73,19 @@ def linked(blob: str) -> Scenario:
 
 
 _PACKED: dict[str, str | None] = {}  # by scenario fingerprint: a slider move must not compress the scenario again
+_UNPACKED = object()  # not packed yet (None means packed and too large for a link)
 
 
 def packed(scenario: Scenario) -> str | None:
     """The scenario as a link parameter, or None when it is too large (packed once per content)."""
-    if scenario.fingerprint not in _PACKED:
-        if len(_PACKED) >= 64:
-            _PACKED.clear()
-        _PACKED[scenario.fingerprint] = link.pack(scenario)
-    return _PACKED[scenario.fingerprint]
+    known = _PACKED.get(scenario.fingerprint, _UNPACKED)
+    if known is not _UNPACKED:
+        return known  # type: ignore[return-value]
+    blob = link.pack(scenario)  # kept in a local: another session may clear the map meanwhile
+    if len(_PACKED) >= 64:
+        _PACKED.clear()
+    _PACKED[scenario.fingerprint] = blob
+    return blob
 
 
 def scenario_options() -> dict[str, str]:

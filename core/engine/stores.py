@@ -58,6 +58,7 @@ ENV_QDRANT_SHARDS = "SIGNED_EXPLORER_QDRANT_SHARDS"  # "shards,replicas" for new
 MEMORY = "memory"
 STRATEGIES = ("average_vector", "best_score", "sum_scores")
 BATCH = 512  # points per upsert request
+CARRIES = "carries"  # payload field: the features a product scores above 0 (what a hard-no filter matches)
 
 
 @dataclass(frozen=True)
@@ -386,7 +387,7 @@ class QdrantStore:
         self.where = location(where)
         self._client = client(self.where)
         self._payloads = [
-            {"id": i, "carries": carried(p), "profile": dict(p)} for i, p in zip(ids, products, strict=True)
+            {"id": i, CARRIES: carried(p), "profile": dict(p)} for i, p in zip(ids, products, strict=True)
         ]
         self._complete: set[str] = set()
         self._schema = threading.Lock()  # guards creating the collection or a vector name, and the metadata
@@ -418,6 +419,8 @@ class QdrantStore:
                 self._client.create_collection(
                     self.name, vectors_config={key: params}, metadata={"complete": []}, **self._layout()
                 )
+                if self._on_server:  # a server filters hard nos through this index as it searches (embedded: no index)
+                    self._client.create_payload_index(self.name, CARRIES, models.PayloadSchemaType.KEYWORD)
             elif key not in (self._client.get_collection(self.name).config.params.vectors or {}):
                 dense = models.DenseVectorConfig(size=params.size, distance=params.distance)
                 self._client.create_vector_name(self.name, key, models.DenseVectorNameConfig(dense=dense))
@@ -431,11 +434,15 @@ class QdrantStore:
             self._client.update_collection(self.name, metadata={"complete": done})
             self._complete.add(key)
 
+    @property
+    def _on_server(self) -> bool:
+        return self.where.startswith(("http://", "https://"))
+
     def _layout(self) -> dict[str, int]:
         """Shards and replicas of a new collection on a server (SIGNED_EXPLORER_QDRANT_SHARDS="shards,replicas");
         the embedded mode has neither."""
         raw = os.environ.get(ENV_QDRANT_SHARDS, "").strip()
-        if not raw or self.where == MEMORY or not self.where.startswith(("http://", "https://")):
+        if not raw or not self._on_server:
             return {}
         parts = raw.split(",")
         try:
@@ -479,7 +486,7 @@ class QdrantStore:
         """A hard no is a must_not on the payload; ``among`` (product indices) a must on the point ids."""
         from qdrant_client import models
 
-        must_not = [models.FieldCondition(key="carries", match=models.MatchAny(any=list(exclude)))] if exclude else []
+        must_not = [models.FieldCondition(key=CARRIES, match=models.MatchAny(any=list(exclude)))] if exclude else []
         must = [models.HasIdCondition(has_id=[int(i) for i in among])] if among is not None else []
         return models.Filter(must=must or None, must_not=must_not or None) if must or must_not else None
 
@@ -501,7 +508,7 @@ class QdrantStore:
         """What a query with no direction returns: every allowed product, scoring 0 (Qdrant refuses such a query;
         a cosine with a zero vector is 0 everywhere else in this project)."""
         candidates = range(self.n) if among is None else sorted({int(i) for i in among})
-        allowed = [i for i in candidates if not set(self._payloads[i]["carries"]) & set(exclude)]
+        allowed = [i for i in candidates if not set(self._payloads[i][CARRIES]) & set(exclude)]
         chosen = np.array(allowed[:limit], dtype=np.int64)
         return Hits(chosen, np.zeros(chosen.size, dtype=np.float32))
 
