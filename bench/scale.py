@@ -235,8 +235,11 @@ def _kept_runs(replaced: list[int]) -> list[dict]:
     path = RESULTS / "scale.json"
     if not path.exists():
         return []
-    earlier = json.loads(path.read_text()).get("runs", [])
-    return [run for run in earlier if run.get("products") not in replaced and "users_per_measure" in run]
+    earlier = [run for run in json.loads(path.read_text()).get("runs", []) if run.get("products") not in replaced]
+    unlabelled = [run.get("products") for run in earlier if "users_per_measure" not in run]
+    if unlabelled:
+        log(f"dropping earlier runs that do not say how many users they measured: {unlabelled}")
+    return [run for run in earlier if "users_per_measure" in run]
 
 
 if __name__ == "__main__":

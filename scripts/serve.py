@@ -1,7 +1,7 @@
 """Serve a class: n app processes behind nginx with sticky sessions, all sharing one embedding cache.
 
 ``python scripts/serve.py --replicas 2 --port 8501`` (what ``make serve REPLICAS=2`` runs) starts the
-replicas on the ports after ``--port``, writes an nginx configuration into a temporary folder and runs
+replicas on free local ports, writes an nginx configuration into a temporary folder and runs
 nginx in the foreground on ``--port``. Ctrl-C stops everything.
 
 Why a cookie: a Streamlit session lives in one process (its websocket, its uploads, its widget state),

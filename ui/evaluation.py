@@ -15,7 +15,7 @@ from core.movielens import protocol as ml
 from core.movielens.data import load
 from core.movielens.evaluate import LABELS, Evaluation, across_models, across_reading, evaluate
 from core.movielens.labs.experiments import compute
-from core.movielens.metrics import Difference
+from core.movielens.metrics import BEATS, LEVEL, LOSES, Difference
 from ui import labs, resources
 from ui.plots import COLOURS, METRIC_COLUMNS, auc_bars, finish, interval, score_columns, show
 from ui.text import md_escape
@@ -47,7 +47,7 @@ LICENCE = (
 )
 
 
-VERDICTS = {"beats": "better", "loses to": "worse", "is not distinguishable from": "unclear"}
+VERDICTS = {BEATS: "better", LOSES: "worse", LEVEL: "unclear"}
 VERDICT_HELP = "better: the 95% interval lies above 0; worse: below 0; unclear: it contains 0"
 
 

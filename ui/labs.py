@@ -77,7 +77,8 @@ def metrics_table(lab: LabResult, x_title: str = "rule") -> None:
         }
         for rule, r in lab.summary().items()
     ]
-    config = score_columns(*METRIC_COLUMNS)
+    # the names are the point of the table: wide enough for "qdrant-best (likes only)" at 800 px
+    config = score_columns(*METRIC_COLUMNS) | {x_title: st.column_config.TextColumn(width="medium", pinned=True)}
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height="content", column_config=config)
 
 

@@ -7,6 +7,7 @@ import functools
 import streamlit as st
 
 from core.engine import models
+from core.engine.builds import Once
 from core.engine.share import shown
 from core.errors import sentence
 from core.scenarios import link
@@ -72,20 +73,12 @@ def linked(blob: str) -> Scenario:
     return link.unpack(blob)
 
 
-_PACKED: dict[str, str | None] = {}  # by scenario fingerprint: a slider move must not compress the scenario again
-_UNPACKED = object()  # not packed yet (None means packed and too large for a link)
+_PACKED = Once(max_entries=64)  # by scenario fingerprint: a slider move must not compress the scenario again
 
 
 def packed(scenario: Scenario) -> str | None:
     """The scenario as a link parameter, or None when it is too large (packed once per content)."""
-    known = _PACKED.get(scenario.fingerprint, _UNPACKED)
-    if known is not _UNPACKED:
-        return known  # type: ignore[return-value]
-    blob = link.pack(scenario)  # kept in a local: another session may clear the map meanwhile
-    if len(_PACKED) >= 64:
-        _PACKED.clear()
-    _PACKED[scenario.fingerprint] = blob
-    return blob
+    return _PACKED.get(scenario.fingerprint, lambda: link.pack(scenario))
 
 
 def scenario_options() -> dict[str, str]:

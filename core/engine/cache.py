@@ -12,8 +12,9 @@ Many sessions share one process, so the cache is built for concurrency:
   take turns through a :class:`PriorityGate`, one chunk of :data:`CHUNK` texts at a
   time, the smallest waiting job first. (Before the express lane, a slider move
   waited for the current chunk of someone's 10,000-product build: about a second.)
-- **Work is kept.** Encoded vectors reach the disk every :data:`FLUSH_SECONDS`
-  (one *pack* per flush), so an interrupted build resumes where it stopped.
+- **Work is kept.** During a long job, encoded vectors reach the disk after the first chunk that ends
+  :data:`FLUSH_SECONDS` after the last write (one *pack* per flush: every 2 to 3 s), so an interrupted
+  build resumes where it stopped.
 
 On disk the cache is a folder of packs (``.npz`` files holding keys and
 vectors), keyed by ``sha256(model name + text)``. A pack is written to a
@@ -52,7 +53,7 @@ log = logging.getLogger(__name__)
 ENV_CACHE = "SIGNED_EXPLORER_CACHE"
 CHUNK = 64  # texts per model call of a large job: about a second of work at most, so nobody waits longer
 EXPRESS = 8  # a job this small calls the model without waiting for a turn
-FLUSH_SECONDS = 2.0  # encoded vectors reach the disk at least this often during a long build
+FLUSH_SECONDS = 2.0  # a long build writes to disk after the first chunk that ends this long after the last write
 COMPACT_AT = 24  # packs in the folder before they are merged into one
 KEY_BYTES = 32  # sha256 digest
 

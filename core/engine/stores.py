@@ -419,11 +419,11 @@ class QdrantStore:
                 self._client.create_collection(
                     self.name, vectors_config={key: params}, metadata={"complete": []}, **self._layout()
                 )
-                if self._on_server:  # a server filters hard nos through this index as it searches (embedded: no index)
-                    self._client.create_payload_index(self.name, CARRIES, models.PayloadSchemaType.KEYWORD)
             elif key not in (self._client.get_collection(self.name).config.params.vectors or {}):
                 dense = models.DenseVectorConfig(size=params.size, distance=params.distance)
                 self._client.create_vector_name(self.name, key, models.DenseVectorNameConfig(dense=dense))
+            if self._on_server:  # an index for the hard-no filter (idempotent; the embedded mode has no indexes)
+                self._client.create_payload_index(self.name, CARRIES, models.PayloadSchemaType.KEYWORD)
             existing = self._client.count(self.name, exact=True).count
         for start in range(0, self.n, self.batch):  # outside the lock: a long upsert blocks nobody
             self._write_batch(key, matrix, start, full=start >= existing)

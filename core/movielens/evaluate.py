@@ -24,7 +24,17 @@ from core.engine.embedder import Embedder
 from core.engine.methods import METHOD_NAMES, METHODS, STRATEGY_NAMES, vectors
 from core.engine.recommender import Recommender
 from core.movielens.data import MovieLens, load
-from core.movielens.metrics import METRICS, paired_difference, summarise, user_metrics, verdict
+from core.movielens.metrics import (
+    BEATS,
+    LEVEL,
+    LOSES,
+    METRICS,
+    VERBS,
+    paired_difference,
+    summarise,
+    user_metrics,
+    verdict,
+)
 from core.movielens.protocol import SEED, Split, build_scenario, describe, evaluation_split
 from core.movielens.strategies import Catalogue, history_examples, refused
 from core.numeric import json_ready
@@ -226,7 +236,7 @@ def across_reading(evaluations: Mapping[str, Evaluation]) -> str:
     """
 
     def verbs(a: str, b: str) -> dict[str, int]:
-        out = {"beats": 0, "is not distinguishable from": 0, "loses to": 0}
+        out = dict.fromkeys(VERBS, 0)
         for e in evaluations.values():
             out[paired_difference(e.per_user("auc", a), e.per_user("auc", b)).verb] += 1
         return out
@@ -248,8 +258,8 @@ def across_reading(evaluations: Mapping[str, Evaluation]) -> str:
 
 def _tally(counts: Mapping[str, int], a: str, b: str) -> str:
     """'a beats b for 3, is level with it for 2 and loses to it for 1', leaving out what never happens."""
-    words = {"beats": f"beats {b}", "is not distinguishable from": "is level with it", "loses to": "loses to it"}
+    words = {BEATS: f"beats {b}", LEVEL: "is level with it", LOSES: "loses to it"}
     parts = [f"{words[verb]} for {count}" for verb, count in counts.items() if count]
-    if parts and not parts[0].startswith("beats"):
+    if parts and not parts[0].startswith(BEATS):
         parts[0] = parts[0].replace(" it ", f" {b} ", 1)
     return f"{a} " + (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0] if parts else "-")

@@ -97,6 +97,10 @@ def summarise(
     return out
 
 
+BEATS, LEVEL, LOSES = "beats", "is not distinguishable from", "loses to"  # the three verdicts a paired interval allows
+VERBS = (BEATS, LEVEL, LOSES)
+
+
 @dataclass(frozen=True)
 class Difference:
     """A paired per-user difference with its 95% interval, and what it lets us say."""
@@ -108,7 +112,7 @@ class Difference:
     @property
     def verb(self) -> str:
         """'beats' when the interval is above zero, 'loses to' when below, else 'is not distinguishable from'."""
-        return "beats" if self.low > 0 else "loses to" if self.high < 0 else "is not distinguishable from"
+        return BEATS if self.low > 0 else LOSES if self.high < 0 else LEVEL
 
 
 def paired_difference(a: Sequence[float], b: Sequence[float]) -> Difference:

@@ -44,7 +44,7 @@ from core.errors import InputError, UnknownName, quoted, shorten, visible
 from core.numeric import MAX_NUMBER_DIGITS, NumberError, parse_number
 
 MAX_FEATURES = 1_000
-MAX_PRODUCTS = 20_000  # bench/limits.py: about 1.6 GB peak and ~20 min of text embedding on 2 cores
+MAX_PRODUCTS = 20_000  # bench/limits.py: about 1.4 GB peak and ~11 min of text embedding on 2 cores
 MAX_USERS = 1_000
 MAX_FEATURE_CHARS = 80
 MAX_ID_CHARS = 100

@@ -67,7 +67,7 @@ def test_the_vector_database_tab_compares_strategies_with_and_without_dislikes(e
     at.run()
     assert not at.exception, at.exception
     verdict = plain(at.info)
-    assert "The best strategy is qdrant-" in verdict and "Do negative examples help?" in verdict
+    assert "The highest AUC among the strategies is qdrant-" in verdict and "Do negative examples help?" in verdict
     table = next(d.value for d in at.dataframe if "95% interval" in d.value.columns and "rule" in d.value.columns)
     assert list(table["rule"])[-2:] == ["signed history", "EASE"] and len(table) == 8
     assert table["AUC"].between(0, 1).all()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.movielens.labs.experiments import LabResult
-from core.movielens.metrics import verdict
+from core.movielens.metrics import LEVEL, verdict
 from core.movielens.strategies import NO_NEGATIVES
 
 
@@ -77,9 +77,13 @@ def qdrant(lab: LabResult) -> str:
     summary = lab.summary()
     strategies = [r for r in lab.rules if r.startswith("qdrant-") and NO_NEGATIVES not in r]
     best = max(strategies, key=lambda r: summary[r]["auc"])
+    level = [r for r in strategies if r != best and lab.difference(best, r).verb == LEVEL]
+    lead = f"The highest AUC among the strategies is {best}'s ({summary[best]['auc']:.3f})" + (
+        f", level with {' and '.join(level)} within the noise" if level else ", ahead of the others beyond the noise"
+    )
     helped = [f"{_compare(lab, r, r + NO_NEGATIVES)}" for r in strategies]
     return (
-        f"The best strategy is {best} (AUC {summary[best]['auc']:.3f}). Do negative examples help? "
+        f"{lead}. Do negative examples help? "
         + "; ".join(_sentence(h) if i == 0 else h for i, h in enumerate(helped))
         + f". Against the alternatives: {_compare(lab, best, 'signed history')}; {_compare(lab, best, 'EASE')}."
     )

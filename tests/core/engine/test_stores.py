@@ -202,3 +202,36 @@ def test_a_server_collection_takes_its_shards_and_replicas_from_the_environment(
         monkeypatch.setenv("SIGNED_EXPLORER_QDRANT_SHARDS", bad)
         with pytest.raises(InputError, match="expected 'shards,replicas'"):
             store._layout()
+
+
+def test_a_server_collection_gets_a_keyword_index_for_the_hard_no_filter(vectors):
+    """On a server the filter's field is indexed whenever vectors are added (also to a collection that existed
+    before); the embedded mode asks for no index. The requests go to the real embedded client, recorded."""
+    import warnings
+
+    from qdrant_client import models
+
+    store = QdrantStore(PRODUCTS, [f"p{i}" for i in range(len(PRODUCTS))], collection_name("indexed"), batch=64)
+    asked: list[tuple] = []
+
+    class Recorded:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+        def create_payload_index(self, *args, **kwargs):
+            asked.append(args)
+            return self.inner.create_payload_index(*args, **kwargs)
+
+    store._client = Recorded(store._client)
+    store.add("embedded", vectors)
+    assert asked == []
+    store.where = "http://db:6333"  # what a server location does (the requests still go to the embedded client)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the embedded client says indexes have no effect there
+        store.add("v", vectors)
+        store.add("w", vectors[:, ::-1].copy())
+    assert asked == [(store.name, "carries", models.PayloadSchemaType.KEYWORD)] * 2
+    assert store.search("v", vectors[0], limit=1, exclude=["nuts"]).indices.tolist() != [0]

@@ -48,7 +48,24 @@ def test_qdrant_reading_says_which_strategy_wins_and_whether_negatives_help():
         "EASE": base + 0.1,
     }
     text = readings.qdrant(lab(rules))
-    assert text.startswith("The best strategy is qdrant-avg (AUC")
+    assert text.startswith("The highest AUC among the strategies is qdrant-avg's (")
+    assert "ahead of the others beyond the noise" in text
     assert "Qdrant-avg beats qdrant-avg (likes only)" in text
     assert "qdrant-best is not distinguishable from qdrant-best (likes only)" in text
     assert "qdrant-avg loses to signed history" in text and "qdrant-avg loses to EASE" in text
+
+
+def test_qdrant_reading_does_not_crown_a_strategy_that_only_ties():
+    rng = np.random.default_rng(3)
+    base = rng.uniform(0.4, 0.6, 50)
+    rules = {
+        "qdrant-avg": base + 0.04 + rng.normal(0, 0.02, 50),
+        "qdrant-best": base,
+        "qdrant-sum": base + 0.04 + rng.normal(0, 0.02, 50),
+        **{f"qdrant-{s} (likes only)": base for s in ("avg", "best", "sum")},
+        "signed history": base,
+        "EASE": base,
+    }
+    text = readings.qdrant(lab(rules))
+    assert "level with qdrant-sum within the noise" in text or "level with qdrant-avg within the noise" in text
+    assert "qdrant-best" not in text.split(". Do negative")[0]
