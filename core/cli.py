@@ -232,6 +232,7 @@ def _rank_payload(scenario, user, recommender, result, top: int) -> dict[str, An
 
 
 def _rank_text(scenario, user, recommender, result, top: int) -> str:
+    from core.engine.marks import DISLIKED_NAME, HARD_NO_NAME
     from core.engine.marks import describe as describe_marks
 
     marks = result.marks
@@ -246,10 +247,10 @@ def _rank_text(scenario, user, recommender, result, top: int) -> str:
         tau = "n/a" if a["kendall_tau"] is None else f"{a['kendall_tau']:+.2f}"
         lines.append(
             f"{m}: tau vs exact {tau}, overlap@{top} {a['overlap_at_k']:.2f}, in the top {top}: "
-            f"{a['hard_no_in_top_k']} break a hard no, {a['disliked_in_top_k']} disliked overall"
+            f"{HARD_NO_NAME} {a['hard_no_in_top_k']}, {DISLIKED_NAME} {a['disliked_in_top_k']}"
         )
         for place, i in enumerate(r.top(top), 1):
-            flags = ["breaks a hard no"] * bool(marks.hard_no[i]) + ["disliked overall"] * bool(marks.disliked[i])
+            flags = [HARD_NO_NAME] * bool(marks.hard_no[i]) + [DISLIKED_NAME] * bool(marks.disliked[i])
             flag = f"  <- {', '.join(flags)}" if flags else ""
             lines.append(f"  {place:>2}. {r.scores[i]:+.3f}  {recommender.product_names[i]}{flag}")
         lines.append("")

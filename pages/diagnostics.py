@@ -36,10 +36,8 @@ key = (scenario.fingerprint, space.embedder.name)
 features = counted(len(scenario.vocabulary), "feature")
 st.caption(md_escape(f"{scenario.title} · {features} · model {space.embedder.name}"))
 
-names = ["Sign", "Dislikes", "Magnitude", "Truncation", "Synonyms", "PCA variance", "Raw injection", "Tanh"]
-names += ["Across models", "Negation"]  # short: ten tabs wrap onto two lines at 800 px (ui/app.css)
 sign, dislikes, magnitude, truncation, synonyms, pca, injection, tanh, every, negated = st.tabs(
-    names, key="d_tab", on_change="rerun"
+    list(tabs.TABS), key="d_tab", on_change="rerun"
 )
 with sign:
     sweep, swept_user = tabs.tab_sign(space, scenario, key, params)

@@ -15,6 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scripts.harness import chromium, streamlit_server, wait_idle  # noqa: E402
+from ui.diagnostics import TABS as DIAGNOSTICS_TABS  # noqa: E402
 from ui.navigation import PAGES  # noqa: E402
 
 SIZES = ((800, 900), (1280, 800), (1920, 1080))
@@ -26,10 +27,6 @@ MAX_HEIGHT = 12_000
 PEANUT = (
     "explorer?preset=peanut-allergy&user=peanut-allergic&hardno=-0.9&methods=naive,prefix,weighted,exact,qdrant-best"
 )
-DIAGNOSTICS_TABS = (
-    "Sign", "Dislikes", "Magnitude", "Truncation", "Synonyms", "PCA variance", "Raw injection", "Tanh",
-    "Across models", "Negation",
-)  # fmt: skip
 EVALUATION_TABS = ("Results", "Across models", "Vector database")
 LABS = ("User from history", "Negative feedback", "Category centroids", "EASE", "Vector database")
 

@@ -14,7 +14,7 @@ import streamlit as st
 from core.diagnostics import dislikes, readings, sign, synonyms, tanh, truncation, variance
 from core.diagnostics.injection import pick_novel, raw_injection
 from core.diagnostics.report import requirements
-from core.engine.marks import MARKS
+from core.engine.marks import DISLIKED_NAME, HARD_NO_NAME
 from core.engine.marks import describe as describe_marks
 from core.engine.methods import METHOD_NAMES, METHODS
 from core.engine.recommender import Recommender
@@ -25,6 +25,10 @@ from ui.plots import COLOURS, finish, heatmap, lines_by_method, reference_line, 
 from ui.text import md_escape
 
 LABELS = {m: METHODS[m].label for m in METHODS}
+TABS = (  # short names: ten tabs wrap onto two lines at 800 px (ui/app.css)
+    "Sign", "Dislikes", "Magnitude", "Truncation", "Synonyms", "PCA variance", "Raw injection", "Tanh",
+    "Across models", "Negation",
+)  # fmt: skip
 
 
 def reading(text: str) -> None:
@@ -348,8 +352,8 @@ def tab_dislikes(recommender: Recommender, key: tuple, params: MethodParams) -> 
     total = dislikes.totals(counts)
     figure = go.Figure()
     for mark, label, colour in (
-        ("hard_no_in_top_k", MARKS["hard_no"][0], "#c92a2a"),
-        ("disliked_in_top_k", MARKS["disliked"][0], "#f08c00"),
+        ("hard_no_in_top_k", HARD_NO_NAME, "#c92a2a"),
+        ("disliked_in_top_k", DISLIKED_NAME, "#f08c00"),
     ):
         figure.add_bar(x=[LABELS[m] for m in total], y=[total[m][mark] for m in total], name=label)
         figure.data[-1].marker.color = colour

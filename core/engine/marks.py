@@ -50,8 +50,8 @@ def carried(product: Mapping[str, float]) -> list[str]:
 
 
 def violates(product: Mapping[str, float], features: Iterable[str]) -> bool:
-    """Whether a product carries any of ``features``."""
-    return not set(carried(product)).isdisjoint(features)
+    """Whether a product carries any of ``features`` (scores it above 0, as :func:`carried` says)."""
+    return any(product.get(feature, 0) > 0 for feature in features)
 
 
 def hard_no_mask(products: Sequence[Mapping[str, float]], profile: Mapping[str, float], threshold: float) -> np.ndarray:

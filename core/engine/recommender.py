@@ -20,7 +20,7 @@ import numpy as np
 
 from core.engine.builds import Once, Stage, run_stages
 from core.engine.embedder import Embedder, Progress
-from core.engine.marks import HARD_NO, Marks, hard_no_mask, hard_nos
+from core.engine.marks import HARD_NO, Marks, hard_nos
 from core.engine.methods import METHOD_NAMES, examples, get_method
 from core.engine.ranking import Ranking, pairwise
 from core.engine.space import DEFAULT_PARAMS, FeatureSpace, MethodParams
@@ -248,14 +248,16 @@ class Recommender:
         With ``filter_hard_no`` every method ranks only the products that break none of the user's hard nos
         (the marks keep describing every product: what the filter removed is still what it was).
         """
-        exclude = hard_nos(profile, hard_no) if filter_hard_no else []
+        features = hard_nos(profile, hard_no)
+        exclude = features if filter_hard_no else []
         rankings = {m: self.ranking(m, profile, params, exclude=exclude) for m in methods}
         unfiltered = "exact" in rankings and not exclude
         reference = rankings["exact"] if unfiltered else self.ranking("exact", profile, params)
-        marks = Marks(hard_no_mask(self._profiles, profile, hard_no), reference.scores < 0, hard_no)
-        # What the filter took out, read from the rankings themselves (-inf: not returned by the store).
-        removed = np.isinf(next(iter(rankings.values())).scores) if filter_hard_no and rankings else None
-        return RankResult(rankings, rankings.get("exact", reference), k, marks, removed)
+        # One mask for the mark and for what the filter removes: the same rule every store filters by
+        # (carries, with a positive score, a hard-no feature), read from a table built once per scenario.
+        breaks = self.memory.excluded(features)
+        marks = Marks(breaks, reference.scores < 0, hard_no)
+        return RankResult(rankings, rankings.get("exact", reference), k, marks, breaks if filter_hard_no else None)
 
 
 MEMORY_BUDGET = 3 * 2**30  # bytes of product vectors the process keeps for all scenarios together

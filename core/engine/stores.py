@@ -191,10 +191,15 @@ def average_query(examples: Examples) -> np.ndarray | None:
     return mean + (mean - examples.negative.mean(axis=0)) if len(examples.negative) else mean
 
 
-def strategy_scores(strategy: str, examples: Examples, items: np.ndarray) -> np.ndarray | None:
-    """Each item's score under a recommend strategy (items: unit rows); None where Qdrant refuses the query."""
+def check_strategy(strategy: str) -> None:
+    """Refuse a recommend strategy Qdrant does not have, in one line naming the ones it has."""
     if strategy not in STRATEGIES:
         raise InputError(f"unknown recommend strategy {strategy!r}; choose one of: {', '.join(STRATEGIES)}")
+
+
+def strategy_scores(strategy: str, examples: Examples, items: np.ndarray) -> np.ndarray | None:
+    """Each item's score under a recommend strategy (items: unit rows); None where Qdrant refuses the query."""
+    check_strategy(strategy)
     if refuses(strategy, examples):
         return None
     if strategy == "average_vector":
@@ -533,8 +538,7 @@ class QdrantStore:
         copies every number of them, about 2 us each)."""
         from qdrant_client import models
 
-        if strategy not in STRATEGIES:
-            raise InputError(f"unknown recommend strategy {strategy!r}; choose one of: {', '.join(STRATEGIES)}")
+        check_strategy(strategy)
         if refuses(strategy, examples):  # Qdrant: "No positive examples given"
             return self._all_zero(
                 limit, exclude, among if lookup is not None else not_examples(self.n, among, examples)

@@ -23,6 +23,7 @@ import numpy as np
 from core.engine.embedder import Embedder
 from core.engine.methods import METHOD_NAMES, METHODS, STRATEGY_NAMES, vectors
 from core.engine.recommender import Recommender
+from core.engine.view import counted
 from core.movielens.data import MovieLens, load
 from core.movielens.metrics import (
     BEATS,
@@ -247,7 +248,7 @@ def across_reading(evaluations: Mapping[str, Evaluation]) -> str:
     below = sum(bool(hi < 0.5) for _, hi in naive)
     best = {max(METHOD_NAMES, key=lambda m: e.summary()[m]["auc"]) for e in evaluations.values()}
     return (
-        f"Over {n} model{'s' if n != 1 else ''}: naive text is indistinguishable from chance for {chance}"
+        f"Over {counted(n, 'model')}: naive text is indistinguishable from chance for {chance}"
         + (f" and below it for {below}" if below else "")
         + f"; {_tally(verbs('weighted', 'naive'), 'the weighted sum', 'naive')}; "
         f"{_tally(verbs('prefix', 'naive'), 'the signed prefix', 'naive')}; "

@@ -248,12 +248,16 @@ def test_prefix_edges_through_the_live_panel(explorer, edge, same, other):
     assert at_edge != prefix_column(other)
 
 
-@pytest.mark.parametrize("data", SMALL_SCENARIOS, ids=lambda d: d["id"])
-def test_small_scenarios_show_rankings_or_a_sentence_never_an_exception(app, data):
-    scenario = scenario_from_dict(data, source=data["id"])
+def open_upload(app, scenario):
+    """Open the Explorer on a scenario this session uploaded (the way the Scenarios page hands it over)."""
     app.session_state[UPLOADS] = {scenario.id: scenario}
     app.query_params["upload"] = scenario.id
-    at = app.run()
+    return app.run()
+
+
+@pytest.mark.parametrize("data", SMALL_SCENARIOS, ids=lambda d: d["id"])
+def test_small_scenarios_show_rankings_or_a_sentence_never_an_exception(app, data):
+    at = open_upload(app, scenario_from_dict(data, source=data["id"]))
     assert not at.exception, at.exception
     payload = panel_data(at)
     assert len(payload["methods"]) == 6 and payload["summary"]
@@ -266,10 +270,7 @@ def test_a_long_build_shows_its_progress_then_the_page(app, monkeypatch):
     data = json.loads(load_preset("quiet-travel").to_json())
     data["id"] = "progress-probe"
     data["products"][0]["name"] = f"A product nobody has prepared {uuid.uuid4().hex}"
-    scenario = scenario_from_dict(data, source="probe")
-    app.session_state[UPLOADS] = {scenario.id: scenario}
-    app.query_params["upload"] = scenario.id
-    at = app.run()
+    at = open_upload(app, scenario_from_dict(data, source="probe"))
     assert not at.exception
     progress = at.get("progress")
     if progress:  # the build took longer than no time at all: its progress is on the page
@@ -306,9 +307,7 @@ def test_qdrant_strategies_and_the_hard_no_filter_through_a_link(app):
 def test_features_named_like_object_prototype_keys_travel_through_the_panel(app):
     """The panel's state is a list of pairs, so "__proto__" is a name like any other on the way back."""
     scenario = scenario_from_dict(prototype_scenario(), source="probe")
-    app.session_state[UPLOADS] = {scenario.id: scenario}
-    app.query_params["upload"] = scenario.id
-    at = app.run()
+    at = open_upload(app, scenario)
     assert not at.exception, at.exception
     assert list(sliders(at)) == ["plain", *PROTOTYPE_NAMES]
     flipped = {name: -value for name, value in sliders(at).items()}
@@ -324,10 +323,7 @@ def test_features_named_like_object_prototype_keys_travel_through_the_panel(app)
 
 def test_a_one_product_scenario_reads_in_the_singular_and_draws_no_empty_places(app):
     data = next(d for d in SMALL_SCENARIOS if d["id"] == "one-of-each")
-    scenario = scenario_from_dict(data, source=data["id"])
-    app.session_state[UPLOADS] = {scenario.id: scenario}
-    app.query_params["upload"] = scenario.id
-    at = app.run()
+    at = open_upload(app, scenario_from_dict(data, source=data["id"]))
     assert not at.exception, at.exception
     payload = panel_data(at)
     assert payload["user"].endswith(": 1 scored feature")

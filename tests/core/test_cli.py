@@ -156,16 +156,22 @@ def test_real_process_exit_codes(root):
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "score must be in [-1, 1]" in bad.stderr
 
 
-def test_a_bug_is_not_reported_as_bad_input(capsys, monkeypatch, tmp_path):
-    """Only the project's own input errors exit 2; anything else is a bug: exit 1, one line, the traceback kept."""
+def presets_failing_with(error: Exception, capsys, monkeypatch, tmp_path):
+    """Run `presets` with its command raising ``error`` (an internal bug); crash logs go to ``tmp_path``."""
     import core.cli as cli
 
     def broken(args):
-        raise ValueError("cannot reshape array of size 0 into shape (3,)")
+        raise error
 
     monkeypatch.setattr(cli, "cmd_presets", broken)
     monkeypatch.setattr(cli.tempfile, "gettempdir", lambda: str(tmp_path))
-    code, _, err = run(capsys, "presets")
+    return run(capsys, "presets")
+
+
+def test_a_bug_is_not_reported_as_bad_input(capsys, monkeypatch, tmp_path):
+    """Only the project's own input errors exit 2; anything else is a bug: exit 1, one line, the traceback kept."""
+    bug = ValueError("cannot reshape array of size 0 into shape (3,)")
+    code, _, err = presets_failing_with(bug, capsys, monkeypatch, tmp_path)
     assert code == 1
     assert err.startswith("internal error (ValueError): cannot reshape") and "This is a bug" in err
     logs = list(tmp_path.glob("signed-explorer-cli-*.log"))
@@ -413,14 +419,7 @@ def test_a_negation_file_of_repeated_pairs_prints_no_made_up_number(capsys, tmp_
 
 
 def test_an_internal_error_summary_ends_with_one_mark(capsys, monkeypatch, tmp_path):
-    import core.cli as cli
-
-    def broken(args):
-        raise RuntimeError("was it cut?")
-
-    monkeypatch.setattr(cli, "cmd_presets", broken)
-    monkeypatch.setattr(cli.tempfile, "gettempdir", lambda: str(tmp_path))
-    code, _, err = run(capsys, "presets")
+    code, _, err = presets_failing_with(RuntimeError("was it cut?"), capsys, monkeypatch, tmp_path)
     assert code == 1 and "was it cut? This is a bug" in err and "?." not in err
 
 
