@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 MODELS := $(VENV)/.models
 PORT   ?= 8501
 
-.PHONY: setup models run serve test lint format chromium nginx bench screenshot screenshots clean
+.PHONY: setup models run serve test test-fast test-js lint format chromium nginx bench screenshot screenshots clean
 
 setup: $(STAMP)
 
@@ -54,6 +54,17 @@ format: setup
 
 test: setup models chromium nginx lint
 	$(PY) -m pytest
+
+# The lane to run while you work (about 2 minutes on a warm machine): ruff, then every test but the browser
+# (tests/e2e), the proxy (tests/scripts) and the ones marked slow (every extra model, full MovieLens runs, real
+# subprocesses). Run `make test` before you push: CI runs everything.
+test-fast: setup lint
+	$(PY) -m pytest -q -m "not slow" --ignore=tests/e2e --ignore=tests/scripts
+
+# The browser's pure functions alone, under node's own test runner (make test runs them too, from pytest).
+test-js: setup
+	$(PY) -m tests.js.fixtures
+	node --test tests/js/
 
 bench: setup chromium
 	$(PY) bench/slider.py

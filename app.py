@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from core import runtime
 from ui import resources
 from ui.navigation import navigation
 
+runtime.start()
 page = navigation()
-resources.warm_up()  # prepare the presets in the background (once per server process)
+if resources.serving():  # prepare the presets in the background, once per server process (not in AppTest)
+    resources.warm_up()
 page.run()

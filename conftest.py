@@ -14,3 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 os.environ.setdefault("SIGNED_EXPLORER_CACHE", str(ROOT / ".cache" / "test-embeddings"))
 os.environ.pop("SIGNED_EXPLORER_MODEL", None)
+
+from core import runtime  # noqa: E402 - after the cache folder is chosen
+
+runtime.start()

@@ -28,8 +28,8 @@ from core.movielens.protocol import FEATURE_MODES  # noqa: E402
 
 CHILD = r"""
 import json, sys, time
-from core.engine import models
-from core.engine.cache import get_embedder
+from core.embedding import models
+from core.embedding.cache import get_embedder
 from core.movielens.data import load
 from core.movielens.evaluate import across_reading, evaluate
 from core.movielens.metrics import paired_difference

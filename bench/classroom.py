@@ -38,7 +38,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import bounded_int, int_list, log, write_result  # noqa: E402
-from core.engine.cache import default_cache_dir  # noqa: E402
+from core.embedding.cache import default_cache_dir  # noqa: E402
 from scripts.harness import streamlit_server  # noqa: E402
 from scripts.serve import replicas  # noqa: E402
 from scripts.session_client import LOAD_TIMEOUT, MOVE_TIMEOUT, Client  # noqa: E402

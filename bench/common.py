@@ -9,7 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
+from core import runtime
 from core.cli import bounded_int  # noqa: F401 - re-exported for the benches
+
+runtime.start()
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import bounded_int, log, write_result  # noqa: E402
-from core.engine.cache import default_cache_dir  # noqa: E402
+from core.embedding.cache import default_cache_dir  # noqa: E402
 from scripts.harness import chromium, streamlit_server  # noqa: E402
 
 QUIET_MS = 400

@@ -60,8 +60,8 @@ from core.scenarios.io import parse_upload
 from core.scenarios.link import pack
 from core.scenarios.tables import cells
 from core.scenarios.wide_csv import to_csv
-from core.engine.cache import get_embedder
-from core.engine.recommender import Recommender
+from core.embedding.cache import get_embedder
+from core.retrieval.recommender import Recommender
 
 scenario = step("parse and validate", lambda: parse_upload("max.json", data, max_bytes=len(data) + 1))
 out["editor_cells"] = cells(scenario)
@@ -74,14 +74,14 @@ for method in ("prefix", "weighted", "whitened", "exact"):
 step("CSV for a download", lambda: len(to_csv(scenario)))
 # the text methods' work: their distinct texts (naive, and split's non-empty sides), timed on a sample of the
 # scenario's own naive texts (before UMAP, whose idle threads would compete)
-from core.engine.texts import naive_text, split_texts
+from core.vectors.texts import naive_text, split_texts
 texts = set()
 for p in scenario.products:
     texts.add(naive_text(dict(p.profile)))
     texts.update(side for side in split_texts(dict(p.profile)) if side)
 sample = [naive_text(dict(p.profile)) for p in scenario.products[:256]]
 t = time.perf_counter(); embedder.inner.encode(sample); rate = len(sample) / (time.perf_counter() - t)
-from core.engine.projection import fit_projection
+from core.maps.projection import fit_projection
 step("UMAP map (weighted)", lambda: fit_projection(recommender.product_vectors("weighted")))
 out["texts_to_embed"] = len(texts)
 out["text_methods_estimate_s"] = round(len(texts) / rate)

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import log, write_result  # noqa: E402
 from bench.movielens import run  # noqa: E402
-from core.engine import models  # noqa: E402
+from core.embedding import models  # noqa: E402
 
 SEED_A, SEED_B = '{"anxiety": -0.9, "adventure": 0.8}', '{"anxiety": 0.9, "adventure": 0.7}'
 

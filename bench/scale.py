@@ -39,12 +39,14 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import RESULTS, bounded_int, int_list, log, percentiles, write_result  # noqa: E402
-from core.engine.cache import get_embedder  # noqa: E402
-from core.engine.marks import hard_nos  # noqa: E402
-from core.engine.methods import METHODS, STRATEGY_NAMES, examples  # noqa: E402
-from core.engine.space import DEFAULT_PARAMS, FeatureSpace  # noqa: E402
-from core.engine.stores import MEMORY, NumpyStore, ProductVectors, QdrantStore, collection_name  # noqa: E402
+from core.embedding.cache import get_embedder  # noqa: E402
+from core.retrieval.carriers import Carriers  # noqa: E402
+from core.retrieval.marks import hard_nos  # noqa: E402
+from core.retrieval.qdrant import MEMORY, QdrantStore, collection_name  # noqa: E402
+from core.retrieval.stores import NumpyStore, ProductVectors  # noqa: E402
 from core.scenarios.synthetic import feature_names  # noqa: E402
+from core.vectors.methods import METHODS, STRATEGY_NAMES, examples  # noqa: E402
+from core.vectors.space import DEFAULT_PARAMS, FeatureSpace  # noqa: E402
 
 METHODS_MEASURED = ("prefix", "weighted", "whitened", "exact")
 FEATURES, USER_FEATURES, TOP = 200, 10, 10
@@ -107,7 +109,7 @@ def measure_size(n: int, queries: int) -> dict:
     space = FeatureSpace(feature_names(FEATURES), get_embedder())
     space.prefix_embeddings()
     space.whitened(DEFAULT_PARAMS)
-    memory = NumpyStore(profiles)
+    memory = NumpyStore(Carriers(profiles))
     name = collection_name("scale", str(n))
     qdrant = QdrantStore(profiles, [f"p{i}" for i in range(n)], name, where=MEMORY, batch=2048)
     build: dict[str, dict] = {}

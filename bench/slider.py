@@ -23,12 +23,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import bounded_int, log, percentiles, write_result  # noqa: E402
-from core.engine.cache import get_embedder  # noqa: E402
-from core.engine.methods import METHOD_NAMES  # noqa: E402
-from core.engine.recommender import Recommender  # noqa: E402
-from core.engine.texts import naive_text  # noqa: E402
+from core.embedding.cache import get_embedder  # noqa: E402
+from core.retrieval.recommender import Recommender  # noqa: E402
 from core.scenarios.presets import load_preset  # noqa: E402
 from core.scenarios.synthetic import generate_scenario  # noqa: E402
+from core.vectors.methods import METHOD_NAMES  # noqa: E402
+from core.vectors.texts import naive_text  # noqa: E402
 
 STEP = 0.05
 TOP_K = 10

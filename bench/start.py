@@ -23,8 +23,8 @@ from bench.common import log, write_result  # noqa: E402
 CHILD = """
 import json, time
 t0 = time.perf_counter()
-from core.engine.cache import get_embedder
-from core.engine.recommender import Recommender
+from core.embedding.cache import get_embedder
+from core.retrieval.recommender import Recommender
 from core.scenarios.presets import load_preset
 scenario = load_preset("bench-10k")
 t1 = time.perf_counter()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sys
 
+from core import runtime
 from core.cli import main
 
 if __name__ == "__main__":
+    runtime.start()
     sys.exit(main())

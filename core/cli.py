@@ -19,9 +19,10 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from core.engine.embedder import ModelLoadError
+from core.embedding.embedder import ModelLoadError
 from core.errors import InputError, UnknownName, sentence, shorten, visible, visible_lines
 from core.numeric import NumberError, finite_or_none, json_ready, parse_integer, parse_number
+from core.wording import NOT_DEFINED, fixed, signed
 
 EXIT_OK, EXIT_BUG, EXIT_USAGE = 0, 1, 2
 
@@ -116,7 +117,7 @@ def parse_assignment(text: str) -> tuple[str, float]:
 
 
 def _methods(text: str) -> tuple[str, ...]:
-    from core.engine.methods import parse_methods
+    from core.vectors.methods import parse_methods
 
     try:
         return parse_methods(text)
@@ -164,14 +165,14 @@ def load_source(args: argparse.Namespace):
 
 
 def _embedder(model: str | None = None):
-    from core.engine.cache import get_embedder
+    from core.embedding.cache import get_embedder
 
     return get_embedder(model)
 
 
 def _model_ids(choice: str | None) -> list[str]:
     """``--model all`` -> every installed model's id; a name -> [that id]; None -> [the default]."""
-    from core.engine import models
+    from core.embedding import models
 
     if choice == "all":
         return [spec.id for spec in models.installed()]
@@ -199,7 +200,6 @@ def cmd_presets(args: argparse.Namespace) -> int:
 
 
 def _rank_payload(scenario, user, recommender, result, top: int) -> dict[str, Any]:
-    agreement = result.agreement()
     removed = None
     if result.removed is not None:
         ids = [recommender.product_ids[i] for i, gone in enumerate(result.removed) if gone]
@@ -219,21 +219,13 @@ def _rank_payload(scenario, user, recommender, result, top: int) -> dict[str, An
             ]
             for m, r in result.rankings.items()
         },
-        "divergence": {
-            m: {
-                "kendall_tau_vs_exact": finite_or_none(a["kendall_tau"]),
-                "overlap_at_k_vs_exact": finite_or_none(a["overlap_at_k"]),
-                "hard_no_in_top_k": a["hard_no_in_top_k"],
-                "disliked_in_top_k": a["disliked_in_top_k"],
-            }
-            for m, a in agreement.items()
-        },
+        "divergence": {m: {**result.agreement.vs(m), **result.counts(m)} for m in result.rankings},
     }
 
 
 def _rank_text(scenario, user, recommender, result, top: int) -> str:
-    from core.engine.marks import DISLIKED_NAME, HARD_NO_NAME
-    from core.engine.marks import describe as describe_marks
+    from core.retrieval.marks import DISLIKED_NAME, HARD_NO_NAME
+    from core.retrieval.marks import describe as describe_marks
 
     marks = result.marks
     lines = [f"{scenario.title} - {user.name} ({user.id}), top {top}"]
@@ -241,13 +233,12 @@ def _rank_text(scenario, user, recommender, result, top: int) -> str:
     if result.removed is not None:
         lines.append(f"  hard-no filter on: {int(result.removed.sum())} product(s) removed for every method")
     lines.append("")
-    agreement = result.agreement()
     for m, r in result.rankings.items():
-        a = agreement[m]
-        tau = "n/a" if a["kendall_tau"] is None else f"{a['kendall_tau']:+.2f}"
+        a, counts = result.agreement.vs(m), result.counts(m)
         lines.append(
-            f"{m}: tau vs exact {tau}, overlap@{top} {a['overlap_at_k']:.2f}, in the top {top}: "
-            f"{HARD_NO_NAME} {a['hard_no_in_top_k']}, {DISLIKED_NAME} {a['disliked_in_top_k']}"
+            f"{m}: tau vs exact {signed(a['kendall_tau'])}, overlap@{top} {fixed(a['overlap_at_k'])}, "
+            f"in the top {top}: {HARD_NO_NAME} {counts['hard_no_in_top_k']}, "
+            f"{DISLIKED_NAME} {counts['disliked_in_top_k']}"
         )
         for place, i in enumerate(r.top(top), 1):
             flags = [HARD_NO_NAME] * bool(marks.hard_no[i]) + [DISLIKED_NAME] * bool(marks.disliked[i])
@@ -277,9 +268,9 @@ def _overrides(scenario, assignments: list[tuple[str, float]]) -> dict[str, floa
 
 
 def cmd_rank(args: argparse.Namespace) -> int:
-    from core.engine.marks import HARD_NO
-    from core.engine.methods import METHOD_NAMES
-    from core.engine.recommender import Recommender
+    from core.retrieval.marks import HARD_NO
+    from core.retrieval.recommender import Recommender
+    from core.vectors.methods import METHOD_NAMES
 
     scenario = load_source(args)
     user = scenario.user(args.user)
@@ -296,14 +287,14 @@ def cmd_rank(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from core.engine.methods import METHOD_NAMES, compare_profiles
+    from core.vectors.methods import METHOD_NAMES, compare_profiles
 
     rows = {}
     for model in _model_ids(args.model):
         rows[model] = {m: finite_or_none(c) for m, c in compare_profiles(args.a, args.b, _embedder(model)).items()}
 
     def shown(value: float | None) -> str:  # a cosine with a profile that has no vector is not defined
-        return "     n/a" if value is None else f"{value:+8.4f}"
+        return f"{NOT_DEFINED:>8}" if value is None else f"{value:+8.4f}"
 
     if args.model != "all":
         ((model, cosine),) = rows.items()
@@ -323,7 +314,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_models(args: argparse.Namespace) -> int:
     """The model registry; ``--prepare`` loads each installed model once (joins, distils, checks SHA-256)."""
-    from core.engine import models
+    from core.embedding import models
 
     listed = [spec.as_json() for spec in models.registry()]
     if args.prepare:
@@ -368,8 +359,8 @@ def cmd_negation(args: argparse.Namespace) -> int:
 
 def cmd_diagnose(args: argparse.Namespace) -> int:
     from core.diagnostics.report import diagnose
-    from core.engine.methods import ALL_METHOD_NAMES
-    from core.engine.recommender import Recommender
+    from core.retrieval.recommender import Recommender
+    from core.vectors.methods import ALL_METHOD_NAMES
 
     scenario = load_source(args)
     recommender = Recommender(scenario, _embedder(args.model))
@@ -384,19 +375,19 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
 
 
 def _fixed(value: float | None, width: int, decimals: int, sign: str = "") -> str:
-    """A number for a text table; "n/a" where it is not defined (null in JSON), never a made-up 0.
+    """A number for a text table; :data:`~core.wording.NOT_DEFINED` where it is not defined (null in JSON).
 
     >>> _fixed(0.5, 6, 3), _fixed(None, 6, 3), _fixed(float("nan"), 4, 1)
     (' 0.500', '   n/a', ' n/a')
     """
     value = finite_or_none(value, 12)
-    return f"{'n/a':>{width}}" if value is None else f"{value:{sign}{width}.{decimals}f}"
+    return f"{NOT_DEFINED:>{width}}" if value is None else f"{value:{sign}{width}.{decimals}f}"
 
 
 def _interval(pair: list | None) -> str:
-    """``[lo, hi]`` of a 95% interval, or "[not defined]" (an interval from one user is not defined)."""
+    """``[lo, hi]`` of a 95% interval, or ``[n/a]`` (an interval from one user is not defined)."""
     if not pair or any(finite_or_none(v) is None for v in pair):
-        return "[not defined]"
+        return f"[{NOT_DEFINED}]"
     return f"[{pair[0]:.3f}, {pair[1]:.3f}]"
 
 
@@ -465,12 +456,12 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     finds them ready). ``make setup`` runs it once after installing."""
     import time
 
-    from core.engine.builds import run_stages
-    from core.engine.maps import MapStore
-    from core.engine.methods import METHOD_NAMES
-    from core.engine.recommender import Recommender
-    from core.engine.space import DEFAULT_PARAMS
+    from core.jobs import run_stages
+    from core.maps.store import MapStore
+    from core.retrieval.recommender import Recommender
     from core.scenarios.presets import list_presets, load_preset
+    from core.vectors.methods import METHOD_NAMES
+    from core.vectors.space import DEFAULT_PARAMS
 
     ids = args.preset or [p.id for p in list_presets() if not p.generated]
     embedder, store, report = _embedder(args.model), MapStore(), _stage_logger(args.quiet)
@@ -498,7 +489,7 @@ def _json_and_quiet(parser: argparse.ArgumentParser, *, quiet: bool = True) -> N
 
 def _model_choice(every: bool) -> Callable[[str], str]:
     def parse(text: str) -> str:
-        from core.engine import models
+        from core.embedding import models
 
         if every and text.strip().lower() == "all":
             return "all"
@@ -552,7 +543,7 @@ def _add_rank(sub) -> None:
 
 
 def _hard_no(text: str) -> float:
-    from core.engine.marks import HARD_NO_RANGE
+    from core.retrieval.marks import HARD_NO_RANGE
 
     lo, hi = HARD_NO_RANGE
     try:

@@ -96,13 +96,23 @@ class NumberError(ValueError):
 
     @property
     def got(self) -> str | None:
-        return None if self.digits is None else f"a {self.digits:,}-digit number"
+        return None if self.digits is None else huge_number(self.digits)
 
 
-def _digits(text: str) -> int:
-    """Digits of the integer part, leading zeros and sign left out."""
-    whole = re.split(r"[.eE]", text.lstrip("+-"), maxsplit=1)[0]
+def digit_count(text: str) -> int:
+    """Digits of a number's integer part, its sign and leading zeros left out: the one count behind
+    :func:`huge_number`.
+
+    >>> digit_count("-000123.45e6"), digit_count("0"), digit_count("1" * 401)
+    (3, 0, 401)
+    """
+    whole = re.split(r"[.eE]", text.strip().lstrip("+-"), maxsplit=1)[0]
     return len(whole.lstrip("0"))
+
+
+def huge_number(digits: int) -> str:
+    """How a number too long to convert is named in a message, never echoed: 'a 401-digit number'."""
+    return f"a {digits:,}-digit number"
 
 
 def _checked(text: object, pattern: re.Pattern[str], what: str) -> str:
@@ -111,7 +121,7 @@ def _checked(text: object, pattern: re.Pattern[str], what: str) -> str:
     stripped = text.strip()
     if not pattern.fullmatch(stripped):
         raise NumberError(f"not {what} in decimal notation (digits, an optional fraction and exponent)")
-    digits = _digits(stripped)
+    digits = digit_count(stripped)
     if digits > MAX_NUMBER_DIGITS:
         raise NumberError(f"a {digits:,}-digit number is too large", digits=digits)
     return stripped

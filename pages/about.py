@@ -5,9 +5,9 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.engine.methods import METHODS, compare_profiles
-from core.engine.view import counted
 from core.scenarios.presets import SEED_USER_A, SEED_USER_B
+from core.vectors.methods import METHODS, compare_profiles
+from core.wording import counted
 from ui import resources
 from ui.navigation import PAGES, explicit_navigation_only
 from ui.plots import finish, show

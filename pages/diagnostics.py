@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.engine.methods import ALL_METHOD_NAMES
-from core.engine.space import MethodParams
-from core.engine.view import counted
+from core.vectors.methods import ALL_METHOD_NAMES
+from core.vectors.space import MethodParams
+from core.wording import counted
 from ui import across, resources, session
 from ui import diagnostics as tabs
 from ui.navigation import explicit_navigation_only

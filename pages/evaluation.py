@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.engine.view import counted
 from core.movielens.data import DataError, find_data
 from core.movielens.evaluate import verdicts
 from core.movielens.protocol import FEATURE_MODES
+from core.wording import counted
 from ui import evaluation as parts
 from ui import resources, session
 from ui.navigation import explicit_navigation_only

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.engine.maps import MIN_MAP_PRODUCTS
-from core.engine.marks import DISLIKED_NAME, HARD_NO, HARD_NO_NAME
+from core.maps.store import MIN_MAP_PRODUCTS
+from core.retrieval.marks import DISLIKED_NAME, HARD_NO, HARD_NO_NAME
 from core.scenarios.model import Scenario
 from ui import explorer as ex
 from ui import live, resources
@@ -50,8 +50,7 @@ resources.ensure_ready(recommender, needed, params, maps=len(scenario.products) 
 
 @st.fragment
 def panel() -> None:
-    data = ex.panel_data(recommender, user_id, methods, k, params)
-    live.mount(key=ex.panel_key(scenario, user_id), data=data)
+    live.mount(key=ex.panel_key(scenario, user_id), data=ex.panel_props(recommender, user_id))
 
 
 st.session_state[ex.K_BACKGROUND_SENT] = None  # a full run redraws the panel: send the map background again

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="session")
 def embedder():
-    from core.engine.cache import get_embedder
+    from core.embedding.cache import get_embedder
 
     return get_embedder()
 

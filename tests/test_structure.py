@@ -3,19 +3,23 @@
 Layers of ``core`` (a module may import its own package and any lower layer, never a higher one or a
 sibling package of the same layer):
 
-    0  core.numeric, core.errors
+    0  core.numeric, core.errors, core.wording, core.jobs, core.textfiles
     1  core.scenarios
-    2  core.engine
-    3  core.diagnostics, core.movielens
-    4  core.movielens.labs
-    5  core.cli
-    6  core.__main__
+    2  core.embedding
+    3  core.vectors
+    4  core.retrieval
+    5  core.maps
+    6  core.explorer, core.diagnostics, core.movielens
+    7  core.movielens.labs
+    8  core.cli, core.runtime (what an entry point sets up)
+    9  core.__main__
 """
 
 from __future__ import annotations
 
 import ast
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -28,13 +32,21 @@ MAX_FUNCTION_LINES = 60
 LAYERS = {
     "core.numeric": 0,
     "core.errors": 0,
+    "core.wording": 0,
+    "core.jobs": 0,
+    "core.textfiles": 0,
     "core.scenarios": 1,
-    "core.engine": 2,
-    "core.diagnostics": 3,
-    "core.movielens": 3,
-    "core.movielens.labs": 4,
-    "core.cli": 5,
-    "core.__main__": 6,
+    "core.embedding": 2,
+    "core.vectors": 3,
+    "core.retrieval": 4,
+    "core.maps": 5,
+    "core.explorer": 6,
+    "core.diagnostics": 6,
+    "core.movielens": 6,
+    "core.movielens.labs": 7,
+    "core.cli": 8,
+    "core.runtime": 8,
+    "core.__main__": 9,
 }
 
 
@@ -149,3 +161,33 @@ def test_charts_are_drawn_only_through_the_escaping_helper():
         if path.name != "plots.py" and "plotly_chart(" in path.read_text(encoding="utf-8")
     ]
     assert not offenders, f"use ui.plots.show(figure) instead of plotly_chart in: {offenders}"
+
+
+CAMEL = re.compile(r"^[a-z]+[A-Z][A-Za-z]*$")
+DATASET_COLUMNS = {"userId", "movieId", "imdbId", "tmdbId"}  # MovieLens's own column names, read as they are
+
+
+def test_no_module_in_core_builds_camel_case_keys():
+    """The browser's names are made in one place (ui/live/props.py): core speaks Python's."""
+    found = []
+    for path in python_files("core"):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            keys = node.keys if isinstance(node, ast.Dict) else []
+            for key in keys:
+                if isinstance(key, ast.Constant) and isinstance(key.value, str) and CAMEL.match(key.value):
+                    if key.value not in DATASET_COLUMNS:
+                        found.append(f"{path.relative_to(ROOT)}:{key.lineno} {key.value!r}")
+    assert not found, "camelCase keys built in core:\n" + "\n".join(found)
+
+
+def test_camel_case_keys_in_ui_are_built_only_at_the_browser_boundary():
+    allowed = {ROOT / "ui" / "live" / "props.py"}
+    found = []
+    for path in python_files("ui", "pages"):
+        if path in allowed:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            for key in node.keys if isinstance(node, ast.Dict) else []:
+                if isinstance(key, ast.Constant) and isinstance(key.value, str) and CAMEL.match(key.value):
+                    found.append(f"{path.relative_to(ROOT)}:{key.lineno} {key.value!r}")
+    assert not found, "camelCase keys outside ui/live/props.py:\n" + "\n".join(found)

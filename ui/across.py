@@ -12,10 +12,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core.diagnostics import across, negation
-from core.engine import models
-from core.engine.methods import METHOD_NAMES, METHODS
-from core.engine.view import counted
+from core.embedding import models
 from core.errors import InputError
+from core.vectors.methods import METHOD_NAMES, METHODS
+from core.wording import counted
 from ui import resources
 from ui.plots import COLOURS, finish, reference_line, show
 from ui.text import md_escape

@@ -14,13 +14,13 @@ import streamlit as st
 from core.diagnostics import dislikes, readings, sign, synonyms, tanh, truncation, variance
 from core.diagnostics.injection import pick_novel, raw_injection
 from core.diagnostics.report import requirements
-from core.engine.marks import DISLIKED_NAME, HARD_NO_NAME
-from core.engine.marks import describe as describe_marks
-from core.engine.methods import METHOD_NAMES, METHODS
-from core.engine.recommender import Recommender
-from core.engine.space import FeatureSpace, MethodParams
-from core.engine.view import counted
+from core.retrieval.marks import DISLIKED_NAME, HARD_NO_NAME
+from core.retrieval.marks import describe as describe_marks
+from core.retrieval.recommender import Recommender
 from core.scenarios.model import Scenario
+from core.vectors.methods import METHOD_NAMES, METHODS
+from core.vectors.space import FeatureSpace, MethodParams
+from core.wording import counted
 from ui.plots import COLOURS, finish, heatmap, lines_by_method, reference_line, show
 from ui.text import md_escape
 

@@ -17,6 +17,7 @@ from streamlit.errors import StreamlitAPIException
 
 from core.scenarios.io import parse_upload
 from core.scenarios.model import MAX_UPLOAD_BYTES, Scenario, ScenarioError, problem_lines, size_text
+from core.scenarios.presets import DEFAULT_PRESET
 from core.scenarios.tables import (
     DESCRIPTION,
     ID,
@@ -73,8 +74,8 @@ def load(scenario: Scenario, label: str, *, applied: bool = False) -> None:
 
 def ensure_started() -> None:
     if "e_base" not in state:
-        state["e_choice"] = f"preset:{session.DEFAULT_PRESET}"
-        load(resources.preset(session.DEFAULT_PRESET), f"preset {session.DEFAULT_PRESET}")
+        state["e_choice"] = f"preset:{DEFAULT_PRESET}"
+        load(resources.preset(DEFAULT_PRESET), f"preset {DEFAULT_PRESET}")
 
 
 def working_copy() -> Tables | None:

@@ -7,15 +7,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.engine import models
-from core.engine.builds import Build
-from core.engine.methods import METHOD_NAMES, STRATEGY_NAMES
-from core.engine.view import counted
+from core.embedding import models
+from core.jobs import Build
 from core.movielens import protocol as ml
 from core.movielens.data import load
 from core.movielens.evaluate import LABELS, Evaluation, across_models, across_reading, evaluate
 from core.movielens.labs.experiments import compute
 from core.movielens.metrics import BEATS, LEVEL, LOSES, Difference
+from core.vectors.methods import METHOD_NAMES, STRATEGY_NAMES
+from core.wording import NOT_DEFINED, counted
 from ui import labs, resources
 from ui.plots import COLOURS, METRIC_COLUMNS, auc_bars, finish, interval, score_columns, show
 from ui.text import md_escape
@@ -54,7 +54,7 @@ VERDICT_HELP = "better: the 95% interval lies above 0; worse: below 0; unclear: 
 def _verdict(mean: float, low: float, high: float) -> str:
     """What a paired difference against naive lets us say, in two words (core's rule: the interval's side of 0)."""
     if not (np.isfinite(low) and np.isfinite(high)):
-        return "—"
+        return NOT_DEFINED
     return VERDICTS[Difference(mean, low, high).verb]
 
 
@@ -300,7 +300,7 @@ def _interval_range(halves: list[float]) -> str:
 def _auc_cell(cell: dict) -> str:
     """'0.495 [0.470, 0.519]'; an interval that is not defined (one user) reads 'n/a'."""
     low, high = cell["auc_ci95"]
-    interval = "n/a" if low is None or not np.isfinite(low) else f"{low:.3f}, {high:.3f}"
+    interval = NOT_DEFINED if low is None or not np.isfinite(low) else f"{low:.3f}, {high:.3f}"
     return f"{cell['auc']:.3f} [{interval}]"
 
 
@@ -308,10 +308,10 @@ def _signed(value: float) -> str:
     """'+0.053', '-0.016', and '0.000' for what rounds to zero (never '-0.000').
 
     >>> _signed(0.0531), _signed(-0.0004), _signed(float("nan"))
-    ('+0.053', '0.000', '—')
+    ('+0.053', '0.000', 'n/a')
     """
     if not np.isfinite(value):
-        return "—"
+        return NOT_DEFINED
     return "0.000" if round(value, 3) == 0 else f"{value:+.3f}"
 
 

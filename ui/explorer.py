@@ -7,43 +7,41 @@ link from another page), it is decoded once and pushed into the widgets.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
 
-import numpy as np
 import streamlit as st
 
-from core.engine import models
-from core.engine import view as v
-from core.engine.maps import MIN_MAP_PRODUCTS
-from core.engine.marks import HARD_NO, HARD_NO_RANGE, MARKS, hard_nos
-from core.engine.marks import describe as describe_marks
-from core.engine.methods import ALL_METHOD_NAMES, METHOD_NAMES, METHODS
-from core.engine.projection import IDENTITY
-from core.engine.recommender import Recommender
-from core.engine.share import ViewState, decode, encode
-from core.engine.space import MethodParams
-from core.scenarios import link
+from core.embedding import models
+from core.explorer.links import decode, encode
+from core.explorer.panel import background_key, build_panel
+from core.explorer.state import (
+    DEFAULT_VIEW,
+    HARD_NO_RANGE,
+    K_RANGE,
+    SCORE_STEP,
+    STRENGTH_RANGE,
+    VARIANCE_RANGE,
+    ViewState,
+)
+from core.maps.store import MIN_MAP_PRODUCTS
+from core.retrieval.marks import HARD_NO
+from core.retrieval.recommender import Recommender
 from core.scenarios.model import Scenario
+from core.vectors.methods import ALL_METHOD_NAMES, METHOD_NAMES, METHODS
+from core.vectors.space import MethodParams
 from ui import live, resources, session
+from ui.live.props import to_props
 
 K_PRESET, K_USER, K_METHODS, K_K = "x_preset", "x_user", "x_methods", "x_k"
 K_VAR, K_ALPHA, K_ALIGN, K_MODEL = "x_var", "x_alpha", "x_align", "x_model"
 K_FILTER, K_THRESHOLD = "x_hardno", "x_hardno_at"
 K_WRITTEN, K_WARNINGS = "x_written", "x_warnings"
 K_BACKGROUND_SENT = "x_background_sent"  # key of the map background the live panel already holds
-MANY_FEATURES = 30
-SHOWN_WHEN_MANY = 12
-TRAIL_LENGTH = 12
+K_MEMORY = "x_memory"  # the panel's memory between moves (core.explorer.panel.Memory)
 
 
 def selected_scenario() -> Scenario:
     return session.scenario_for(st.session_state[K_PRESET])
-
-
-def short_hash(*parts: object) -> str:
-    """A short stable key for a combination of settings."""
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
 def panel_key(scenario: Scenario, user_id: str) -> str:
@@ -100,13 +98,13 @@ def ensure_widget_defaults() -> None:
     scenario = selected_scenario()
     if state.get(K_USER) not in {u.id for u in scenario.users}:
         state[K_USER] = scenario.users[0].id
-    state.setdefault(K_METHODS, list(METHOD_NAMES))
-    state.setdefault(K_K, 5)
-    state.setdefault(K_VAR, 0.95)
-    state.setdefault(K_ALPHA, 1.0)
-    state.setdefault(K_ALIGN, False)
-    state.setdefault(K_FILTER, False)
-    state.setdefault(K_THRESHOLD, HARD_NO)
+    state.setdefault(K_METHODS, list(DEFAULT_VIEW.methods))
+    state.setdefault(K_K, DEFAULT_VIEW.k)
+    state.setdefault(K_VAR, DEFAULT_VIEW.variance)
+    state.setdefault(K_ALPHA, DEFAULT_VIEW.strength)
+    state.setdefault(K_ALIGN, DEFAULT_VIEW.aligned)
+    state.setdefault(K_FILTER, DEFAULT_VIEW.hard_no is not None)
+    state.setdefault(K_THRESHOLD, DEFAULT_VIEW.threshold)
     if state.get(K_MODEL) not in {m.id for m in models.installed()}:
         state[K_MODEL] = models.default_id()
 
@@ -122,13 +120,13 @@ def sidebar() -> Scenario:
             st.session_state[K_USER] = scenario.users[0].id
         st.selectbox("User", list(users), format_func=users.get, key=K_USER)
         st.pills("Methods", list(ALL_METHOD_NAMES), selection_mode="multi", key=K_METHODS, help=METHODS_HELP)
-        st.slider("Top k", 1, 20, key=K_K)
+        st.slider("Top k", *K_RANGE, key=K_K)
         st.toggle("Filter out hard nos", key=K_FILTER, help=FILTER_HELP)
         if st.session_state[K_FILTER]:
-            st.slider("A hard no: a score at or below", *HARD_NO_RANGE, step=0.05, key=K_THRESHOLD)
+            st.slider("A hard no: a score at or below", *HARD_NO_RANGE, step=SCORE_STEP, key=K_THRESHOLD)
         with st.expander("Whitening", icon=":material/tune:"):
-            st.slider("Variance kept", 0.5, 1.0, step=0.01, key=K_VAR, help=VARIANCE_HELP)
-            st.slider("Strength α", 0.0, 1.0, step=0.05, key=K_ALPHA, help=STRENGTH_HELP)
+            st.slider("Variance kept", *VARIANCE_RANGE, step=0.01, key=K_VAR, help=VARIANCE_HELP)
+            st.slider("Strength α", *STRENGTH_RANGE, step=SCORE_STEP, key=K_ALPHA, help=STRENGTH_HELP)
         st.toggle("Align maps to exact", key=K_ALIGN, help="Rotate each map onto exact's (Procrustes).")
         session.model_picker(K_MODEL, link=False)
     return scenario
@@ -136,12 +134,6 @@ def sidebar() -> Scenario:
 
 def model() -> str:
     return st.session_state[K_MODEL]
-
-
-def hard_no() -> tuple[float, bool]:
-    """(the hard-no threshold, whether the filter is on). Off, the marks use the default threshold."""
-    on = bool(st.session_state[K_FILTER])
-    return (float(st.session_state[K_THRESHOLD]) if on else HARD_NO), on
 
 
 METHODS_HELP = "The first six turn a profile into one vector. " + " ".join(
@@ -176,19 +168,6 @@ def current_profile(scenario: Scenario, user_id: str) -> dict[str, float]:
     return {**scenario.user(user_id).profile, **scores(scenario, user_id)}
 
 
-def shown_features(scenario: Scenario, user_id: str, profile: dict[str, float]) -> list[str]:
-    """The features with a slider: the whole profile, or for big profiles the strongest ones.
-
-    Changed and added features are always shown.
-    """
-    original = scenario.user(user_id).profile
-    changed = [f for f, s in profile.items() if original.get(f) != s]
-    if len(original) < MANY_FEATURES:
-        return list(dict.fromkeys([*original, *changed]))
-    strongest = sorted(original, key=lambda f: -abs(original[f]))[:SHOWN_WHEN_MANY]
-    return list(dict.fromkeys([*strongest, *changed]))
-
-
 def current_view(scenario: Scenario, user_id: str, profile: dict[str, float]) -> ViewState:
     state = st.session_state
     original = scenario.user(user_id).profile
@@ -220,140 +199,25 @@ def write_url(view: ViewState) -> dict[str, list[str]]:
     return encoded
 
 
-# -- per-move memory: rank shifts and the user's trail -------------------------
-
-
-def rank_shifts(context: tuple, signature: tuple, rankings: dict) -> dict[str, np.ndarray]:
-    """Per method, each product's rank shift since the last change of the profile (positive = down).
-
-    Reruns that change nothing (opening an expander) keep the last shifts.
-    """
-    memory = st.session_state.get("x_rank_memory")
-    positions = {m: r.positions for m, r in rankings.items()}
-    if not memory or memory["context"] != context:
-        memory = {"context": context, "signature": signature, "positions": positions, "shifts": {}}
-    elif memory["signature"] != signature:
-        moved = v.shifts(memory["positions"], rankings)
-        memory = {"context": context, "signature": signature, "positions": positions, "shifts": moved}
-    st.session_state["x_rank_memory"] = memory
-    return memory["shifts"]
-
-
-def trail(context: tuple, method: str, point: np.ndarray) -> np.ndarray:
-    """The user's recent positions on one method's map (raw map coordinates)."""
-    trails = st.session_state.get("x_trails")
-    if not trails or trails["context"] != context:
-        trails = {"context": context, "points": {}}
-        st.session_state["x_trails"] = trails
-    points = trails["points"].setdefault(method, [])
-    if not points or not np.allclose(points[-1], point):
-        points.append(np.asarray(point, dtype=np.float32))
-        del points[:-TRAIL_LENGTH]
-    return np.array(points)
-
-
-# -- the live panel's payload ------------------------------------------------------
-
-
-def maps(recommender: Recommender, result, profile: dict[str, float], params_: MethodParams, context: tuple) -> dict:
-    """Each method's map. The background (thousands of points and labels) does not move with the sliders,
-    so it is sent on a full run and whenever it changes; fragment reruns send only its key."""
-    store, scenario = resources.projections(), recommender.scenario
-    aligned = bool(st.session_state[K_ALIGN])
-    n = len(scenario.products)
-    background = v.background_sample(n)
-    model = recommender.space.embedder.name
-    key = short_hash(scenario.fingerprint, model, tuple(result.rankings), params_, aligned, v.MAX_MAP_POINTS)
-    send = st.session_state.get(K_BACKGROUND_SENT) != key
-    panels, kinds = [], set()
-    for method in result.rankings:
-        projection = store.get(recommender, method, params_)
-        kinds.add(projection.kind)
-        point = projection.place(recommender.user_vector(method, profile, params_))[0]
-        inputs = v.MapInput(
-            projection,
-            store.alignment(recommender, method, params_) if aligned else IDENTITY,
-            point,
-            trail(context, method, point),
-        )
-        panels.append(v.map_panel(method, scenario.products, result, inputs, background if send else None))
-    st.session_state[K_BACKGROUND_SENT] = key
-    strategies = any(METHODS[m].strategy for m in result.rankings)
-    axis, note = v.map_notes(kinds, n, result.k, aligned, strategies)
-    labels = _background_labels(scenario.fingerprint, tuple(background.tolist()), scenario) if send else None
-    return {
-        "axis": axis,
-        "title": f"Each method's space in 2-D ({axis}): products, the user and the top {result.k}",
-        "note": note,
-        "background": {"key": key, "labels": labels},
-        "panels": panels,
-    }
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _background_labels(fingerprint: str, indices: tuple[int, ...], _scenario: Scenario) -> list[str]:
-    """Hover labels of the map's background products (cached by the scenario's content)."""
-    return v.background_labels(_scenario.products, indices)
-
-
-def panel_data(recommender: Recommender, user_id: str, methods: list[str], k: int, params_: MethodParams) -> dict:
-    """Everything the live panel draws for the current profile (computed, then handed to the panel)."""
-    scenario = recommender.scenario
-    context = (scenario.fingerprint, recommender.space.embedder.name, user_id, tuple(methods), params_)
+def panel_props(recommender: Recommender, user_id: str) -> dict:
+    """One move: read the panel's scores, write the link, compute the panel, remember, and hand out its props."""
+    scenario, state = recommender.scenario, st.session_state
     profile = current_profile(scenario, user_id)
-    write_url(current_view(scenario, user_id, profile))
-    threshold, filtered = hard_no()
-    result = recommender.rank(profile, methods, params_, k=k, hard_no=threshold, filter_hard_no=filtered)
-    table, agreement = result.divergence()
-    marks_text = describe_marks(result.marks.threshold)
-    marks = {
-        js: {"name": MARKS[key][0], "text": marks_text[key]}
-        for js, key in (("hardNo", "hard_no"), ("disliked", "disliked"))
-    }
-    moved = rank_shifts(context, tuple(sorted(profile.items())), result.rankings)
-    original = scenario.user(user_id).profile
-    heat, bars = v.divergence(methods, table, agreement)
-    many = len(original) >= MANY_FEATURES
-    return {
-        "user": f"{scenario.user(user_id).name}: {v.counted(len(original), 'scored feature')}",
-        "note": f"Showing the {SHOWN_WHEN_MANY} strongest of {len(original)} scores and any you changed or added."
-        if many
-        else "",
-        "features": [
-            {"name": f, "value": profile[f], "original": original.get(f)}
-            for f in shown_features(scenario, user_id, profile)
-        ],
-        "addable": [f for f in scenario.vocabulary if f not in profile],
-        "summary": headline(result, profile, methods, len(scenario.products)),
-        "marks": marks,
-        "shareNote": share_note(scenario) if session.is_upload(st.session_state[K_PRESET]) else "",
-        "k": k,
-        "methods": v.ranking_columns(scenario.products, result, agreement, moved),
-        "heat": heat,
-        "agreement": bars,
-        "maps": maps(recommender, result, profile, params_, context)
-        if len(scenario.products) >= MIN_MAP_PRODUCTS
-        else None,
-    }
-
-
-def headline(result, profile: dict[str, float], methods: list[str], n_products: int) -> str:
-    """The panel's headline: what the filter removed (when on), then both marks' counts per method."""
-    threshold = result.marks.threshold
-    features = hard_nos(profile, threshold)
-    removed = 0 if result.removed is None else int(result.removed.sum())
-    counts = v.summary({m: result.counts(m) for m in methods}, result.k, n_products - removed, bool(features))
-    if result.removed is None:
-        return counts
-    return v.filter_note(removed, features, threshold) + "\n" + counts
-
-
-def share_note(scenario: Scenario) -> str:
-    """What a link to this session's own scenario carries."""
-    reason = link.too_large(scenario) or (None if session.packed(scenario) else "too much text for a link")
-    if reason is None:
-        return "The link carries this scenario itself: whoever opens it sees the same scenario and view."
-    return (
-        f"This scenario is too large to travel in a link ({reason}): the link carries only the settings. "
-        "Download it on the Scenarios page and share the file."
+    view = current_view(scenario, user_id, profile)
+    write_url(view)
+    maps = len(scenario.products) >= MIN_MAP_PRODUCTS
+    key = background_key(recommender, view.methods, view) if maps else None
+    uploaded = session.is_upload(state[K_PRESET])
+    panel, memory = build_panel(
+        recommender=recommender,
+        view=view,
+        user_id=user_id,
+        profile=profile,
+        store=resources.projections() if maps else None,
+        memory=state.get(K_MEMORY),
+        send_background=state.get(K_BACKGROUND_SENT) != key,
+        packed=bool(session.packed(scenario)) if uploaded else True,
+        uploaded=uploaded,
     )
+    state[K_MEMORY], state[K_BACKGROUND_SENT] = memory, key
+    return to_props(panel)

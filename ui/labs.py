@@ -6,13 +6,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.engine.view import counted
 from core.movielens.labs import readings
 from core.movielens.labs.experiments import EASE_LAMBDA, EASE_MIN_LIKES, LabResult
 from core.movielens.labs.feedback import FEEDBACK_RATE
 from core.movielens.labs.history import RECENCY_HALF_LIFE
 from core.movielens.protocol import MAX_EXAMPLES, NEGATIVE, POSITIVE
 from core.movielens.strategies import NO_NEGATIVES
+from core.wording import counted
 from ui.plots import (
     COLOURS,
     METRIC_COLUMNS,

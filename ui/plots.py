@@ -12,6 +12,8 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from core.wording import NOT_DEFINED
+
 COLOURS = {
     "naive": "#e03131",
     "split": "#f08c00",
@@ -176,7 +178,7 @@ def lines_by_method(
     subtitle: str | None = None,
 ):
     """One coloured line per method over a shared x axis."""
-    from core.engine.methods import METHODS
+    from core.vectors.methods import METHODS
 
     figure = go.Figure()
     for method, y in series.items():
@@ -255,13 +257,13 @@ METRIC_COLUMNS = ("AUC", "NDCG@10", "precision@10")
 
 
 def interval(low: float, high: float, *, signed: bool = False, digits: int = 3) -> str:
-    """A 95% interval as a table cell; an em dash when it is not defined (fewer than 2 users).
+    """A 95% interval as a table cell; :data:`~core.wording.NOT_DEFINED` when it is not defined (fewer than 2 users).
 
     >>> interval(0.5991, 0.646), interval(-0.0052, 0.012, signed=True), interval(float("nan"), float("nan"))
-    ('0.599 to 0.646', '-0.005 to +0.012', '—')
+    ('0.599 to 0.646', '-0.005 to +0.012', 'n/a')
     """
     if not (np.isfinite(low) and np.isfinite(high)):
-        return "—"
+        return NOT_DEFINED
     spec = f"{'+' if signed else ''}.{digits}f"
     return f"{low:{spec}} to {high:{spec}}"
 

@@ -3,7 +3,7 @@
 Fitted things (recommenders with their product vectors, whiteners inside them, maps)
 are keyed by scenario content, model and parameters, so a slider move never refits
 anything and two people on the same preset share the work. Long work runs as a
-*build* (:mod:`core.engine.builds`) in its own thread: a page that needs it shows the
+*build* (:mod:`core.jobs`) in its own thread: a page that needs it shows the
 build's progress with the time left, the same for every session that needs it, and
 re-renders when it is done. The script thread never does the long work itself, so
 one visitor's build never blocks another visitor's page.
@@ -20,15 +20,14 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from core.engine.builds import Build, Builds, Report, run_stages
-from core.engine.cache import CachedEmbedder, get_embedder
-from core.engine.maps import MapStore
-from core.engine.methods import METHOD_NAMES
-from core.engine.recommender import Recommender, RecommenderPool
-from core.engine.share import DEFAULT_PRESET
-from core.engine.space import DEFAULT_PARAMS, MethodParams
+from core.embedding.cache import CachedEmbedder, get_embedder
+from core.jobs import Build, Builds, Report, run_stages
+from core.maps.store import MapStore
+from core.retrieval.recommender import Recommender, RecommenderPool
 from core.scenarios.model import Scenario
-from core.scenarios.presets import PresetInfo, list_presets, load_preset
+from core.scenarios.presets import DEFAULT_PRESET, PresetInfo, list_presets, load_preset
+from core.vectors.methods import METHOD_NAMES
+from core.vectors.space import DEFAULT_PARAMS, MethodParams
 from ui.text import md_escape
 
 QUICK = 1.5  # seconds a page waits for a build before it shows progress (short work shows nothing)
@@ -135,6 +134,14 @@ def ensure_ready(recommender: Recommender, methods: list[str], params: MethodPar
 # -- warming up -----------------------------------------------------------------------------------------
 
 
+def serving() -> bool:
+    """Whether a real Streamlit server runs this script (AppTest runs it against a stand-in runtime, where a
+    background warm-up would only compete with the tests for the two cores)."""
+    from streamlit import runtime
+
+    return runtime.exists() and type(runtime.get_instance()).__name__ == "Runtime"
+
+
 @functools.cache
 def warm_up() -> threading.Thread:
     """Prepare every hand-written preset in the background, once per server process, the default first.
@@ -157,7 +164,7 @@ def warm_up() -> threading.Thread:
 
 def _warm_maps() -> None:
     """Compile (or load from the numba cache) UMAP's code: the first map of a process would pay for it."""
-    from core.engine.projection import fit_projection
+    from core.maps.projection import fit_projection
 
     points = np.random.default_rng(0).normal(size=(40, 8)).astype(np.float32)
     fit_projection(points / np.linalg.norm(points, axis=1, keepdims=True)).place(points[:1])

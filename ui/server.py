@@ -18,8 +18,10 @@ APP = Path(__file__).resolve().parent.parent / "app.py"
 def main(argv: Sequence[str] | None = None) -> int:
     from streamlit.web import cli
 
+    from core import runtime
     from ui import resources
 
+    runtime.start()
     resources.warm_up()
     sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
     return cli.main()

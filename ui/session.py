@@ -6,18 +6,17 @@ import functools
 
 import streamlit as st
 
-from core.engine import models
-from core.engine.builds import Once
-from core.engine.share import shown
-from core.errors import sentence
+from core.embedding import models
+from core.explorer.links import read_model, read_scenario
+from core.jobs import Once
 from core.scenarios import link
-from core.scenarios.model import Scenario, ScenarioError
+from core.scenarios.model import Scenario
+from core.scenarios.presets import DEFAULT_PRESET
 from ui import resources
 from ui.text import md_escape
 
 UPLOADS = "uploads"  # session_state: {scenario id: Scenario}, filled by the Scenarios page and by links
 UPLOAD_PREFIX = "upload:"
-DEFAULT_PRESET = "sign-trap"
 MAX_SESSION_SCENARIOS = 8  # a session keeps this many applied scenarios (bounded memory); linked ones go first
 LINKED = "uploads_from_links"  # session_state: ids of the kept scenarios that came from links
 
@@ -105,27 +104,28 @@ URL_KEY, DATA_KEY, MODEL_KEY = "scenario", "data", "model"
 
 
 def _from_link(key: str) -> None:
-    """Select what the link names, once per link: ``?data=`` (the scenario itself) or ``?scenario=<preset id>``."""
+    """Select what the link names, once per link: ``?data=`` (the scenario itself) or ``?scenario=<preset id>``.
+    Read by the Explorer's own codec (:func:`core.explorer.links.read_scenario`): the same rules, the same
+    warnings."""
     state = st.session_state
     blob, wanted = st.query_params.get(DATA_KEY), st.query_params.get(URL_KEY)
     seen = (blob, wanted)
     if seen == state.get(f"{key}_from_url") or seen == (None, None):
         return
     state[f"{key}_from_url"] = seen
-    if blob is not None:
-        try:
-            scenario = linked(blob)
-        except ScenarioError as error:
-            state[K_LINK_WARNINGS] = [sentence(f"Ignored the scenario in the link: {error.problems[0][1]}")]
-            return
+    params = {k: v for k, v in ((DATA_KEY, blob), ("preset", wanted)) if v is not None}
+    view, scenario, warnings = read_scenario(params, lookup=_preset_or_none, uploads=uploads())
+    if view.data is not None and scenario is not None:
         kept_as, dropped = add_upload(scenario, from_link=True)
         state[key] = UPLOAD_PREFIX + kept_as
-        if dropped:
-            state[K_LINK_WARNINGS] = [dropped_note(dropped)]
-    elif wanted in scenario_options():
+        warnings = [*warnings, dropped_note(dropped)] if dropped else warnings
+    elif view.upload is None and wanted is not None and view.preset == wanted:
         state[key] = wanted
-    else:
-        state[K_LINK_WARNINGS] = [f"Unknown scenario {shown(wanted)} in the link; showing {DEFAULT_PRESET!r}."]
+    state[K_LINK_WARNINGS] = [w.replace("Unknown preset", "Unknown scenario") for w in warnings]
+
+
+def _preset_or_none(preset_id: str) -> Scenario | None:
+    return resources.preset(preset_id) if preset_id in {i.id for i in resources.preset_infos()} else None
 
 
 def scenario_picker(key: str) -> Scenario:
@@ -190,9 +190,8 @@ def _model_from_link(key: str, installed: dict) -> None:
     if wanted is None or wanted == state.get(f"{key}_from_url"):
         return
     state[f"{key}_from_url"] = wanted
-    match = {i.lower(): i for i in installed}.get(wanted.lower())
+    match, warning = read_model(wanted, list(installed))
     if match:
         state[key] = match
     else:
-        warning = f"Unknown model {shown(wanted)} in the link (installed: {', '.join(installed)}); showing the default."
         state[K_LINK_WARNINGS] = [*state.get(K_LINK_WARNINGS, []), warning]

@@ -15,11 +15,11 @@ import numpy as np
 
 from core.diagnostics.sign import mean_flip, prefix_polarity, sign_flip
 from core.diagnostics.synonyms import closest_pair, stacking
-from core.engine.embedder import Embedder
-from core.engine.methods import METHOD_NAMES, compare_profiles
-from core.engine.space import FeatureSpace
+from core.embedding.embedder import Embedder
 from core.scenarios.model import Scenario
 from core.scenarios.presets import SEED_USER_A, SEED_USER_B
+from core.vectors.methods import METHOD_NAMES, compare_profiles
+from core.vectors.space import FeatureSpace
 
 LOST = 0.8  # a naive cos(A, B) above this: the model treats opposite users as nearly the same
 FIXES = ("split", "prefix", "weighted", "whitened")

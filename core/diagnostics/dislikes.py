@@ -1,15 +1,15 @@
 """Dislikes in the top k: for every user and method, how many products break a hard no or are disliked overall.
 
-The two marks are defined in :mod:`core.engine.marks`. A method that hears the
+The two marks are defined in :mod:`core.retrieval.marks`. A method that hears the
 sign keeps both counts at the exact reference's level; a sign-blind one does not.
 """
 
 from __future__ import annotations
 
-from core.engine.marks import HARD_NO
-from core.engine.methods import ALL_METHOD_NAMES
-from core.engine.recommender import Recommender
-from core.engine.space import DEFAULT_PARAMS, MethodParams
+from core.retrieval.marks import HARD_NO
+from core.retrieval.recommender import Recommender
+from core.vectors.methods import ALL_METHOD_NAMES
+from core.vectors.space import DEFAULT_PARAMS, MethodParams
 
 TOP_K = 5
 

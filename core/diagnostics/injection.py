@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.engine.methods import vectors
-from core.engine.space import DEFAULT_PARAMS, FeatureSpace, MethodParams
 from core.numeric import EPS, tanh_weights, unit
 from core.scenarios.synthetic import BASE_TAGS
+from core.vectors.methods import vectors
+from core.vectors.space import DEFAULT_PARAMS, FeatureSpace, MethodParams
 
 
 def raw_injection_vector(

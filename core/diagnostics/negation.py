@@ -17,18 +17,17 @@ Any two-column file works: UTF-8, tab- or comma-separated, with the headers ``se
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from core.engine.embedder import Embedder
+from core.embedding.embedder import Embedder
 from core.errors import InputError, quoted
 from core.numeric import finite_or_none
 from core.scenarios.io import read_bytes
+from core.textfiles import TextFileError, decode_text, read_records
 
 ENV_PAIRS = "NEGATION_PAIRS"
 FILE = "sentiment_negated.tsv"
@@ -77,12 +76,10 @@ def find_pairs(explicit: str | Path | None = None) -> Path:
 def parse_pairs(data: bytes, source: str) -> Pairs:
     """Pairs from a file's bytes; any problem is one PairsError naming the file and the line or column."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise PairsError(f"{source}: not UTF-8 text (byte {exc.start})") from None
-    if "\x00" in text:
-        raise PairsError(f"{source}: the file contains NUL bytes (UTF-16 without a byte-order mark?); save it as UTF-8")
-    rows = _rows(text, source)
+        text = decode_text(data)
+        rows = [row for _, row in read_records(text, tabs="\t" in text.split("\n", 1)[0], strict=True)]
+    except TextFileError as exc:
+        raise PairsError(f"{source}: {exc}") from None
     if not rows:
         raise PairsError(f"{source}: empty file; expected the headers sentence and negated")
     header = [h.strip().lower() for h in rows[0]]
@@ -105,24 +102,6 @@ def parse_pairs(data: bytes, source: str) -> Pairs:
     if len(sentences) < 2:
         raise PairsError(f"{source}: needs at least 2 pairs (the random floor pairs different sentences)")
     return Pairs(source, tuple(sentences), tuple(negated))
-
-
-def _rows(text: str, source: str) -> list[list[str]]:
-    """The records of a TSV (tabs separate, quotes are text: 'He said "no".') or a CSV; one PairsError otherwise."""
-    if "\t" in text.split("\n", 1)[0]:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t", quoting=csv.QUOTE_NONE)
-    else:
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True)  # an unclosed quote is an error, not text
-    rows, line = [], 1  # the line the record being read starts on: a quoted cell may span lines
-    try:
-        for row in reader:
-            rows.append(row)
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        if str(exc).startswith("field larger than field limit"):
-            raise PairsError(f"{source}: line {line}: a sentence is longer than {MAX_CHARS:,} characters") from None
-        raise PairsError(f"{source}: line {line}: not a readable TSV or CSV file ({exc})") from None
-    return rows
 
 
 def load_pairs(explicit: str | Path | None = None) -> Pairs:

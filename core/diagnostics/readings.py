@@ -18,7 +18,8 @@ from core.diagnostics.synonyms import SYNONYM_THRESHOLD
 from core.diagnostics.tanh import TanhEffect
 from core.diagnostics.truncation import Truncation
 from core.diagnostics.variance import Variance
-from core.engine.methods import METHODS
+from core.vectors.methods import METHODS
+from core.wording import NOT_DEFINED
 
 
 def _names(methods: Sequence[str]) -> str:
@@ -148,7 +149,7 @@ def reading_injection(i: Injection | None) -> str:
     )
     if i.moved_by_raw == 0 and i.moved_by_projected > 0:
         return text + ": the raw vector lives on another scale, so the feature is silently ignored."
-    rho = "undefined" if not math.isfinite(i.rank_correlation) else f"{i.rank_correlation:.2f}"
+    rho = NOT_DEFINED if not math.isfinite(i.rank_correlation) else f"{i.rank_correlation:.2f}"
     if i.differing > 0:
         return text + f"; the wrong ranking still correlates {rho} with the right one: it looks plausible."
     return text + f" (rank correlation {rho}): on this scenario the mistake happens to be invisible."

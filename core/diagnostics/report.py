@@ -15,10 +15,10 @@ from core.diagnostics.synonyms import closest_pair, stacking, synonym_groups, tr
 from core.diagnostics.tanh import MIN_FEATURES, TanhEffect, tanh_effect
 from core.diagnostics.truncation import Truncation, truncation
 from core.diagnostics.variance import Variance, pca_variance
-from core.engine.recommender import Recommender
-from core.engine.space import DEFAULT_PARAMS, MethodParams
 from core.numeric import finite_or_none
+from core.retrieval.recommender import Recommender
 from core.scenarios.model import Scenario, User
+from core.vectors.space import DEFAULT_PARAMS, MethodParams
 
 
 def _richest(scenario: Scenario) -> User:

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.engine.methods import METHOD_NAMES, vectors
-from core.engine.space import DEFAULT_PARAMS, FeatureSpace, MethodParams
-from core.engine.texts import PREFIX_PHRASES
 from core.numeric import finite_mean, measured_cosine
+from core.vectors.methods import METHOD_NAMES, vectors
+from core.vectors.space import DEFAULT_PARAMS, FeatureSpace, MethodParams
+from core.vectors.texts import PREFIX_PHRASES
 
 SWEEP_POINTS = 41
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.engine.methods import METHOD_NAMES, vectors
-from core.engine.space import DEFAULT_PARAMS, FeatureSpace, MethodParams
 from core.numeric import EPS, finite_mean, measured_cosine, normalize_rows
+from core.vectors.methods import METHOD_NAMES, vectors
+from core.vectors.space import DEFAULT_PARAMS, FeatureSpace, MethodParams
 
 SYNONYM_THRESHOLD = 0.75
 

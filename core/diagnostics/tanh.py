@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.engine.space import FeatureSpace
 from core.numeric import measured_cosine
+from core.vectors.space import FeatureSpace
 
 FROM_SCORE, TO_SCORE = 0.5, 1.0
 MIN_FEATURES = 2  # with one feature the direction cannot turn at all

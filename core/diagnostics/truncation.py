@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from core.engine.embedder import Embedder
-from core.engine.texts import naive_text
+from core.embedding.embedder import Embedder
+from core.vectors.texts import naive_text
 
 
 @dataclass(frozen=True)

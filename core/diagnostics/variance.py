@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.engine.space import DEFAULT_PARAMS, FeatureSpace, MethodParams
-from core.engine.whitening import Whitener
+from core.vectors.space import DEFAULT_PARAMS, FeatureSpace, MethodParams
+from core.vectors.whitening import Whitener
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.engine.embedder import Embedder
-from core.engine.methods import METHOD_NAMES, METHODS, STRATEGY_NAMES, vectors
-from core.engine.recommender import Recommender
-from core.engine.view import counted
+from core.embedding.embedder import Embedder
 from core.movielens.data import MovieLens, load
 from core.movielens.metrics import (
     BEATS,
@@ -38,7 +35,9 @@ from core.movielens.metrics import (
 )
 from core.movielens.protocol import SEED, Split, build_scenario, describe, evaluation_split
 from core.movielens.strategies import Catalogue, history_examples, refused
-from core.numeric import json_ready
+from core.retrieval.recommender import Recommender
+from core.vectors.methods import METHOD_NAMES, METHODS, STRATEGY_NAMES, vectors
+from core.wording import counted
 
 BASELINES = ("popularity", "random")
 
@@ -98,15 +97,14 @@ class Evaluation:
         }
 
     def to_json(self) -> dict:
-        """The CLI's schema; a number that is not defined (an interval from one user) is null, never made up."""
-        return json_ready(
-            {
-                "users": len(self.users),
-                "protocol": self.protocol,
-                "methods": self.summary(),
-                "strategies_refused": self.refused,
-            }
-        )
+        """The CLI's schema (a number that is not defined, such as an interval from one user, stays NaN here; the
+        CLI writes it as null)."""
+        return {
+            "users": len(self.users),
+            "protocol": self.protocol,
+            "methods": self.summary(),
+            "strategies_refused": self.refused,
+        }
 
 
 def _score_users(recommender: Recommender, profiles: list[dict[str, float]], say: Report) -> dict[str, np.ndarray]:

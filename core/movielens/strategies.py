@@ -29,18 +29,19 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from core.engine.methods import METHODS, STRATEGY_NAMES
-from core.engine.stores import MEMORY, Examples, QdrantStore, collection_name, refuses
 from core.movielens import protocol
 from core.movielens.protocol import NEGATIVE, POSITIVE
 from core.numeric import EPS
+from core.retrieval.qdrant import MEMORY, QdrantStore, collection_name
+from core.vectors.examples import ExampleIds, refuses
+from core.vectors.methods import METHODS, STRATEGY_NAMES
 
 NO_NEGATIVES = " (likes only)"  # the rule name of a strategy asked without its negative examples
 
 
 def history_examples(
     history: pd.DataFrame, rows: Mapping[int, int], items: np.ndarray, *, negatives: bool = True
-) -> Examples:
+) -> ExampleIds:
     """A user's history (oldest first) as examples, by catalogue row: the most recent ``MAX_EXAMPLES`` rated
     >= 4 are positive, <= 2.5 negative (or none); movies with no vector (no feature) are left out."""
     ratings = history["rating"].to_numpy(dtype=float)
@@ -49,7 +50,7 @@ def history_examples(
     cap = protocol.MAX_EXAMPLES
     positive = indices[usable & (ratings >= POSITIVE)][-cap:]
     negative = indices[usable & (ratings <= NEGATIVE)][-cap:] if negatives else indices[:0]
-    return Examples.of_ids(positive, negative)
+    return ExampleIds.of(positive, negative)
 
 
 class Catalogue:
@@ -66,7 +67,7 @@ class Catalogue:
     def __exit__(self, *exc: object) -> None:
         self.store.drop()
 
-    def scores(self, examples: Examples, candidates: Sequence[int], methods: Sequence[str] = STRATEGY_NAMES) -> dict:
+    def scores(self, examples: ExampleIds, candidates: Sequence[int], methods: Sequence[str] = STRATEGY_NAMES) -> dict:
         """Each strategy's score for each candidate movie (catalogue rows, in order), from one small collection
         of the candidates. A query Qdrant refuses (no example at all, or average_vector without a positive one)
         scores every candidate 0, so that user's AUC is 0.5 for it."""
@@ -89,6 +90,6 @@ def _name(tag: str) -> str:
     return collection_name("movielens", tag, uuid.uuid4().hex)
 
 
-def refused(examples: Examples, method: str) -> bool:
-    """Whether Qdrant refuses this strategy method's query for these examples (:func:`~core.engine.stores.refuses`)."""
+def refused(examples: ExampleIds, method: str) -> bool:
+    """Whether Qdrant refuses this strategy method's query for these examples (see :mod:`core.vectors.examples`)."""
     return refuses(METHODS[method].strategy, examples)

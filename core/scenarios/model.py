@@ -41,7 +41,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from core.errors import InputError, UnknownName, quoted, shorten, visible
-from core.numeric import MAX_NUMBER_DIGITS, NumberError, parse_number
+from core.numeric import MAX_NUMBER_DIGITS, NumberError, digit_count, huge_number, parse_number
 
 MAX_FEATURES = 1_000
 MAX_PRODUCTS = 20_000  # bench/limits.py: about 1.4 GB peak and ~11 min of text embedding on 2 cores
@@ -181,15 +181,15 @@ class HugeNumber:
     """
 
     def __init__(self, text: str = "", *, digits: int | None = None) -> None:
-        self.digits = len(text.lstrip("-")) if digits is None else digits
+        self.digits = digit_count(text) if digits is None else digits
 
     def __repr__(self) -> str:
-        return f"a {self.digits:,}-digit number"
+        return huge_number(self.digits)
 
     @classmethod
     def parse(cls, text: str) -> int | HugeNumber:
         """``json.loads(..., parse_int=HugeNumber.parse)``."""
-        return cls(text) if len(text.lstrip("-")) > MAX_NUMBER_DIGITS else int(text)
+        return cls(text) if digit_count(text) > MAX_NUMBER_DIGITS else int(text)
 
 
 def score_cell(text: str) -> float | HugeNumber | str:
@@ -231,7 +231,7 @@ def check_score(value: Any) -> float:
     if isinstance(value, HugeNumber):
         raise _fail("score", f"score must be in [-1, 1], got {value!r}")
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 1:  # never float() a huge int
-        shown = f"a {len(str(abs(value))):,}-digit number" if abs(value) >= 10**MAX_NUMBER_DIGITS else str(value)
+        shown = huge_number(len(str(abs(value)))) if abs(value) >= 10**MAX_NUMBER_DIGITS else str(value)
         raise _fail("score", f"score must be in [-1, 1], got {shown}")
     if isinstance(value, str):
         finite = " (not a finite number)" if _NOT_FINITE.fullmatch(value.strip()) else ""

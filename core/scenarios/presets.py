@@ -21,6 +21,8 @@ from core.scenarios.model import Scenario, ScenarioError
 from core.scenarios.synthetic import generate_scenario
 
 PRESET_DIR = Path(__file__).resolve().parents[2] / "presets"
+DEFAULT_PRESET = "sign-trap"
+"""What the Explorer and every page open when nothing else is asked for."""
 
 # The source article's pair: the same two features, opposite signs on anxiety.
 SEED_USER_A = {"anxiety": -0.9, "adventure": 0.8}

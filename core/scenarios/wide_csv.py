@@ -26,6 +26,7 @@ import json
 import re
 from typing import Any
 
+from core import textfiles
 from core.errors import quoted, shorten
 from core.scenarios.model import (
     MAX_FEATURES,
@@ -37,6 +38,7 @@ from core.scenarios.model import (
     score_cell,
     score_problem,
 )
+from core.textfiles import TextFileError
 
 FIXED_COLUMNS = ("kind", "id", "name", "description")
 KINDS = ("scenario", "user", "product")
@@ -93,24 +95,11 @@ def _format(score: float | None) -> str:
 
 
 def decode_text(data: bytes, *, source: str) -> str:
-    """UTF-8 (with or without a byte-order mark) or UTF-16 with a BOM; anything else is refused."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise ScenarioError(source, [("", "file starts like UTF-16 but is not valid UTF-16")]) from None
+    """The file's text by the one rule (:func:`core.textfiles.decode_text`); a problem names the file."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(
-            source,
-            [
-                (
-                    "",
-                    f"file is not UTF-8 text (bad byte 0x{data[exc.start]:02x} at offset {exc.start}); save as UTF-8",
-                )
-            ],
-        ) from None
+        return textfiles.decode_text(data)
+    except TextFileError as exc:
+        raise ScenarioError(source, [(exc.where, exc.problem)]) from None
 
 
 def _read_rows(data: bytes, *, source: str) -> list[tuple[int, list[str]]]:
@@ -118,30 +107,10 @@ def _read_rows(data: bytes, *, source: str) -> list[tuple[int, list[str]]]:
     text = decode_text(data, source=source)
     if not text.strip():
         raise ScenarioError(source, [("", "file is empty; expected a header row: kind,id,name,description,...")])
-    if "\x00" in text:
-        raise ScenarioError(
-            source, [("", "file contains NUL bytes (UTF-16 without a byte-order mark?); save it as UTF-8")]
-        )
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows, start = [], 1
     try:
-        for row in reader:
-            rows.append((start, row))
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise ScenarioError(source, [(f"line {start}", csv_problem(exc))]) from None
-    return rows
-
-
-def csv_problem(exc: csv.Error) -> str:
-    """One clause for a CSV the reader refused; a cell over the reader's limit says so in characters.
-
-    >>> csv_problem(csv.Error("field larger than field limit (131072)"))
-    'a cell is longer than 131,072 characters; not a readable CSV file'
-    """
-    if str(exc).startswith("field larger than field limit"):
-        return f"a cell is longer than {csv.field_size_limit():,} characters; not a readable CSV file"
-    return f"not a readable CSV file ({exc})"
+        return textfiles.read_records(text)
+    except TextFileError as exc:
+        raise ScenarioError(source, [(exc.where, exc.problem)]) from None
 
 
 def _features(header: list[str], *, source: str) -> list[str]:

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
-from core.scenarios.presets import list_presets
+import json
+
+import pytest
+
+from core.scenarios.presets import SEED_USER_A, SEED_USER_B, list_presets
+from core.vectors.methods import METHODS, compare_profiles
 
 
-def test_home_renders_the_point_and_every_preset(app):
+def test_about_names_every_preset_and_charts_the_engine_s_cosines(app, embedder):
     at = app.run()
     at.switch_page("pages/about.py").run()
     assert not at.exception
@@ -11,4 +16,8 @@ def test_home_renders_the_point_and_every_preset(app):
     text = " ".join(m.value for m in at.markdown)
     for info in list_presets():
         assert info.id in text
-    assert len(at.get("plotly_chart")) == 1
+    (chart,) = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    (bars,) = chart["data"]
+    expected = {METHODS[m].label: c for m, c in compare_profiles(SEED_USER_A, SEED_USER_B, embedder).items()}
+    assert dict(zip(bars["y"], bars["x"], strict=True)) == pytest.approx(expected, abs=1e-4)
+    assert bars["text"] == [f"{v:+.2f}" for v in bars["x"]]  # each bar reads its own number

@@ -27,14 +27,30 @@ def open_diagnostics(app, **query):
     return at
 
 
-def test_diagnostics_page_measures_every_claim(app):
+def test_diagnostics_page_shows_the_numbers_the_engine_measures(app, embedder):
+    """Every reading on the page is the engine's own sentence for the same scenario and model (numbers
+    included), and the sign chart plots the engine's cos(P, -P) for each method."""
+    from core.diagnostics.report import diagnose
+    from core.retrieval.recommender import Recommender
+    from core.vectors.methods import METHOD_NAMES
+    from ui.diagnostics import LABELS
+
     at = open_diagnostics(app)
     assert [t.label for t in at.tabs] == TABS
-    assert len(at.info) >= 9
-    joined = plain(at.info)
-    assert "cannot tell a profile from its opposite" in joined
-    assert "strongly enjoys X" in joined and "products that break a hard no" in joined
-    assert len(at.get("plotly_chart")) >= 11
+    report = diagnose(Recommender(load_preset("sign-trap"), embedder), sweep_user="user-a")  # the page: first user
+    shown = plain(at.info)
+    expected = report.to_json()["readings"]
+    missing = {name: text for name, text in expected.items() if text.replace("\\", "") not in shown}
+    assert not missing, missing
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    sign = next(
+        c for c in charts if "cos(P, −P) for every user" in json.dumps(c["layout"]["title"], ensure_ascii=False)
+    )
+    names = {u.name: u.id for u in load_preset("sign-trap").users}
+    assert {trace["name"] for trace in sign["data"]} == set(names)
+    for trace in sign["data"]:  # one bar per method and user: the engine's cos(P, -P)
+        expected = {LABELS[m]: report.sign_flip[m][names[trace["name"]]] for m in METHOD_NAMES}
+        assert dict(zip(trace["x"], trace["y"], strict=True)) == pytest.approx(expected, abs=1e-4)
 
 
 def test_diagnostics_on_another_scenario_and_a_novel_feature(app):
@@ -91,7 +107,7 @@ def test_a_linked_scenario_opens_in_diagnostics_and_its_link_carries_it(app):
 
 
 def test_across_models_compares_every_installed_model_when_opened(app):
-    from core.engine.models import installed
+    from core.embedding.models import installed
 
     at = open_diagnostics(app)
     assert "The sign is lost" not in plain(at.info), "the tab computes nothing until it is opened"

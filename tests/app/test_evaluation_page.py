@@ -37,6 +37,7 @@ def evaluation_page():
         yield at
 
 
+@pytest.mark.slow
 def test_evaluation_page_runs_the_protocol_and_drills_down(evaluation_page):
     at = evaluation_page
     verdict = plain(at.info)
@@ -61,6 +62,7 @@ def test_evaluation_page_runs_the_protocol_and_drills_down(evaluation_page):
     assert drill["weighted"].is_monotonic_increasing  # sorted by the default method
 
 
+@pytest.mark.slow
 def test_the_vector_database_tab_compares_strategies_with_and_without_dislikes(evaluation_page):
     at = evaluation_page
     at.session_state["ev_tab"] = "Vector database"
@@ -73,8 +75,9 @@ def test_the_vector_database_tab_compares_strategies_with_and_without_dislikes(e
     assert table["AUC"].between(0, 1).all()
 
 
+@pytest.mark.slow
 def test_across_models_evaluates_every_installed_model(evaluation_page):
-    from core.engine.models import installed
+    from core.embedding.models import installed
 
     at = evaluation_page
     at.session_state["ev_tab"] = "Across models"

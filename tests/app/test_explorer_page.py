@@ -16,6 +16,7 @@ import uuid
 import numpy as np
 import pytest
 
+from core.explorer.state import SHOWN_WHEN_MANY
 from core.scenarios.link import unpack
 from core.scenarios.model import scenario_from_dict
 from core.scenarios.presets import load_preset
@@ -198,9 +199,9 @@ def test_many_features_show_the_strongest_and_a_search_box(app):
     assert not at.exception
     data = panel_data(at)
     profile = user.profile
-    strongest = sorted(profile, key=lambda f: -abs(profile[f]))[: ex.SHOWN_WHEN_MANY]
+    strongest = sorted(profile, key=lambda f: -abs(profile[f]))[:SHOWN_WHEN_MANY]
     assert [f["name"] for f in data["features"]] == strongest
-    assert str(ex.SHOWN_WHEN_MANY) in data["note"]
+    assert str(SHOWN_WHEN_MANY) in data["note"]
     assert data["addable"] == [f for f in big.vocabulary if f not in profile]
     assert "link carries this scenario itself" in data["shareNote"]
     weakest = min(profile, key=lambda f: abs(profile[f]))
@@ -334,7 +335,7 @@ def test_a_one_product_scenario_reads_in_the_singular_and_draws_no_empty_places(
 
 
 def test_both_marks_use_one_wording(explorer):
-    from core.engine.marks import MARKS
+    from core.retrieval.marks import MARKS
 
     marks = panel_data(explorer)["marks"]
     assert marks["hardNo"]["name"] == MARKS["hard_no"][0] == "breaks a hard no"

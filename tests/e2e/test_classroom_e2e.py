@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from core.engine.cache import default_cache_dir
+from core.embedding.cache import default_cache_dir
 from scripts.harness import streamlit_server, wait_idle
 from tests.e2e.helpers import LOAD, TABLE, open_page
 

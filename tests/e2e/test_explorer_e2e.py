@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlparse
 
 from core.scenarios.link import pack
 from core.scenarios.model import scenario_from_dict
+from core.wording import fixed
 from scripts.harness import wait_idle
 from tests.e2e.helpers import LIVE, LOAD, TABLE, open_page, slider, table_text, wait_for_set
 from tests.samples import PROTOTYPE_NAMES, prototype_scenario
@@ -116,7 +117,7 @@ def test_features_named_like_object_prototype_keys_flip_and_reset(page, server_u
         page.wait_for_function(f"() => {sets} === '{expected}'", timeout=60_000)
         wait_idle(page, timeout=LOAD)
         shown = {n: slider(page, n).locator(".sae-slider-value").inner_text() for n in values}
-        assert shown == {n: f"{v:.2f}" for n, v in values.items()}, shown
+        assert shown == {n: fixed(v) for n, v in values.items()}, shown
     slider(page, "__proto__").get_by_role("button", name="Reset __proto__").click()
     page.wait_for_function(
         "() => !new URLSearchParams(location.search).getAll('set').some(s => s.startsWith('__proto__:'))"

@@ -1,8 +1,9 @@
 """The Explorer's live panel: one custom Streamlit element (components v2) for everything a slider move redraws.
 
-The JavaScript (panel.js) draws the sliders, rankings, heat maps, bars and maps,
-and reports slider changes back as the component state ``{"scores": [[feature, value], ...]}``: pairs,
-not an object keyed by feature names, since a feature may be called ``__proto__`` or ``constructor``.
+The JavaScript (``js/``: one ES module per concern, joined by :func:`bundle`) draws the sliders, rankings,
+heat maps, bars and maps, and reports slider changes back as the component state
+``{"scores": [[feature, value], ...]}``: pairs, not an object keyed by feature names, since a feature may be
+called ``__proto__`` or ``constructor``.
 Python stays the source of truth: it validates that state, computes, and sends
 the next payload.
 """
@@ -10,6 +11,7 @@ the next payload.
 from __future__ import annotations
 
 import math
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,9 +22,26 @@ NAME = "signed_explorer.live_panel"
 HERE = Path(__file__).resolve().parent
 
 
+MODULES = ("format", "dom", "sliders", "rankings", "divergence", "maps", "panel")
+"""The browser's ES modules (``ui/live/js``), each after the ones it imports; ``panel`` is the entry point."""
+_IMPORT = re.compile(r'^import \{[^}]*\} from "\./[a-z]+\.js";\n', re.M)
+_EXPORT = re.compile(r"^export (?!default)", re.M)
+
+
+def bundle() -> str:
+    """The modules as one script, as Streamlit's component (and a saved page) takes it: each module's local
+    imports and ``export`` keywords removed, in dependency order. Top-level names must be unique across modules
+    (a duplicate is a SyntaxError in the browser, and ``tests/js`` checks the bundle parses)."""
+    parts = []
+    for name in MODULES:
+        source = (HERE / "js" / f"{name}.js").read_text(encoding="utf-8")
+        parts.append(f"// ---- {name}.js\n" + _EXPORT.sub("", _IMPORT.sub("", source)))
+    return "\n".join(parts)
+
+
 @cache
 def _assets() -> tuple[str, str]:
-    return (HERE / "panel.js").read_text(encoding="utf-8"), (HERE / "panel.css").read_text(encoding="utf-8")
+    return bundle(), (HERE / "panel.css").read_text(encoding="utf-8")
 
 
 def mount(*, key: str, data: dict[str, Any]) -> None:

@@ -32,8 +32,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from core.engine.embedder import Embedder
-from core.engine.methods import STRATEGY_NAMES
+from core.embedding.embedder import Embedder
 from core.errors import UnknownName
 from core.movielens.data import DataError, MovieLens
 from core.movielens.labs.categories import clean_title, effective_embeddings
@@ -43,7 +42,8 @@ from core.movielens.labs.history import HISTORY_RULES, history_vectors
 from core.movielens.metrics import METRICS, Difference, mean_ci, paired_difference, summarise, user_metrics
 from core.movielens.protocol import NO_GENRE, POSITIVE, SEED, Split, evaluation_split, user_profile
 from core.movielens.strategies import NO_NEGATIVES, Catalogue, history_examples
-from core.numeric import json_ready, normalize_rows, tanh_weights, unit
+from core.numeric import normalize_rows, tanh_weights, unit
+from core.vectors.methods import STRATEGY_NAMES
 
 Report = Callable[[str, float], None]
 
@@ -407,9 +407,9 @@ def compute(name: str, embedder: Embedder, data: MovieLens, *, report: Report | 
 
 
 def run(name: str, embedder: Embedder, data: MovieLens, *, report: Report | None = None) -> dict:
-    """One lab by name, as JSON: ``{"lab", "users"?, "rules"?: {rule: {"auc", "auc_ci95", ...}}, ...}``."""
+    """One lab by name, in the CLI's schema: ``{"lab", "users"?, "rules"?: {rule: {"auc", "auc_ci95", ...}}, ...}``
+    (an interval over one user is not defined: NaN here, null in the CLI's JSON, never a made-up [x, x])."""
     result = compute(name, embedder, data, report=report)
     if isinstance(result, dict):
-        return json_ready({"lab": name, **result})
-    # an interval over one user is not defined: null, never a made-up [x, x]
-    return json_ready({"lab": name, "users": result.users, "rules": result.summary(), **result.extra})
+        return {"lab": name, **result}
+    return {"lab": name, "users": result.users, "rules": result.summary(), **result.extra}

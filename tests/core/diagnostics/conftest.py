@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.diagnostics.report import diagnose
-from core.engine.recommender import Recommender
+from core.retrieval.recommender import Recommender
 from core.scenarios.presets import load_preset
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from core.diagnostics.dislikes import dislikes, totals
-from core.engine.methods import ALL_METHOD_NAMES
-from core.engine.recommender import Recommender
+from core.retrieval.recommender import Recommender
 from core.scenarios.presets import load_preset
+from core.vectors.methods import ALL_METHOD_NAMES
 
 
 def test_counts_per_user_and_method_match_the_rankings(embedder):

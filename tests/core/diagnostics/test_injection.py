@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.diagnostics.injection import raw_injection, raw_injection_vector
-from core.engine.space import DEFAULT_PARAMS, FeatureSpace
+from core.vectors.space import DEFAULT_PARAMS, FeatureSpace
 
 
 def test_raw_injection_differs_from_projection(wine):

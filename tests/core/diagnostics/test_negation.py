@@ -85,9 +85,9 @@ def test_the_reading_names_the_models_that_hear_least_and_best():
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"sentence,negated\n" + b"x" * 150_000 + b",y\na,b\n", "line 2: a sentence is longer than 2,000 characters"),
-        (b"sentence\tnegated\n" + b"x" * 150_000 + b"\ty\na\tb\n", "line 2: a sentence is longer than 2,000"),
-        (b'sentence,negated\n"It works.,y\na,b\n', "line 2: not a readable TSV or CSV file"),
+        (b"sentence,negated\n" + b"x" * 150_000 + b",y\na,b\n", "line 2: a cell is longer than 131,072 characters"),
+        (b"sentence\tnegated\n" + b"x" * 150_000 + b"\ty\na\tb\n", "line 2: a cell is longer than 131,072"),
+        (b'sentence,negated\n"It works.,y\na,b\n', "line 2: not a readable file"),
         (b"sentence,negated\na\x00b,c\nd,e\n", "NUL bytes"),
         (b"sentence,negated\n\xc3\x28,x\n", "not UTF-8"),
     ],

@@ -6,6 +6,7 @@ from core.diagnostics import readings
 from core.diagnostics.injection import Injection
 from core.diagnostics.tanh import TanhEffect
 from core.diagnostics.truncation import Truncation
+from core.wording import NOT_DEFINED
 
 
 def test_sign_reading_sorts_methods_into_blind_aware_and_partly():
@@ -30,7 +31,7 @@ def test_injection_reading_with_an_undefined_correlation_says_so():
     injection = Injection("opera", 5, [0, 1], [0, 2], [0, 1], 1, 1, 0, float("nan"))
     assert "silently ignored" in readings.reading_injection(injection)
     same = Injection("opera", 5, [0, 1], [0, 1], [0, 1], 0, 0, 0, float("nan"))
-    assert "rank correlation undefined" in readings.reading_injection(same)
+    assert f"rank correlation {NOT_DEFINED}" in readings.reading_injection(same)
 
 
 def test_tanh_reading_states_whether_the_claim_holds():

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from core.diagnostics.report import diagnose
-from core.engine.recommender import Recommender
+from core.retrieval.recommender import Recommender
 from core.scenarios.model import scenario_from_dict
 from core.scenarios.presets import load_preset
 from tests.samples import SMALL_SCENARIOS

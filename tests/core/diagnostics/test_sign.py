@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from core.diagnostics.sign import SWEEP_POINTS, mean_flip, sign_flip, sweep
-from core.engine.space import FeatureSpace
 from core.scenarios.presets import SEED_USER_A as USER_A
 from core.scenarios.presets import SEED_USER_B as USER_B
+from core.vectors.space import FeatureSpace
 
 
 def test_sign_flip_for_the_seed_pair(embedder):

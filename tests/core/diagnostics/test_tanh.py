@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from core.diagnostics.tanh import tanh_effect
-from core.engine.space import FeatureSpace
 from core.scenarios.synthetic import feature_names
+from core.vectors.space import FeatureSpace
 
 
 def test_tanh_damps_one_extreme_score_in_a_many_feature_profile(embedder):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from core.diagnostics.truncation import truncation
-from core.engine.texts import naive_text
 from core.scenarios.presets import SEED_USER_A as USER_A
+from core.vectors.texts import naive_text
 
 
 def test_truncation_lists_exactly_the_features_the_model_does_not_read(embedder):

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
-from core.engine.methods import METHOD_NAMES, STRATEGY_NAMES
 from core.movielens.data import MovieLens
 from core.movielens.evaluate import evaluate
+from core.numeric import json_ready
+from core.vectors.methods import METHOD_NAMES, STRATEGY_NAMES
+from core.wording import NOT_DEFINED
 
 
 @pytest.fixture(scope="session")
@@ -16,6 +19,7 @@ def evaluation(embedder, movielens):
     return evaluate(embedder, data=movielens, mode="genres")
 
 
+@pytest.mark.slow
 def test_full_evaluation_robust_facts(evaluation):
     result = evaluation.to_json()
     assert 200 <= result["users"] <= 350
@@ -50,11 +54,13 @@ def one_user(movielens) -> MovieLens:
 def test_one_user_gives_null_intervals_never_a_point(embedder, movielens):
     from core.cli import _evaluation_text
 
-    result = evaluate(embedder, data=one_user(movielens), mode="genres").to_json()
+    raw = evaluate(embedder, data=one_user(movielens), mode="genres").to_json()
+    assert all(np.isnan(stats["auc_ci95"]).all() for stats in raw["methods"].values())  # NaN, never [x, x]
+    result = json_ready(raw)  # the CLI's one door to JSON
     assert result["users"] == 1
     for method, stats in result["methods"].items():
         assert stats["auc_ci95"] == [None, None] and stats["auc_minus_naive_ci95"] == [None, None], method
         assert stats["auc"] is not None
     json.dumps(result, allow_nan=False)
     text = _evaluation_text(result, "genres")
-    assert "[not defined]" in text and "nan" not in text and "needs at least 2 users" in text
+    assert f"[{NOT_DEFINED}]" in text and "nan" not in text and "needs at least 2 users" in text

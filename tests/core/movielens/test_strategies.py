@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core.engine.methods import STRATEGY_NAMES
-from core.engine.stores import Examples, strategy_scores
 from core.movielens.strategies import Catalogue, history_examples, refused
 from core.numeric import normalize_rows
+from core.vectors.examples import ExampleIds, strategy_scores
+from core.vectors.methods import STRATEGY_NAMES
 
 ITEMS = normalize_rows(np.random.default_rng(5).normal(size=(30, 12)))
 ITEMS[7] = 0.0  # a movie with no feature: no direction
@@ -25,7 +25,7 @@ def test_history_ratings_become_examples_by_the_label_thresholds():
 
 
 def test_the_catalogue_answers_with_the_documented_formulas():
-    examples = Examples.of_ids([0, 1, 2], [3])
+    examples = ExampleIds.of([0, 1, 2], [3])
     candidates = [10, 11, 12, 13, 14]
     with Catalogue(ITEMS, "test") as catalogue:
         got = catalogue.scores(examples, candidates)
@@ -37,7 +37,7 @@ def test_the_catalogue_answers_with_the_documented_formulas():
 
 
 def test_a_query_qdrant_refuses_scores_every_candidate_zero():
-    no_likes = Examples.of_ids([], [3])
+    no_likes = ExampleIds.of([], [3])
     assert refused(no_likes, "qdrant-avg") and not refused(no_likes, "qdrant-sum")
     with Catalogue(ITEMS) as catalogue:
         got = catalogue.scores(no_likes, [10, 11])

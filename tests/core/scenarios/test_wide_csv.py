@@ -118,7 +118,7 @@ def test_a_cell_over_the_readers_limit_is_one_line_not_a_crash():
     data = (HEADER + GOOD_ROWS.replace("Quiet", "x" * 150_000)).encode()
     with pytest.raises(ScenarioError) as error:
         parse_upload("big.csv", data)
-    assert error.value.problems == [("line 4", "a cell is longer than 131,072 characters; not a readable CSV file")]
+    assert error.value.problems == [("line 4", "a cell is longer than 131,072 characters; not a readable file")]
 
 
 def test_hidden_characters_in_csv_names_are_escaped_in_messages():

@@ -1,0 +1,159 @@
+// The maps: one canvas per method with the products, the top k (shape by mark), the user and its trail.
+
+import { COLOURS, node } from "./dom.js";
+
+
+function star(ctx, x, y, r) {
+  ctx.beginPath();
+  for (let i = 0; i < 10; i++) {
+    const radius = i % 2 ? r * 0.45 : r;
+    const angle = -Math.PI / 2 + (i * Math.PI) / 5;
+    ctx.lineTo(x + radius * Math.cos(angle), y + radius * Math.sin(angle));
+  }
+  ctx.closePath();
+}
+
+function drawPanel(ui, panel, spec) {
+  const { canvas } = panel;
+  const width = canvas.clientWidth || 300;
+  const height = canvas.clientHeight || 230;
+  const ratio = window.devicePixelRatio || 1;
+  if (canvas.width !== Math.round(width * ratio)) {
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(height * ratio);
+  }
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.clearRect(0, 0, width, height);
+  const all = [...spec.bg, ...spec.top, spec.user, ...spec.trail];
+  const xs = all.map((p) => p[0]);
+  const ys = all.map((p) => p[1]);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const pad = 12;
+  const sx = (width - 2 * pad) / (x1 - x0 || 1);
+  const sy = (height - 2 * pad) / (y1 - y0 || 1);
+  const px = (p) => [pad + (p[0] - x0) * sx, height - pad - (p[1] - y0) * sy];
+  panel.hits = [];
+  const small = spec.bg.length > 500 ? 1.6 : 3;
+  ctx.fillStyle = COLOURS.background;
+  ctx.globalAlpha = 0.7;
+  spec.bg.forEach((p, i) => {
+    const [x, y] = px(p);
+    ctx.beginPath();
+    ctx.arc(x, y, small, 0, 2 * Math.PI);
+    ctx.fill();
+    panel.hits.push([x, y, spec.bgLabels[i]]);
+  });
+  ctx.globalAlpha = 1;
+  if (spec.trail.length > 1) {
+    ctx.strokeStyle = "#495057";
+    ctx.setLineDash([3, 3]);
+    ctx.beginPath();
+    spec.trail.forEach((p, i) => { const [x, y] = px(p); if (i) ctx.lineTo(x, y); else ctx.moveTo(x, y); });
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
+  spec.top.forEach((p, i) => {
+    const [x, y] = px(p);
+    const hardNo = spec.hardNo[i];
+    const disliked = spec.disliked[i];
+    ctx.fillStyle = hardNo ? COLOURS.hardNo : disliked ? COLOURS.disliked : COLOURS.top;
+    ctx.strokeStyle = "white";
+    ctx.beginPath();
+    if (hardNo) {
+      ctx.rect(x - 5.5, y - 5.5, 11, 11);
+    } else if (disliked) {
+      ctx.moveTo(x, y - 7); ctx.lineTo(x + 6.5, y + 5); ctx.lineTo(x - 6.5, y + 5); ctx.closePath();
+    } else {
+      ctx.arc(x, y, 5.5, 0, 2 * Math.PI);
+    }
+    ctx.fill();
+    ctx.stroke();
+    const notes = [hardNo ? spec.marks.hardNo.name : "", disliked ? spec.marks.disliked.name : ""].filter(Boolean);
+    panel.hits.push([x, y, spec.topLabels[i] + (notes.length ? ` (${notes.join("; ")})` : "")]);
+  });
+  const [ux, uy] = px(spec.user);
+  star(ctx, ux, uy, 10);
+  ctx.fillStyle = COLOURS.user;
+  ctx.strokeStyle = COLOURS.ink;
+  ctx.fill();
+  ctx.stroke();
+  panel.hits.push([ux, uy, "the user (placed with the fitted map's transform)"]);
+  canvas.dataset.background = String(spec.bg.length); // products drawn behind the top k (tests read it)
+}
+
+// The map background (every product's position and hover label) is sent only when it changes;
+// fragment reruns send its key. Kept on the page's global object so a remounted panel still finds it.
+function backgrounds() {
+  globalThis.__saeBackgrounds = globalThis.__saeBackgrounds || new Map();
+  return globalThis.__saeBackgrounds;
+}
+
+function background(maps) {
+  const { key, labels } = maps.background;
+  if (labels) {
+    const held = backgrounds();
+    held.delete(key);
+    held.set(key, { labels, panels: maps.panels.map((p) => p.bg || []) });
+    while (held.size > 4) held.delete(held.keys().next().value);
+  }
+  return backgrounds().get(key) || { labels: [], panels: [] };
+}
+
+function mapLegend(marks) {
+  return [
+    ["product", "background"], ["top k", "top"], [`top k, ${marks.hardNo.name}`, "hardno"],
+    [`top k, ${marks.disliked.name}`, "disliked"], ["user", "user"], ["user's trail", "trail"],
+  ].map(([label, kind]) => {
+    const item = node("span", "sae-legend-item");
+    item.append(node("i", `sae-swatch sae-swatch-${kind}`), document.createTextNode(label));
+    return item;
+  });
+}
+
+export function renderMaps(ui, data) {
+  const maps = data.maps;
+  const cached = background(maps);
+  ui.legend.replaceChildren(...mapLegend(data.marks));
+  ui.mapsHead.textContent = maps.title;
+  ui.mapsNote.textContent = maps.note;
+  while (ui.panels.length > maps.panels.length) ui.panels.pop().box.remove();
+  maps.panels.forEach((spec, i) => {
+    let panel = ui.panels[i];
+    if (!panel) {
+      const box = node("figure", "sae-map");
+      const title = node("figcaption", "sae-map-title");
+      const frame = node("div", "sae-map-frame");
+      const canvas = node("canvas");
+      canvas.setAttribute("role", "img");
+      frame.append(node("span", "sae-map-y", ""), canvas);
+      box.append(title, frame, node("div", "sae-map-x", ""));
+      ui.maps.append(box);
+      panel = { box, title, canvas, hits: [] };
+      canvas.addEventListener("mousemove", (event) => {
+        const rect = canvas.getBoundingClientRect();
+        const x = event.clientX - rect.left;
+        const y = event.clientY - rect.top;
+        let best = null;
+        let bestDistance = 64;
+        for (const hit of panel.hits) {
+          const d = (hit[0] - x) ** 2 + (hit[1] - y) ** 2;
+          if (d <= bestDistance) { best = hit; bestDistance = d; }
+        }
+        if (!best) { ui.tooltip.style.display = "none"; return; }
+        ui.tooltip.textContent = best[2];
+        ui.tooltip.style.display = "block";
+        const host = ui.root.getBoundingClientRect();
+        ui.tooltip.style.left = `${event.clientX - host.left + 12}px`;
+        ui.tooltip.style.top = `${event.clientY - host.top + 12}px`;
+      });
+      canvas.addEventListener("mouseleave", () => { ui.tooltip.style.display = "none"; });
+      ui.panels.push(panel);
+    }
+    panel.title.textContent = spec.title;
+    panel.box.querySelector(".sae-map-x").textContent = `${maps.axis} 1`;
+    panel.box.querySelector(".sae-map-y").textContent = `${maps.axis} 2`;
+    panel.canvas.setAttribute("aria-label", `${spec.title}: map of products and the user`);
+    drawPanel(ui, panel, { ...spec, bg: cached.panels[i] || [], bgLabels: cached.labels, marks: data.marks });
+  });
+}
