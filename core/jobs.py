@@ -100,9 +100,10 @@ def _yield_cpu() -> None:
 class Builds:
     """The registry of builds, by key. Thread-safe; a build's work never runs under its lock."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: int = KEEP_FINISHED) -> None:
         self._builds: OrderedDict[Hashable, Build] = OrderedDict()
         self._lock = threading.Lock()
+        self.keep = keep
 
     def get(self, key: Hashable) -> Build | None:
         with self._lock:
@@ -116,7 +117,7 @@ class Builds:
                 return build
             build = Build(key, label)
             self._builds[key] = build
-            while len(self._builds) > KEEP_FINISHED:
+            while len(self._builds) > self.keep:
                 oldest = next(iter(self._builds))
                 if not self._builds[oldest].done:
                     break

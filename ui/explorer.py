@@ -30,7 +30,7 @@ from core.scenarios.model import Scenario
 from core.vectors.methods import ALL_METHOD_NAMES, METHOD_NAMES, METHODS
 from core.vectors.space import MethodParams
 from ui import live, resources, session
-from ui.live.props import to_props
+from ui.live.props import sweep_props, to_props
 
 K_PRESET, K_USER, K_METHODS, K_K = "x_preset", "x_user", "x_methods", "x_k"
 K_VAR, K_ALPHA, K_ALIGN, K_MODEL = "x_var", "x_alpha", "x_align", "x_model"
@@ -38,6 +38,8 @@ K_FILTER, K_THRESHOLD = "x_hardno", "x_hardno_at"
 K_WRITTEN, K_WARNINGS = "x_written", "x_warnings"
 K_BACKGROUND_SENT = "x_background_sent"  # key of the map background the live panel already holds
 K_MEMORY = "x_memory"  # the panel's memory between moves (core.explorer.panel.Memory)
+K_CATALOGUE_SENT = "x_catalogue_sent"  # the scenario whose product names the live panel already holds
+K_PROPS = "x_props"  # (signature, props) of the last panel: reruns that only ask for a sweep reuse them
 
 
 def selected_scenario() -> Scenario:
@@ -200,14 +202,36 @@ def write_url(view: ViewState) -> dict[str, list[str]]:
 
 
 def panel_props(recommender: Recommender, user_id: str) -> dict:
-    """One move: read the panel's scores, write the link, compute the panel, remember, and hand out its props."""
+    """One move: read the panel's scores, write the link, compute the panel, remember, and hand out its props;
+    with the sweep of the slider the browser asked for, when it asked."""
     scenario, state = recommender.scenario, st.session_state
     profile = current_profile(scenario, user_id)
     view = current_view(scenario, user_id, profile)
     write_url(view)
+    props = _panel(recommender, user_id, profile, view)
+    raw = state.get(panel_key(scenario, user_id))
+    feature = live.sweep_request(raw.get("sweep") if isinstance(raw, dict) else None, set(profile))
+    if feature is not None:
+        store = resources.projections() if props["maps"] else None
+        sweep, complete = resources.sweeps().get(
+            recommender=recommender, view=view, profile=profile, feature=feature, store=store
+        )
+        props = {**props, "sweep": sweep_props(sweep, complete)}
+    return props
+
+
+def _panel(recommender: Recommender, user_id: str, profile: dict[str, float], view: ViewState) -> dict:
+    """The panel's props, computed once per (profile, view): a rerun that only asks for a sweep (a hover, a
+    poll for the rest of a sweep) reuses them, so it costs the server the sweep alone."""
+    scenario, state = recommender.scenario, st.session_state
     maps = len(scenario.products) >= MIN_MAP_PRODUCTS
     key = background_key(recommender, view.methods, view) if maps else None
     uploaded = session.is_upload(state[K_PRESET])
+    signature = (scenario.fingerprint, recommender.space.embedder.name, user_id, tuple(profile.items()), view)
+    sent = state.get(K_BACKGROUND_SENT) == key and state.get(K_CATALOGUE_SENT) == scenario.fingerprint
+    memo = state.get(K_PROPS)
+    if sent and memo is not None and memo[0] == signature:
+        return memo[1]
     panel, memory = build_panel(
         recommender=recommender,
         view=view,
@@ -216,8 +240,11 @@ def panel_props(recommender: Recommender, user_id: str) -> dict:
         store=resources.projections() if maps else None,
         memory=state.get(K_MEMORY),
         send_background=state.get(K_BACKGROUND_SENT) != key,
+        send_catalogue=state.get(K_CATALOGUE_SENT) != scenario.fingerprint,
         packed=bool(session.packed(scenario)) if uploaded else True,
         uploaded=uploaded,
     )
-    state[K_MEMORY], state[K_BACKGROUND_SENT] = memory, key
-    return to_props(panel)
+    props = to_props(panel)
+    state[K_MEMORY], state[K_BACKGROUND_SENT], state[K_CATALOGUE_SENT] = memory, key, scenario.fingerprint
+    state[K_PROPS] = (signature, props) if sent else None  # never keep a payload that carries the big parts
+    return props

@@ -21,6 +21,7 @@ import numpy as np
 import streamlit as st
 
 from core.embedding.cache import CachedEmbedder, get_embedder
+from core.explorer.sweep import Sweeps
 from core.jobs import Build, Builds, Report, run_stages
 from core.maps.store import MapStore
 from core.retrieval.recommender import Recommender, RecommenderPool
@@ -62,6 +63,13 @@ def recommender(scenario: Scenario, model: str | None = None) -> Recommender:
 @functools.cache
 def projections() -> MapStore:
     return MapStore()
+
+
+@functools.cache
+def sweeps() -> Sweeps:
+    """Every session's slider sweeps (core.explorer.sweep), shared: a class dragging the same slider from the
+    same link computes it once."""
+    return Sweeps()
 
 
 @functools.cache
@@ -167,4 +175,5 @@ def _warm_maps() -> None:
     from core.maps.projection import fit_projection
 
     points = np.random.default_rng(0).normal(size=(40, 8)).astype(np.float32)
-    fit_projection(points / np.linalg.norm(points, axis=1, keepdims=True)).place(points[:1])
+    units = points / np.linalg.norm(points, axis=1, keepdims=True)
+    fit_projection(units).place(units[:1], units)

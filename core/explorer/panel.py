@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.explorer.state import MANY_FEATURES, SHOWN_WHEN_MANY, TRAIL_LENGTH, ViewState
+from core.explorer.sweep import DENSE_LIMIT, PROFILE_SHOWN
 from core.jobs import Once
 from core.maps.projection import IDENTITY, MIN_UMAP_POINTS, Alignment
 from core.maps.store import MIN_MAP_PRODUCTS, MapStore
@@ -33,7 +34,6 @@ from core.vectors.methods import METHODS
 from core.wording import counted, join_names, profile_text, score_text
 
 MAX_MAP_POINTS = 1_500  # background products per map panel; the top k are always drawn exactly
-PROFILE_SHOWN = 10  # scores listed in a product's profile text
 
 
 # -- the words ----------------------------------------------------------------------------------------------
@@ -178,6 +178,26 @@ class Maps:
 
 
 @dataclass(frozen=True)
+class Catalogue:
+    """Every product's name and profile, for the browser's own rankings while a slider moves (small scenarios;
+    sent once per scenario, like the map's background)."""
+
+    key: str
+    names: tuple[str, ...] | None  # None when the browser already holds them
+    profiles: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class Live:
+    """What the browser needs, besides a sweep, to rank while a slider moves."""
+
+    threshold: float
+    filtered: bool
+    dense: bool  # every product's score travels (small scenarios); else each position's top k
+    catalogue: Catalogue | None
+
+
+@dataclass(frozen=True)
 class Panel:
     """Everything the live panel draws for the current profile."""
 
@@ -193,6 +213,7 @@ class Panel:
     agreement: Agreement  # among the shown methods (the heat maps)
     versus_exact: dict[str, dict[str, float]]  # method -> kendall_tau, overlap_at_k, rbo against exact (the bars)
     maps: Maps | None
+    live: Live | None = None
 
 
 @dataclass(frozen=True)
@@ -341,7 +362,7 @@ def build_maps(
         projection = store.get(recommender, method, params)
         kinds.add(projection.kind)
         alignment: Alignment = store.alignment(recommender, method, params) if view.aligned else IDENTITY
-        point = projection.place(result.user_vectors[method])[0]
+        point = store.place(recommender, method, params, result.user_vectors[method])[0]
         trails[method] = extended_trail(trails.get(method, ()), point)
         top = ranking.top(result.k)
         panels.append(
@@ -382,6 +403,7 @@ def build_panel(
     store: MapStore | None,
     memory: Memory | None,
     send_background: bool = True,
+    send_catalogue: bool = True,
     packed: bool = True,
     uploaded: bool = False,
 ) -> tuple[Panel, Memory]:
@@ -424,5 +446,17 @@ def build_panel(
         agreement=result.agreement.among(methods),
         versus_exact={m: result.agreement.vs(m) for m in methods},
         maps=maps,
+        live=live(scenario, view, send_catalogue),
     )
     return panel, memory
+
+
+def live(scenario: Scenario, view: ViewState, send_catalogue: bool) -> Live:
+    """The panel's live part: the marks' threshold, the filter, and for small scenarios every product's name."""
+    dense = len(scenario.products) <= DENSE_LIMIT
+    catalogue = None
+    if dense:
+        names = tuple(p.name for p in scenario.products) if send_catalogue else None
+        profiles = tuple(profile_text(p.profile, PROFILE_SHOWN) for p in scenario.products) if send_catalogue else None
+        catalogue = Catalogue(scenario.fingerprint, names, profiles)
+    return Live(view.threshold, view.hard_no is not None, dense, catalogue)

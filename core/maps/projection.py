@@ -1,8 +1,13 @@
 """2-D maps of a method's vector space: fitted once on the products, users placed with ``transform``.
 
 UMAP is fitted per (scenario, method, parameters) on the product vectors with
-a fixed seed, so a shared link shows the same map. A user is placed with the
-fitted model's ``transform``: moving a slider refits nothing. Below
+a fixed seed, so a shared link shows the same map. A user is placed where its
+nearest products are (:func:`place_near`: the similarity-weighted mean of its
+:data:`NEIGHBOURS` most similar products' positions, which is how UMAP's own
+``transform`` starts), so moving a slider refits nothing, and a user's place is
+the same whether it is placed alone or with the 41 positions of a slider's sweep
+(UMAP's ``transform`` then optimises the new points together, with one random
+stream: the same user lands elsewhere in a batch). PCA maps use PCA's transform. Below
 :data:`MIN_UMAP_POINTS` products UMAP's neighbourhood graph is too thin to mean
 much, so PCA is used instead (and the page says so).
 
@@ -30,6 +35,7 @@ from core.numeric import EPS
 log = logging.getLogger(__name__)
 
 MIN_UMAP_POINTS = 15
+NEIGHBOURS = 15  # products a user's place on a UMAP map is averaged from
 DISK_CACHE_MIN_POINTS = 2_000
 SEED = 42
 # UMAP's and pynndescent's numba functions, compiled on first use (about 14 s per process), are cached
@@ -82,34 +88,34 @@ class Projection:
     coords: np.ndarray  # (n_products, 2) float32
     model: object
 
-    def place(self, vectors: np.ndarray) -> np.ndarray:
-        """Positions of new points (users) on the fitted map, without refitting."""
+    def place(self, vectors: np.ndarray, products: np.ndarray) -> np.ndarray:
+        """(m, 2) positions of new points (users) on the fitted map, without refitting. ``products`` are the
+        vectors the map was fitted on (a UMAP map places by them, see :func:`place_near`)."""
         vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
         if self.kind == "pca":
-            vectors = _at_least_2_columns(vectors)
-        with warnings.catch_warnings(), _one_numba_thread():
-            warnings.simplefilter("ignore")  # umap warns about n_jobs/seed and zero vectors
-            return np.asarray(self.model.transform(vectors), dtype=np.float32)
+            return np.asarray(self.model.transform(_at_least_2_columns(vectors)), dtype=np.float32)
+        return place_near(self.coords, products, vectors)
 
 
-@contextlib.contextmanager
-def _one_numba_thread():
-    """Run numba's parallel loops on this thread only (numba's setting is per thread).
+def place_near(coords: np.ndarray, products: np.ndarray, users: np.ndarray, neighbours: int = NEIGHBOURS):
+    """Each user at the similarity-weighted mean of its ``neighbours`` most similar products' positions (cosine;
+    negative similarities weigh 0). A user with no similar product (a zero vector) sits at the map's centre.
+    One user's place never depends on the others placed with it.
 
-    Placing one user is tiny work; UMAP's ``prange`` loops would still wake the
-    thread pool for it, which measured 2-3 ms per loop inside the app server.
+    >>> coords = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]])
+    >>> products = np.eye(3)
+    >>> place_near(coords, products, np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 0.0]]), neighbours=2).tolist()
+    [[5.0, 0.0], [3.3333332538604736, 3.3333332538604736]]
     """
-    if "numba" not in sys.modules:
-        yield
-        return
-    import numba
-
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        yield
-    finally:
-        numba.set_num_threads(before)
+    users = np.atleast_2d(np.asarray(users, dtype=np.float64))
+    sims = users @ np.asarray(products, dtype=np.float64).T
+    k = min(neighbours, sims.shape[1])
+    nearest = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+    weight = np.clip(np.take_along_axis(sims, nearest, axis=1), 0, None)
+    total = weight.sum(axis=1, keepdims=True)
+    placed = np.einsum("mk,mkd->md", weight, coords[nearest].astype(np.float64)) / np.where(total > EPS, total, 1)
+    centre = coords.astype(np.float64).mean(axis=0)
+    return np.where(total > EPS, placed, centre).astype(np.float32)
 
 
 def _at_least_2_columns(vectors: np.ndarray) -> np.ndarray:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
 from core.embedding.cache import default_cache_dir
 from core.jobs import Once, Stage
 from core.maps.projection import MIN_UMAP_POINTS, Alignment, Projection, align, cache_key, load_or_fit
@@ -42,6 +44,11 @@ class MapStore:
             return load_or_fit(recommender.product_vectors(method, params), key=key, cache_dir=default_cache_dir())
 
         return self._maps.get(key, fit)
+
+    def place(self, recommender: Recommender, method: str, params: MethodParams, users: np.ndarray) -> np.ndarray:
+        """(m, 2) users on ``method``'s fitted map (unaligned), placed among the products it was fitted on."""
+        products = recommender.product_vectors(method, params)
+        return self.get(recommender, method, params).place(users, products)
 
     def alignment(self, recommender: Recommender, method: str, params: MethodParams) -> Alignment:
         """The rotation of ``method``'s map onto exact's: both maps are fixed, so it is computed once, not per move."""

@@ -22,7 +22,7 @@ NAME = "signed_explorer.live_panel"
 HERE = Path(__file__).resolve().parent
 
 
-MODULES = ("format", "dom", "sliders", "rankings", "divergence", "maps", "panel")
+MODULES = ("format", "dom", "live", "sliders", "rankings", "divergence", "maps", "drag", "panel")
 """The browser's ES modules (``ui/live/js``), each after the ones it imports; ``panel`` is the entry point."""
 _IMPORT = re.compile(r'^import \{[^}]*\} from "\./[a-z]+\.js";\n', re.M)
 _EXPORT = re.compile(r"^export (?!default)", re.M)
@@ -49,7 +49,26 @@ def mount(*, key: str, data: dict[str, Any]) -> None:
     AppTest, which starts each test with an empty component registry, working."""
     js, css = _assets()
     component = st.components.v2.component(NAME, js=js, css=css, isolate_styles=False)
-    component(key=key, data=data, default={"scores": []}, on_scores_change=lambda: None)
+    component(
+        key=key,
+        data=data,
+        default={"scores": [], "sweep": None},
+        on_scores_change=lambda: None,
+        on_sweep_change=lambda: None,
+    )
+
+
+def sweep_request(raw: Any, allowed: set[str]) -> str | None:
+    """The feature whose sweep the browser asks for (``{"feature": name, "nonce": n}``), if it is one of the
+    shown sliders; anything else is ignored.
+
+    >>> sweep_request({"feature": "wine", "nonce": 3}, {"wine"}), sweep_request({"feature": "x"}, {"wine"})
+    ('wine', None)
+    >>> sweep_request("wine", {"wine"}), sweep_request({"feature": ["wine"]}, {"wine"})
+    (None, None)
+    """
+    feature = raw.get("feature") if isinstance(raw, dict) else None
+    return feature if isinstance(feature, str) and feature in allowed else None
 
 
 def state(scores: dict[str, float]) -> dict[str, list]:

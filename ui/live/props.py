@@ -11,12 +11,15 @@ Map coordinates are rounded to :data:`COORDINATE_DECIMALS`: positions on a canva
 
 from __future__ import annotations
 
+import base64
 import math
 from typing import Any
 
 import numpy as np
 
-from core.explorer.panel import Column, MapPanel, Maps, Panel, Place
+from core.explorer.panel import Column, Live, MapPanel, Maps, Panel, Place
+from core.explorer.sweep import POSITIONS, LinearModel, Sweep, Table
+from core.retrieval.ranking import Agreement
 
 COORDINATE_DECIMALS = 3
 
@@ -95,6 +98,69 @@ def _maps(maps: Maps | None) -> dict[str, Any] | None:
 MARK_KEYS = {"hard_no": "hardNo", "disliked": "disliked"}
 
 
+def f32(values: np.ndarray) -> str:
+    """An array of numbers as base64 of little-endian float32: a quarter of its JSON size, decoded by the browser
+    into a Float32Array (ui/live/js/live.js ``floats``)."""
+    return base64.b64encode(np.ascontiguousarray(values, dtype="<f4").tobytes()).decode("ascii")
+
+
+def indices(mask: np.ndarray) -> list[int]:
+    """A bool per product as the indices where it is true (few products carry a feature)."""
+    return np.flatnonzero(mask).tolist()
+
+
+def _linear(model: LinearModel) -> dict[str, Any]:
+    return {
+        "weight": model.weight,
+        "features": list(model.features),
+        "fixed": f32(model.fixed),
+        "fixedNorm2": float(model.fixed_norm2),
+        "columns": [[f32(row) for row in feature] for feature in model.columns],
+        "cross": np.asarray(model.cross, dtype=float).tolist(),
+        "gram": np.asarray(model.gram, dtype=float).ravel().tolist(),
+    }
+
+
+def _table(table: Table) -> dict[str, Any]:
+    if table.tops:
+        return {"tops": [[top.tolist(), _numbers(scores)] for top, scores in table.tops]}
+    return {"state": table.state.tolist(), "scores": [f32(column) for column in table.scores]}
+
+
+def _agreement(agreement: Agreement) -> dict[str, Any]:
+    return {"tau": _grid(agreement.tau), "overlap": _grid(agreement.overlap), "rbo": _grid(agreement.rbo)}
+
+
+def sweep_props(sweep: Sweep, complete: bool) -> dict[str, Any]:
+    """One slider's sweep, as ui/live/js/drag.js reads it."""
+    return {
+        "feature": sweep.feature,
+        "base": [[f, s] for f, s in sweep.base],
+        "positions": list(POSITIONS),
+        "complete": complete,
+        "linear": {m: _linear(model) for m, model in sweep.linear.items()},
+        "tables": {m: _table(table) for m, table in sweep.tables.items()},
+        "carries": indices(sweep.carries),
+        "hardNoBase": indices(sweep.hard_no_base),
+        "points": {m: _points(p) for m, p in sweep.points.items()},
+        "agreement": [_agreement(a) for a in sweep.agreement],
+        "order": list(sweep.order),
+        "names": {str(i): list(pair) for i, pair in sweep.names.items()},
+        "coords": {m: _points(c) for m, c in sweep.coords.items()},
+    }
+
+
+def _live(live: Live | None) -> dict[str, Any] | None:
+    if live is None:
+        return None
+    catalogue = None
+    if live.catalogue is not None:
+        c = live.catalogue
+        catalogue = {"key": c.key, "names": None if c.names is None else list(c.names)}
+        catalogue["profiles"] = None if c.profiles is None else list(c.profiles)
+    return {"threshold": live.threshold, "filtered": live.filtered, "dense": live.dense, "catalogue": catalogue}
+
+
 def to_props(panel: Panel) -> dict[str, Any]:
     """The live panel's data, as ``ui/live/js`` reads it."""
     agreement = panel.agreement
@@ -119,4 +185,5 @@ def to_props(panel: Panel) -> dict[str, Any]:
             for m, v in panel.versus_exact.items()
         ],
         "maps": _maps(panel.maps),
+        "live": _live(panel.live),
     }

@@ -76,7 +76,8 @@ def test_the_map_places_the_user_with_the_result_s_own_vector(trap):
     scenario, recommender, store = trap
     panel, memory = build(trap)
     projection = store.get(recommender, "weighted", ViewState().params)
-    user = projection.place(recommender.user_vector("weighted", scenario.user("user-a").profile))[0]
+    vector = recommender.user_vector("weighted", scenario.user("user-a").profile)
+    user = store.place(recommender, "weighted", ViewState().params, vector)[0]
     weighted = next(p for p in panel.maps.panels if p.method == "weighted")
     np.testing.assert_allclose(weighted.user, user, atol=1e-4)
     top = recommender.rank(dict(scenario.user("user-a").profile), ["weighted"], k=5).rankings["weighted"].top(5)

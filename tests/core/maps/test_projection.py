@@ -30,13 +30,16 @@ def test_umap_is_deterministic_and_places_without_refitting():
     assert a.kind == "umap"
     np.testing.assert_allclose(a.coords, b.coords, atol=1e-4)
     coords_before = a.coords.copy()
-    point = a.place(vectors[3])
+    point = a.place(vectors[3], vectors)
     assert point.shape == (1, 2) and np.isfinite(point).all()
     np.testing.assert_array_equal(a.coords, coords_before)
     # A point equal to a product lands near that product: among its own cluster, not another's.
     distances = np.linalg.norm(a.coords - point, axis=1)
     nearest = np.argsort(distances)[:5]
     assert (cluster[nearest] == cluster[3]).all()
+    # Placed alone or among others, a user lands in the same place.
+    batch = a.place(vectors[[3, 30, 3]], vectors)
+    np.testing.assert_allclose(batch[[0, 2]], np.repeat(point, 2, axis=0))
 
 
 def test_too_few_products():

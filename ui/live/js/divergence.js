@@ -31,10 +31,11 @@ function heatmap(title, methods, values, lo) {
     const tr = node("tr");
     tr.append(node("th", "sae-row", methods[i]));
     row.forEach((v, j) => {
-      const td = node("td", null, fixed(v));
-      td.style.background = diverging(v, lo, 1);
-      td.style.color = v !== null && Math.abs(v - (lo + 1) / 2) > 0.35 * (1 - lo) ? "white" : COLOURS.ink;
-      td.title = `${methods[i]} vs ${methods[j]}: ${fixed(v, 3)}`;
+      const preparing = v === undefined; // a live frame whose sweep is not complete yet: never a guess
+      const td = node("td", preparing ? "sae-pending" : null, preparing ? "…" : fixed(v));
+      td.style.background = diverging(preparing ? null : v, lo, 1);
+      td.style.color = v != null && Math.abs(v - (lo + 1) / 2) > 0.35 * (1 - lo) ? "white" : COLOURS.ink;
+      td.title = `${methods[i]} vs ${methods[j]}: ${preparing ? "preparing" : fixed(v, 3)}`;
       tr.append(td);
     });
     table.append(tr);
@@ -64,8 +65,8 @@ function bars(data) {
     const group = node("div", "sae-bar-group");
     const columns = node("div", "sae-bar-columns");
     for (const key of ["tau", "overlap", "rbo"]) {
-      const v = a[key];
-      const slot = node("div", "sae-bar-slot");
+      const v = a[key] === undefined ? null : a[key];
+      const slot = node("div", a[key] === undefined ? "sae-bar-slot sae-pending" : "sae-bar-slot");
       const bar = node("div", "sae-bar");
       const size = v === null ? 0 : Math.abs(v) * 50;
       bar.style.height = `${size}%`;

@@ -154,6 +154,9 @@ export function renderMaps(ui, data) {
     panel.box.querySelector(".sae-map-x").textContent = `${maps.axis} 1`;
     panel.box.querySelector(".sae-map-y").textContent = `${maps.axis} 2`;
     panel.canvas.setAttribute("aria-label", `${spec.title}: map of products and the user`);
-    drawPanel(ui, panel, { ...spec, bg: cached.panels[i] || [], bgLabels: cached.labels, marks: data.marks });
+    const bg = cached.panels[i] || [];
+    // A live frame names its top k by product; where the sweep sent no position, the background has every product.
+    const top = spec.topIndex ? spec.top.map((p, j) => p || bg[spec.topIndex[j]]).filter(Boolean) : spec.top;
+    drawPanel(ui, panel, { ...spec, top, bg, bgLabels: cached.labels, marks: data.marks });
   });
 }

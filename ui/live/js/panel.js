@@ -8,9 +8,13 @@
 
 import { node } from "./dom.js";
 import { renderDivergence } from "./divergence.js";
+import { catalogueOf, frameData, liveFrame, matches } from "./drag.js";
 import { renderMaps } from "./maps.js";
 import { columnsPerRow, renderRankings } from "./rankings.js";
 import { renderSliders, withScore } from "./sliders.js";
+
+const POLL_MS = 250; // how often an incomplete sweep is asked for again while its slider is in use
+const KEY_PAUSE_MS = 400; // arrow keys: the server commits after this long without another key
 
 // -- building the skeleton once ---------------------------------------------------------------------
 
@@ -75,7 +79,11 @@ function build(parent) {
     mapParts, root, who, add, vocabulary, resetAll, note, sliders, summary, marks, copy, copied, shareNote, tableBox,
     heat, bars, legend, mapsHead, maps, mapsNote, tooltip,
     rows: new Map(), panels: [], values: new Map(), send: () => {}, dragging: null, data: null, perRow: 0,
+    sweeps: new Map(), nonce: 0, active: null, live: null, grab: null, commit: null, poll: null,
   };
+  ui.prepare = (feature) => prepare(ui, feature);
+  ui.move = (feature, value) => move(ui, feature, value);
+  ui.release = (feature, value) => release(ui, feature, value);
 
   resetAll.addEventListener("click", () => ui.send(new Map()));
   add.addEventListener("change", () => {
@@ -102,6 +110,71 @@ function build(parent) {
   return ui;
 }
 
+// -- live dragging ------------------------------------------------------------------------------------
+
+// Ask the server for a slider's sweep unless the one held was computed from the scores shown now.
+function prepare(ui, feature) {
+  ui.active = feature;
+  const held = ui.sweeps.get(feature);
+  if (held && held.complete && matches(held, ui.values)) return;
+  ui.nonce += 1;
+  ui.requestSweep({ feature, nonce: ui.nonce });
+}
+
+function move(ui, feature, value) {
+  ui.active = feature;
+  ui.live = withScore(ui.values, feature, value);
+  clearTimeout(ui.commit);
+  const sweep = ui.sweeps.get(feature);
+  if (!matches(sweep, ui.live)) {
+    ui.root.classList.add("sae-preparing");
+    return;
+  }
+  if (!ui.grab) {
+    const start = liveFrame(ui.data, sweep, ui.values, true);
+    ui.grab = start ? start.positions : null;
+  }
+  drawFrame(ui, sweep, ui.live);
+}
+
+function drawFrame(ui, sweep, values) {
+  const frame = liveFrame(ui.data, sweep, values, Boolean(ui.grab));
+  if (!frame) return;
+  const data = frameData(ui.data, sweep, frame, ui.grab);
+  ui.root.classList.toggle("sae-preparing", !sweep.complete);
+  ui.summary.setAttribute("aria-live", "off"); // announced once, when the server has the new position
+  ui.summary.textContent = data.summary;
+  renderRankings(ui, data);
+  renderDivergence(ui, data);
+  if (data.maps) renderMaps(ui, data);
+}
+
+// Pointer released: the server commits at once. Arrow keys: after a pause, so a held key plays the sweep.
+function release(ui, feature, value) {
+  const values = withScore(ui.values, feature, value);
+  clearTimeout(ui.commit);
+  if (ui.dragging === feature) ui.send(values);
+  else ui.commit = setTimeout(() => ui.send(values), KEY_PAUSE_MS);
+}
+
+function keepPolling(ui) {
+  clearTimeout(ui.poll);
+  const held = ui.active && ui.sweeps.get(ui.active);
+  if (!held || held.complete) return;
+  ui.poll = setTimeout(() => {
+    if (ui.active === held.feature) {
+      ui.nonce += 1;
+      ui.requestSweep({ feature: held.feature, nonce: ui.nonce });
+    }
+  }, POLL_MS);
+}
+
+function sameScores(a, b) {
+  if (!a || a.size !== b.size) return false;
+  for (const [name, value] of a) if (b.get(name) !== value) return false;
+  return true;
+}
+
 // -- entry point ------------------------------------------------------------------------------------
 
 export default function (component) {
@@ -116,12 +189,25 @@ export default function (component) {
     ui.sent = values;
     setStateValue("scores", [...values]);
   };
+  ui.requestSweep = (request) => setStateValue("sweep", request);
   ui.data = data;
+  catalogueOf(data.live); // keep the product names the first payload of a scenario carries
+  if (data.sweep) ui.sweeps.set(data.sweep.feature, data.sweep);
   renderSliders(ui, data);
-  ui.summary.textContent = data.summary;
   ui.shareNote.textContent = data.shareNote || "";
+  for (const part of ui.mapParts) part.hidden = !data.maps;
+  keepPolling(ui);
+  const sweep = ui.live && ui.sweeps.get(ui.active);
+  if (ui.live && !sameScores(ui.live, ui.values) && matches(sweep, ui.live)) {
+    drawFrame(ui, sweep, ui.live); // the server has not committed the live position yet: keep playing it
+    return;
+  }
+  ui.live = null;
+  ui.grab = null;
+  ui.root.classList.remove("sae-preparing");
+  ui.summary.setAttribute("aria-live", "polite");
+  ui.summary.textContent = data.summary;
   renderRankings(ui, data);
   renderDivergence(ui, data);
-  for (const part of ui.mapParts) part.hidden = !data.maps;
   if (data.maps) renderMaps(ui, data);
 }

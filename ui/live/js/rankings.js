@@ -71,8 +71,9 @@ function rankingTable(methods, columns, depth, marks) {
   const labels = node("tr");
   const stats = node("tr", "sae-stats");
   for (const method of methods) {
-    const th = node("th", null, method.label);
+    const th = node("th", method.pending ? "sae-pending" : null, method.label);
     th.title = method.summary;
+    if (method.pending) th.append(node("span", "sae-preparing-mark", " preparing\u2026"));
     th.scope = "col";
     labels.append(th);
     stats.append(statsCell(method, marks));
@@ -81,7 +82,11 @@ function rankingTable(methods, columns, depth, marks) {
   const body = node("tbody");
   for (let place = 0; place < depth; place++) {
     const tr = node("tr");
-    for (const method of methods) tr.append(placeCell(method.top[place], place, marks));
+    for (const method of methods) {
+      const cell = placeCell(method.top[place], place, marks);
+      if (method.pending) cell.classList.add("sae-pending");
+      tr.append(cell);
+    }
     body.append(tr);
   }
   table.append(head, body);

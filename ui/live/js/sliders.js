@@ -43,11 +43,18 @@ function sliderRow(ui, feature) {
   row.append(label, line);
 
   const entry = { row, input, value, reset, feature: feature.name, original: feature.original };
-  input.addEventListener("pointerdown", () => { ui.dragging = feature.name; });
-  input.addEventListener("input", () => { value.textContent = fixed(parseFloat(input.value)); });
-  input.addEventListener("change", () => {
-    ui.send(withScore(ui.values, feature.name, sliderScore(input.value)));
+  // Hovering or focusing a slider asks for its sweep, so it is there when the slider is grabbed.
+  row.addEventListener("pointerenter", () => ui.prepare(feature.name));
+  input.addEventListener("focus", () => ui.prepare(feature.name));
+  input.addEventListener("pointerdown", () => {
+    ui.dragging = feature.name;
+    ui.prepare(feature.name);
   });
+  input.addEventListener("input", () => {
+    value.textContent = fixed(parseFloat(input.value));
+    ui.move(feature.name, sliderScore(input.value));
+  });
+  input.addEventListener("change", () => ui.release(feature.name, sliderScore(input.value)));
   flip.addEventListener("click", () => {
     ui.send(withScore(ui.values, feature.name, -(ui.values.get(feature.name) ?? 0) || 0));
   });

@@ -1,0 +1,128 @@
+"""A sweep is what the server would say: at every position, every method's top k and scores equal
+Recommender.rank for the same profile (up to ties), for every preset user."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.explorer.state import ViewState
+from core.explorer.sweep import (
+    DENSE_LIMIT,
+    POSITIONS,
+    build_sweep,
+    evaluate,
+    linear_model,
+    position_of,
+    sweep_profiles,
+)
+from core.maps.store import MapStore
+from core.retrieval.recommender import Recommender
+from core.scenarios.presets import load_preset
+from core.vectors.methods import ALL_METHOD_NAMES, METHOD_NAMES
+
+TOL = 1e-4
+
+
+def same_top(expected: np.ndarray, got: np.ndarray, k: int, removed: np.ndarray | None = None) -> bool:
+    """The same top k up to ties: the k best scores agree, and each side's top k scores the same on the other."""
+    a, b = expected.astype(np.float64).copy(), got.astype(np.float64).copy()
+    if removed is not None:
+        a[removed], b[removed] = -np.inf, -np.inf
+    top_a, top_b = np.argsort(-a, kind="stable")[:k], np.argsort(-b, kind="stable")[:k]
+    return np.allclose(a[top_a], b[top_b], atol=TOL) and np.allclose(a[top_b], b[top_b], atol=TOL)
+
+
+def check(recommender: Recommender, view: ViewState, profile: dict, feature: str) -> None:
+    sweep = build_sweep(recommender=recommender, view=view, profile=profile, feature=feature)
+    assert len(POSITIONS) == 41 and sweep.feature == feature
+    for i, moved in enumerate(sweep_profiles(profile, feature)):
+        result = recommender.rank(
+            moved, list(view.methods), view.params, k=view.k, hard_no=view.threshold,
+            filter_hard_no=view.hard_no is not None,
+        )  # fmt: skip
+        s = POSITIONS[i]
+        hard_no = sweep.hard_no_base | (sweep.carries & (s <= view.threshold))
+        assert np.array_equal(hard_no, result.marks.hard_no), (feature, s)
+        removed = hard_no if view.hard_no is not None else None
+        for method, ranking in result.rankings.items():
+            if method in sweep.linear:
+                got = evaluate(sweep.linear[method], [s])
+            else:
+                table = sweep.tables[method]
+                got = table.scores[table.state[i]]
+            kept = ranking.scores > -np.inf
+            np.testing.assert_allclose(got[kept], ranking.scores[kept], atol=TOL, err_msg=f"{method} at {s}")
+            assert same_top(ranking.scores, got, view.k, removed), (method, s)
+        exact = evaluate(sweep.linear["exact"], [s])
+        assert np.array_equal(exact < 0, result.marks.disliked) or np.allclose(
+            exact[(exact < 0) != result.marks.disliked], 0, atol=TOL
+        )  # the disliked mark reads exact's sign (up to a score of 0)
+
+
+@pytest.fixture(scope="module")
+def recommenders(embedder):
+    return {p: Recommender(load_preset(p), embedder) for p in ("sign-trap", "peanut-allergy", "wine-synonyms")}
+
+
+@pytest.mark.parametrize("preset", ["sign-trap", "peanut-allergy", "wine-synonyms"])
+def test_every_position_of_every_user_s_strongest_feature_is_what_rank_says(recommenders, preset):
+    recommender = recommenders[preset]
+    for user in recommender.scenario.users:
+        profile = dict(user.profile)
+        feature = max(profile, key=lambda f: abs(profile[f]))
+        check(recommender, ViewState(methods=METHOD_NAMES), profile, feature)
+
+
+def test_strategies_the_filter_and_an_added_feature_follow_rank_too(recommenders):
+    recommender = recommenders["peanut-allergy"]
+    profile = dict(recommender.scenario.user("peanut-allergic").profile)
+    view = ViewState(methods=ALL_METHOD_NAMES, hard_no=-0.9, k=3)
+    check(recommender, view, profile, "peanuts")  # crosses the threshold: the filter removes more, then less
+    added = next(f for f in recommender.scenario.vocabulary if f not in profile)
+    check(recommender, ViewState(methods=("naive", "prefix", "exact")), {**profile, added: 0.0}, added)
+
+
+def test_a_feature_at_a_bucket_edge_and_a_long_profile(recommenders, embedder):
+    recommender = recommenders["wine-synonyms"]
+    profile = {**recommender.scenario.users[0].profile}
+    edge = next(iter(profile))
+    profile[edge] = 0.2  # exactly a prefix edge: "is neutral about", not "mildly enjoys"
+    check(recommender, ViewState(methods=("prefix", "exact")), profile, edge)
+    big = load_preset("bench-10k")
+    assert len(big.products) > DENSE_LIMIT
+    user = dict(big.users[0].profile)
+    assert len(user) == 200
+
+
+def test_a_linear_model_of_every_slider_answers_any_combination(recommenders):
+    recommender = recommenders["sign-trap"]
+    profile = dict(recommender.scenario.user("calm-explorer").profile)
+    moving = list(profile)[:4]
+    rng = np.random.default_rng(0)
+    view = ViewState()
+    models = {
+        m: linear_model(recommender, m, profile, moving, view) for m in ("prefix", "weighted", "whitened", "exact")
+    }
+    for _ in range(10):
+        scores = [float(x) for x in rng.choice(POSITIONS, len(moving))]
+        changed = {**profile, **dict(zip(moving, scores, strict=True))}
+        for method, model in models.items():
+            np.testing.assert_allclose(evaluate(model, scores), recommender.scores(method, changed), atol=TOL)
+
+
+def test_positions_are_the_slider_s_steps():
+    assert POSITIONS[0] == -1 and POSITIONS[20] == 0 and POSITIONS[-1] == 1
+    assert [position_of(s) for s in (-1, 0, 0.35, 1, 0.351, 1.05)] == [0, 20, 27, 40, None, None]
+
+
+def test_the_maps_place_the_user_at_every_position(recommenders):
+    recommender = recommenders["sign-trap"]
+    store = MapStore()
+    profile = dict(recommender.scenario.user("user-a").profile)
+    view = ViewState(methods=("naive", "weighted"))
+    sweep = build_sweep(recommender=recommender, view=view, profile=profile, feature="anxiety", store=store)
+    for method in view.methods:
+        one = recommender.user_vector(method, {**profile, "anxiety": 0.5})
+        expected = store.place(recommender, method, view.params, one)[0]
+        np.testing.assert_allclose(sweep.points[method][POSITIONS.index(0.5)], expected, atol=1e-3)
