@@ -14,12 +14,15 @@ from ui.text import md_escape
 
 explicit_navigation_only()
 
+# On a projector (1280 x 800) the sliders and every method's top 5 fit on the first screen: less room above the
+# title, a smaller title (this page only: the style goes with the page).
+st.html("<style>[data-testid='stMainBlockContainer']{padding-top:1.75rem} h1{font-size:2rem!important}</style>")
 st.title("Explorer")
-st.markdown(
-    "Pick a scenario and a user, then move the sliders. Each column ranks the products under one method. "
-    f"Two marks show what a user would not want: a red :red[■] **{HARD_NO_NAME}** (the product carries a "
-    f"feature the user scores at {HARD_NO:g} or below, such as peanuts for an allergy; the filter's threshold can "
-    "change it) and an orange :orange[▲] is "
+INTRO = (
+    "Pick a scenario and a user, then move the sliders: every column re-ranks while the slider moves. Each column "
+    f"ranks the products under one method. Two marks show what a user would not want: a red :red[■] "
+    f"**{HARD_NO_NAME}** (the product carries a feature the user scores at {HARD_NO:g} or below, such as peanuts "
+    "for an allergy; the filter's threshold can change it) and an orange :orange[▲] is "
     f"**{DISLIKED_NAME}** (its exact cosine with the user is below 0). A cosine only weighs preferences, so it "
     f"never forbids anything: even the exact reference can rank a product that {HARD_NO_NAME}; the sidebar's "
     "**Filter out hard nos** enforces one, as a vector database's payload filter would. "
@@ -38,7 +41,7 @@ user_id: str = st.session_state[ex.K_USER]
 methods: list[str] = list(st.session_state[ex.K_METHODS])
 k: int = int(st.session_state[ex.K_K])
 params = ex.params()
-st.caption(md_escape(": ".join(part for part in (scenario.title, scenario.description) if part.strip())))
+ex.lesson(scenario)
 if not methods:
     st.info("Pick at least one method in the sidebar.", icon=":material/checklist:")
     st.stop()
@@ -56,3 +59,4 @@ def panel() -> None:
 st.session_state[ex.K_BACKGROUND_SENT] = None  # a full run redraws the panel: send the map background again
 st.session_state[ex.K_CATALOGUE_SENT] = None  # ... and the product names
 panel()
+ex.how_to_read(scenario, INTRO)

@@ -31,6 +31,7 @@ from core.vectors.methods import ALL_METHOD_NAMES, METHOD_NAMES, METHODS
 from core.vectors.space import MethodParams
 from ui import live, resources, session
 from ui.live.props import sweep_props, to_props
+from ui.text import md_escape
 
 K_PRESET, K_USER, K_METHODS, K_K = "x_preset", "x_user", "x_methods", "x_k"
 K_VAR, K_ALPHA, K_ALIGN, K_MODEL = "x_var", "x_alpha", "x_align", "x_model"
@@ -132,6 +133,22 @@ def sidebar() -> Scenario:
         st.toggle("Align maps to exact", key=K_ALIGN, help="Rotate each map onto exact's (Procrustes).")
         session.model_picker(K_MODEL, link=False)
     return scenario
+
+
+def lesson(scenario: Scenario) -> None:
+    """The scenario's one-line lesson above the panel; the page's explanation and the whole description are
+    folded below it (:func:`how_to_read`), so on a projector (1280 x 800) the sliders and every method's top 5
+    fit on the first screen."""
+    description = scenario.description.strip()
+    first = description.split(". ")[0].rstrip(".") + "." if description else ""
+    st.markdown(f"**{md_escape(scenario.title)}**" + (f" · {md_escape(first)}" if first else ""))
+
+
+def how_to_read(scenario: Scenario, intro: str) -> None:
+    with st.expander("How to read this page, and this scenario", icon=":material/help:"):
+        st.markdown(intro)
+        if scenario.description.strip():
+            st.caption(md_escape(scenario.description.strip()))
 
 
 def model() -> str:

@@ -24,7 +24,7 @@ from core.explorer.sweep import DENSE_LIMIT, PROFILE_SHOWN
 from core.jobs import Once
 from core.maps.projection import IDENTITY, MIN_UMAP_POINTS, Alignment
 from core.maps.store import MIN_MAP_PRODUCTS, MapStore
-from core.retrieval.marks import DISLIKED_NAME, HARD_NO_NAME, MARKS
+from core.retrieval.marks import DISLIKED_BELOW, DISLIKED_NAME, HARD_NO_NAME, MARKS
 from core.retrieval.marks import describe as describe_marks
 from core.retrieval.ranking import Agreement, Ranking, rank_shift
 from core.retrieval.recommender import RankResult, Recommender
@@ -192,6 +192,7 @@ class Live:
     """What the browser needs, besides a sweep, to rank while a slider moves."""
 
     threshold: float
+    disliked_below: float  # the disliked mark's line on exact's cosine
     filtered: bool
     dense: bool  # every product's score travels (small scenarios); else each position's top k
     catalogue: Catalogue | None
@@ -459,4 +460,4 @@ def live(scenario: Scenario, view: ViewState, send_catalogue: bool) -> Live:
         names = tuple(p.name for p in scenario.products) if send_catalogue else None
         profiles = tuple(profile_text(p.profile, PROFILE_SHOWN) for p in scenario.products) if send_catalogue else None
         catalogue = Catalogue(scenario.fingerprint, names, profiles)
-    return Live(view.threshold, view.hard_no is not None, dense, catalogue)
+    return Live(view.threshold, DISLIKED_BELOW, view.hard_no is not None, dense, catalogue)

@@ -25,6 +25,10 @@ import numpy as np
 
 HARD_NO = -0.9
 HARD_NO_RANGE = (-1.0, -0.05)  # thresholds a person may choose (CLI --hard-no, the Explorer, links): a "no" is < 0
+DISLIKED_BELOW = -1e-6
+"""The disliked mark's line: an exact cosine below this. A cosine within rounding of 0 (two features that cancel,
+-0.72 + 0.72) is no dislike, whichever side of 0 float arithmetic happens to leave it on, in Python or in the
+browser."""
 HARD_NO_RULE = "carries, with a positive score, a feature the user scores at or below {threshold:g}"
 DISLIKED_RULE = "its exact cosine with the user is below 0"
 MARKS = {  # the one wording of both marks: the headline, the legends, the hover texts and the CLI use these names
@@ -66,6 +70,11 @@ class Marks:
     hard_no: np.ndarray  # (n_products,) bool
     disliked: np.ndarray  # (n_products,) bool
     threshold: float = HARD_NO
+
+    @staticmethod
+    def disliked_by(exact: np.ndarray) -> np.ndarray:
+        """The disliked mark from exact's cosines (see :data:`DISLIKED_BELOW`)."""
+        return np.asarray(exact) < DISLIKED_BELOW
 
     def counts(self, top: np.ndarray) -> dict[str, int]:
         """How many of the given products (a method's top k) carry each mark."""

@@ -315,7 +315,7 @@ class Recommender:
         reference = rankings.get(REFERENCE) or Ranking.from_scores(
             REFERENCE, unfiltered if removed is None else np.where(removed, -np.inf, unfiltered)
         )
-        marks = Marks(breaks, unfiltered < 0, hard_no)
+        marks = Marks(breaks, Marks.disliked_by(unfiltered), hard_no)
         return RankResult(rankings, reference, users, k, marks, features, removed)
 
 

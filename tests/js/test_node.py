@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 
@@ -24,6 +25,24 @@ def test_node_runs_every_browser_test():
     out = subprocess.run([NODE, "--test", "tests/js/"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-2000:]
     assert "# fail 0" in out.stdout and "# pass 0" not in out.stdout
+
+
+def test_live_frames_in_the_browser_equal_what_the_server_says_at_every_position(embedder, tmp_path):
+    """Python writes sweeps and the server's panel at each of their 41 positions; node plays them with the
+    browser's own modules and compares order, top k and scores (1e-4), marks, counts, the headline and tau."""
+    from tests.js.sweep_fixture import write
+
+    fixture = write(embedder, tmp_path / "sweeps.json")
+    out = subprocess.run(
+        [NODE, "--test", "tests/js/sweep.check.mjs"],
+        cwd=ROOT,
+        env={**os.environ, "SWEEP_FIXTURE": str(fixture)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-2000:]
+    assert "# pass 4" in out.stdout and "# fail 0" in out.stdout, out.stdout[-2000:]
 
 
 def test_the_bundle_is_one_valid_module(tmp_path):

@@ -158,7 +158,13 @@ def _live(live: Live | None) -> dict[str, Any] | None:
         c = live.catalogue
         catalogue = {"key": c.key, "names": None if c.names is None else list(c.names)}
         catalogue["profiles"] = None if c.profiles is None else list(c.profiles)
-    return {"threshold": live.threshold, "filtered": live.filtered, "dense": live.dense, "catalogue": catalogue}
+    return {
+        "threshold": live.threshold,
+        "dislikedBelow": live.disliked_below,
+        "filtered": live.filtered,
+        "dense": live.dense,
+        "catalogue": catalogue,
+    }
 
 
 def to_props(panel: Panel) -> dict[str, Any]:

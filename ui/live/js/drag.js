@@ -162,7 +162,7 @@ export function frameData(data, sweep, frame, grab) {
       score: scoreOf(frame, name, product, place),
       shift: grab && frame.positions && grab[name] ? frame.positions[name][product] - grab[name][product] : 0,
       hardNo: Boolean(frame.hardNo[product]),
-      disliked: frame.exact[product] < 0,
+      disliked: frame.exact[product] < data.live.dislikedBelow,
       profile: lookup.profile(product),
       index: product,
     }));

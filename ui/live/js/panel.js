@@ -33,7 +33,13 @@ function build(parent) {
   const resetAll = node("button", "sae-button", "\u21ba Reset all");
   resetAll.type = "button";
   resetAll.title = "Reset every score to the user's profile";
-  head.append(who, add, vocabulary, resetAll);
+  const share = node("div", "sae-share");
+  const copy = node("button", "sae-button", "Copy link");
+  copy.type = "button";
+  copy.title = "Copy a link that reproduces this view";
+  const copied = node("span", "sae-copied");
+  share.append(copy, copied);
+  head.append(who, add, vocabulary, resetAll, share);
   const note = node("div", "sae-note");
   const sliders = node("div", "sae-sliders");
   controls.append(head, note, sliders);
@@ -41,13 +47,7 @@ function build(parent) {
   const summaryRow = node("div", "sae-summary-row");
   const summary = node("div", "sae-summary");
   summary.setAttribute("role", "status");
-  const share = node("div", "sae-share");
-  const copy = node("button", "sae-button", "Copy link");
-  copy.type = "button";
-  copy.title = "Copy a link that reproduces this view";
-  const copied = node("span", "sae-copied");
-  share.append(copy, copied);
-  summaryRow.append(summary, share);
+  summaryRow.append(summary);
   const shareNote = node("div", "sae-note");
   const marks = node("div", "sae-legend sae-marks");
 

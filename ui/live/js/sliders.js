@@ -23,6 +23,7 @@ function sliderRow(ui, feature) {
   row.dataset.feature = feature.name;
   const label = node("label", "sae-slider-label");
   const name = node("span", "sae-slider-name", feature.name);
+  name.title = feature.name; // a long name is cut with an ellipsis; its whole text stays one hover away
   const value = node("span", "sae-slider-value");
   label.append(name, value);
   const input = node("input");
