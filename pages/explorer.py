@@ -59,4 +59,5 @@ def panel() -> None:
 st.session_state[ex.K_BACKGROUND_SENT] = None  # a full run redraws the panel: send the map background again
 st.session_state[ex.K_CATALOGUE_SENT] = None  # ... and the product names
 panel()
+ex.offline_copy(recommender, user_id)
 ex.how_to_read(scenario, INTRO)

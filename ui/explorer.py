@@ -13,6 +13,7 @@ import streamlit as st
 
 from core.embedding import models
 from core.explorer.links import decode, encode
+from core.explorer.offline import offline_view
 from core.explorer.panel import background_key, build_panel
 from core.explorer.state import (
     DEFAULT_VIEW,
@@ -30,6 +31,8 @@ from core.scenarios.model import Scenario
 from core.vectors.methods import ALL_METHOD_NAMES, METHOD_NAMES, METHODS
 from core.vectors.space import MethodParams
 from ui import live, resources, session
+from ui.live.offline import page as offline_page
+from ui.live.offline import too_large as offline_too_large
 from ui.live.props import sweep_props, to_props
 from ui.text import md_escape
 
@@ -142,6 +145,35 @@ def lesson(scenario: Scenario) -> None:
     description = scenario.description.strip()
     first = description.split(". ")[0].rstrip(".") + "." if description else ""
     st.markdown(f"**{md_escape(scenario.title)}**" + (f" · {md_escape(first)}" if first else ""))
+
+
+def offline_copy(recommender: Recommender, user_id: str) -> None:
+    """'Save this view': the panel as one HTML file that works with no server (core.explorer.offline)."""
+    left, right = st.columns([2, 3], vertical_alignment="center")
+    if not left.button("Save this view as an offline page", icon=":material/download:", key="x_offline"):
+        right.caption("One HTML file: open it from a laptop with no network, or put it on any static host.")
+        return
+    scenario = recommender.scenario
+    profile = current_profile(scenario, user_id)
+    view = current_view(scenario, user_id, profile)
+    with st.spinner("Computing every slider's sweep for the file..."):
+        saved = offline_view(
+            recommender=recommender, view=view, user_id=user_id, profile=profile, store=resources.projections()
+        )
+        text = offline_page(
+            saved, title=f"{scenario.title}: {scenario.user(user_id).name}", link=_link(), saved=profile
+        )
+    reason = offline_too_large(text)
+    if reason:
+        right.info(reason, icon=":material/info:")
+        return
+    name = f"explorer-{scenario.id}-{user_id}.html"
+    right.download_button(f"Download {name} ({len(text.encode()) / 1e6:.1f} MB)", text, name, "text/html")
+
+
+def _link() -> str:
+    params = st.session_state.get(K_WRITTEN) or {}
+    return "/?" + "&".join(f"{k}={v}" for k, values in params.items() for v in values)
 
 
 def how_to_read(scenario: Scenario, intro: str) -> None:

@@ -22,7 +22,7 @@ import numpy as np
 from core.explorer.state import MANY_FEATURES, SHOWN_WHEN_MANY, TRAIL_LENGTH, ViewState
 from core.explorer.sweep import DENSE_LIMIT, PROFILE_SHOWN
 from core.jobs import Once
-from core.maps.projection import IDENTITY, MIN_UMAP_POINTS, Alignment
+from core.maps.projection import IDENTITY, MIN_UMAP_POINTS, NEIGHBOURS, Alignment
 from core.maps.store import MIN_MAP_PRODUCTS, MapStore
 from core.retrieval.marks import DISLIKED_BELOW, DISLIKED_NAME, HARD_NO_NAME, MARKS
 from core.retrieval.marks import describe as describe_marks
@@ -317,7 +317,10 @@ def map_notes(kinds: set[str], n_products: int, k: int, aligned: bool, strategie
     elif "pca" in kinds:
         notes.append("Some vectors have fewer than 2 dimensions (one feature or none): those maps use PCA.")
     else:
-        notes.append("UMAP fitted once per method on the products; the user is placed with the fitted transform.")
+        notes.append(
+            f"UMAP fitted once per method on the products; the user sits at the similarity-weighted mean of its "
+            f"{NEIGHBOURS} most similar products (the same place however it is reached, live or not)."
+        )
     if n_products > MAX_MAP_POINTS:
         notes.append(f"Showing {MAX_MAP_POINTS:,} of {n_products:,} products as background; the top {k} are exact.")
     if aligned:

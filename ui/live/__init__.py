@@ -28,14 +28,19 @@ _IMPORT = re.compile(r'^import \{[^}]*\} from "\./[a-z]+\.js";\n', re.M)
 _EXPORT = re.compile(r"^export (?!default)", re.M)
 
 
-def bundle() -> str:
-    """The modules as one script, as Streamlit's component (and a saved page) takes it: each module's local
-    imports and ``export`` keywords removed, in dependency order. Top-level names must be unique across modules
-    (a duplicate is a SyntaxError in the browser, and ``tests/js`` checks the bundle parses)."""
+def bundle(*, offline: bool = False) -> str:
+    """The modules as one script, as Streamlit's component takes it: each module's local imports and ``export``
+    keywords removed, in dependency order. Top-level names must be unique across modules (a duplicate is a
+    SyntaxError in the browser, and ``tests/js`` checks the bundle parses). ``offline``: the saved page's script
+    (``js/offline.js`` boots the panel without a server)."""
     parts = []
-    for name in MODULES:
+    for name in (*MODULES, "offline") if offline else MODULES:
         source = (HERE / "js" / f"{name}.js").read_text(encoding="utf-8")
+        if offline and name == "panel":
+            source = source.replace("export default function (component)", "function mountPanel(component)")
         parts.append(f"// ---- {name}.js\n" + _EXPORT.sub("", _IMPORT.sub("", source)))
+    if offline:
+        parts.append("boot(mountPanel);")
     return "\n".join(parts)
 
 

@@ -109,7 +109,7 @@ def indices(mask: np.ndarray) -> list[int]:
     return np.flatnonzero(mask).tolist()
 
 
-def _linear(model: LinearModel) -> dict[str, Any]:
+def linear_props(model: LinearModel) -> dict[str, Any]:
     return {
         "weight": model.weight,
         "features": list(model.features),
@@ -138,7 +138,7 @@ def sweep_props(sweep: Sweep, complete: bool) -> dict[str, Any]:
         "base": [[f, s] for f, s in sweep.base],
         "positions": list(POSITIONS),
         "complete": complete,
-        "linear": {m: _linear(model) for m, model in sweep.linear.items()},
+        "linear": {m: linear_props(model) for m, model in sweep.linear.items()},
         "tables": {m: _table(table) for m, table in sweep.tables.items()},
         "carries": indices(sweep.carries),
         "hardNoBase": indices(sweep.hard_no_base),

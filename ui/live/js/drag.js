@@ -155,7 +155,7 @@ export function frameData(data, sweep, frame, grab) {
   const methods = data.methods.map((method) => {
     const name = method.name;
     const chosen = frame.tops[name];
-    if (!chosen) return { ...method, pending: true };
+    if (!chosen) return { ...method, pending: true, pendingText: data.live.pendingText };
     const versus = agreementOf(frame, methodNames, name);
     const topItems = chosen.map((product, place) => ({
       name: lookup.name(product),

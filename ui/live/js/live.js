@@ -51,6 +51,7 @@ export function linearScores(model, values) {
   const flat = new Float64Array(size);
   const dot = Float64Array.from(m.fixed);
   m.features.forEach((name, f) => {
+    if (!values.has(name)) return; // a feature taken off the profile weighs nothing
     const [b, w] = weightOf(m.weight, values.get(name));
     flat[f * buckets + b] = w;
     const column = m.columns[f][b];

@@ -78,7 +78,7 @@ function drawPanel(ui, panel, spec) {
   ctx.strokeStyle = COLOURS.ink;
   ctx.fill();
   ctx.stroke();
-  panel.hits.push([ux, uy, "the user (placed with the fitted map's transform)"]);
+  panel.hits.push([ux, uy, "the user (placed among its most similar products)"]);
   canvas.dataset.background = String(spec.bg.length); // products drawn behind the top k (tests read it)
 }
 

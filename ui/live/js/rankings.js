@@ -73,7 +73,7 @@ function rankingTable(methods, columns, depth, marks) {
   for (const method of methods) {
     const th = node("th", method.pending ? "sae-pending" : null, method.label);
     th.title = method.summary;
-    if (method.pending) th.append(node("span", "sae-preparing-mark", " preparing\u2026"));
+    if (method.pending) th.append(node("span", "sae-preparing-mark", ` ${method.pendingText || "preparing\u2026"}`));
     th.scope = "col";
     labels.append(th);
     stats.append(statsCell(method, marks));
