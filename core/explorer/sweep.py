@@ -23,6 +23,8 @@ tabulated methods and each position's agreement, and the browser still scores th
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -137,7 +139,7 @@ def linear_model(
     ``profile`` held where it is. Moving features must be in the vocabulary (every slider's is)."""
     space, rule = recommender.space, WEIGHTS[method]
     basis, novel = _basis(recommender, method, view)  # (B, F, k)
-    products = recommender.product_vectors(method, view.params).astype(np.float64)
+    products = recommender.product_vectors(method, view.params)
     index = [space.index[f] for f in moving]
     fixed_profile = {f: s for f, s in profile.items() if f not in set(moving)}
     scores, extras = space.score_matrix([fixed_profile])
@@ -150,13 +152,14 @@ def linear_model(
         u_fixed += extra_vector
     chosen = basis[:, index].transpose(1, 0, 2).astype(np.float64)  # (F, B, k)
     flat = chosen.reshape(-1, chosen.shape[-1])
+    columns = products @ flat.astype(np.float32).T  # (N, F * B): one float32 product, not F * B of them
     return LinearModel(
         method=method,
         weight=rule,
         features=tuple(moving),
-        fixed=(products @ u_fixed).astype(np.float32),
+        fixed=(products @ u_fixed.astype(np.float32)).astype(np.float32),
         fixed_norm2=float(u_fixed @ u_fixed) + extra_norm2,
-        columns=np.einsum("nk,fbk->fbn", products, chosen).astype(np.float32),
+        columns=np.ascontiguousarray(columns.T.reshape(chosen.shape[0], chosen.shape[1], -1)),
         cross=(chosen @ u_fixed),
         gram=flat @ flat.T,
     )
@@ -177,7 +180,7 @@ class Table:
     method: str
     state: np.ndarray  # (P,) int
     scores: np.ndarray  # (S, N) float32; empty (0, N) above DENSE_LIMIT
-    tops: tuple[tuple[np.ndarray, np.ndarray], ...] = ()  # above DENSE_LIMIT: per position (indices, scores)
+    tops: tuple = ()  # above DENSE_LIMIT: per position (indices, scores), None for a position not ranked yet
 
 
 @dataclass(frozen=True)
@@ -192,7 +195,7 @@ class Sweep:
     carries: np.ndarray  # (N,) bool: the product carries the feature (breaks a hard no once it is one)
     hard_no_base: np.ndarray  # (N,) bool: breaks a hard no of another feature
     points: dict[str, np.ndarray]  # method -> (P, 2) the user on the method's (aligned) map
-    agreement: tuple[Agreement, ...] = ()  # above DENSE_LIMIT: per position, among the shown methods
+    agreement: tuple[Agreement | None, ...] = ()  # above DENSE_LIMIT: per position, among the shown methods
     names: dict[int, tuple[str, str]] = field(default_factory=dict)  # above DENSE_LIMIT: (name, profile) of
     # every product a top k can show
     coords: dict[str, np.ndarray] = field(default_factory=dict)  # above DENSE_LIMIT: method -> (len(names), 2)
@@ -222,16 +225,20 @@ def _table(recommender: Recommender, method: str, profiles: list[dict], view: Vi
     return Table(method, state.ravel(), scores.astype(np.float32))
 
 
-def _points(recommender: Recommender, store: MapStore | None, methods: Sequence[str], profiles, view) -> dict:
-    """Each method's user at every position, on its (aligned) map."""
+def _points(
+    recommender: Recommender, store: MapStore | None, method: str, profiles: list[dict], view: ViewState, scores
+) -> np.ndarray | None:
+    """The method's user at every position on its (aligned) map; ``scores`` (P, N) are the positions' cosines
+    (a UMAP map places a user among its most similar products, so it needs nothing else)."""
     if store is None:
-        return {}
-    out = {}
-    for method in methods:
-        alignment = store.alignment(recommender, method, view.params) if view.aligned else IDENTITY
-        users = recommender.user_vectors(method, profiles, view.params)
-        out[method] = alignment.apply(store.place(recommender, method, view.params, users))
-    return out
+        return None
+    alignment = store.alignment(recommender, method, view.params) if view.aligned else IDENTITY
+    users = recommender.user_vectors(method, profiles, view.params) if _pca(store, recommender, method, view) else None
+    return alignment.apply(store.place_scored(recommender, method, view.params, users, scores))
+
+
+def _pca(store: MapStore, recommender: Recommender, method: str, view: ViewState) -> bool:
+    return store.get(recommender, method, view.params).kind == "pca"
 
 
 def linear_sweep(
@@ -248,7 +255,11 @@ def linear_sweep(
     linear = {m: linear_model(recommender, m, profile, [feature], view) for m in linear_methods(methods)}
     rest = {f: s for f, s in profile.items() if f != feature}
     carriers = recommender.carriers
-    shown_linear = [m for m in methods if m in WEIGHTS]
+    profiles = sweep_profiles(profile, feature)
+    points = {}
+    for m in (m for m in methods if m in WEIGHTS and store is not None):
+        scores = np.stack([evaluate(linear[m], [s]) for s in POSITIONS])
+        points[m] = _points(recommender, store, m, profiles, view, scores)
     return Sweep(
         feature=feature,
         base=base_of(profile, feature),
@@ -257,24 +268,36 @@ def linear_sweep(
         tables={},
         carries=carriers.mask([feature]),
         hard_no_base=carriers.mask(hard_nos(rest, view.threshold)),
-        points=_points(recommender, store, shown_linear, sweep_profiles(profile, feature), view),
+        points=points,
     )
 
 
+Publish = Callable[["Sweep"], None]
+CHUNK = 4  # positions ranked between two partial answers above DENSE_LIMIT
+
+
 def complete_sweep(
-    quick: Sweep, *, recommender: Recommender, view: ViewState, profile: Mapping[str, float], store: MapStore | None
+    quick: Sweep,
+    *,
+    recommender: Recommender,
+    view: ViewState,
+    profile: Mapping[str, float],
+    store: MapStore | None,
+    publish: Publish | None = None,
 ) -> Sweep:
     """The rest: every other method along the sweep (text embedded through the cache, strategies asked of the
-    store), their user points, and above :data:`DENSE_LIMIT` each position's top k and agreement."""
+    store) and their user points; above :data:`DENSE_LIMIT` each position's top k and agreement, nearest
+    positions first, handed to ``publish`` as they are ready."""
     methods = list(view.methods)
     others = [m for m in methods if m not in WEIGHTS]
     profiles = sweep_profiles(profile, quick.feature)
-    points = {**quick.points, **_points(recommender, store, others, profiles, view)}
-    sweep = replace(quick, points={m: points[m] for m in methods if m in points})
-    if len(recommender.product_ids) <= DENSE_LIMIT:
-        return replace(sweep, tables={m: _table(recommender, m, profiles, view) for m in others})
-    large = _large(recommender, view, profiles, others, sweep)
-    return replace(large, coords=_coords(recommender, store, methods, list(large.names), view))
+    if len(recommender.product_ids) > DENSE_LIMIT:
+        return _large(quick, recommender, view, profile, store, publish)
+    tables = {m: _table(recommender, m, profiles, view) for m in others}
+    points = dict(quick.points)
+    for m in others if store is not None else ():
+        points[m] = _points(recommender, store, m, profiles, view, tables[m].scores[tables[m].state])
+    return replace(quick, tables=tables, points={m: points[m] for m in methods if m in points})
 
 
 def build_sweep(
@@ -301,29 +324,51 @@ def _coords(recommender: Recommender, store: MapStore | None, methods, indices: 
     return out
 
 
-def _large(recommender: Recommender, view: ViewState, profiles: list[dict], others: list[str], sweep: Sweep) -> Sweep:
-    """Above DENSE_LIMIT: rank every position on the server; keep the tabulated methods' top k, every position's
-    agreement, and the names of every product a top k of any method can show (a few spare places for ties)."""
-    methods, k = list(view.methods), view.k
-    tops: dict[str, list] = {m: [] for m in others}
-    agreements, shown = [], set()
-    for profile in profiles:
-        result = recommender.rank(
-            profile, methods, view.params, k=k, hard_no=view.threshold, filter_hard_no=view.hard_no is not None
-        )
-        agreements.append(result.agreement.among(methods))
-        for method, ranking in result.rankings.items():
-            top = ranking.top(k + 10)
-            shown.update(top.tolist())
-            if method in tops:
-                tops[method].append((top[:k], ranking.scores[top[:k]]))
-    tables = {
-        m: Table(m, np.arange(len(profiles)), np.zeros((0, len(recommender.product_ids)), np.float32), tuple(t))
-        for m, t in tops.items()
-    }
-    products = recommender.scenario.products
-    names = {i: (products[i].name, profile_text(products[i].profile, PROFILE_SHOWN)) for i in sorted(shown)}
-    return replace(sweep, tables=tables, agreement=tuple(agreements), names=names)
+def _large(
+    quick: Sweep,
+    recommender: Recommender,
+    view: ViewState,
+    profile: Mapping[str, float],
+    store: MapStore | None,
+    publish: Publish | None,
+) -> Sweep:
+    """Above DENSE_LIMIT: rank each position on the server, nearest the slider's value first; keep the tabulated
+    methods' top k and user points, each position's agreement, and the name of every product a top k of any
+    method can show (a few spare places for ties). Positions not ranked yet are None."""
+    methods, k, n = list(view.methods), view.k, len(recommender.product_ids)
+    others = [m for m in methods if m not in WEIGHTS]
+    profiles = sweep_profiles(profile, quick.feature)
+    start = position_of(float(profile[quick.feature])) or len(POSITIONS) // 2
+    order = sorted(range(len(profiles)), key=lambda i: (abs(i - start), i))
+    tops: dict[str, list] = {m: [None] * len(profiles) for m in others}
+    agreements: list = [None] * len(profiles)
+    places = {m: np.full((len(profiles), 2), np.nan, dtype=np.float32) for m in others}
+    shown: set[int] = set()
+
+    def snapshot() -> Sweep:
+        tables = {m: Table(m, np.arange(len(profiles)), np.zeros((0, n), np.float32), tuple(tops[m])) for m in others}
+        products = recommender.scenario.products
+        names = {i: (products[i].name, profile_text(products[i].profile, PROFILE_SHOWN)) for i in sorted(shown)}
+        points = {**quick.points, **(places if store is not None else {})}
+        coords = _coords(recommender, store, methods, list(names), view)
+        return replace(quick, tables=tables, agreement=tuple(agreements), names=names, points=points, coords=coords)
+
+    for first in range(0, len(order), CHUNK):
+        for i in order[first : first + CHUNK]:
+            result = recommender.rank(
+                profiles[i], methods, view.params, k=k, hard_no=view.threshold, filter_hard_no=view.hard_no is not None
+            )
+            agreements[i] = result.agreement.among(methods)
+            for method, ranking in result.rankings.items():
+                top = ranking.top(k + 10)
+                shown.update(top.tolist())
+                if method in tops:
+                    tops[method][i] = (top[:k], ranking.scores[top[:k]])
+                    if store is not None:
+                        places[method][i] = _points(recommender, store, method, [profiles[i]], view, ranking.scores)[0]
+        if publish is not None:
+            publish(snapshot())
+    return snapshot()
 
 
 # -- shared by every session --------------------------------------------------------------------------------------
@@ -355,6 +400,16 @@ class Sweeps:
     def __init__(self, max_entries: int = SWEEPS_KEPT) -> None:
         self._quick = Once(max_entries=max_entries)
         self._builds = Builds(keep=max_entries)
+        self._partial: OrderedDict[tuple, Sweep] = OrderedDict()  # the latest part of each sweep being built
+        self._lock = threading.Lock()
+        self._max = max_entries
+
+    def _publish(self, key: tuple, sweep: Sweep) -> None:
+        with self._lock:
+            self._partial[key] = sweep
+            self._partial.move_to_end(key)
+            while len(self._partial) > self._max:
+                self._partial.popitem(last=False)
 
     def get(
         self,
@@ -375,9 +430,16 @@ class Sweeps:
         )
 
         def rest(report) -> Sweep:
-            return complete_sweep(quick, recommender=recommender, view=view, profile=profile, store=store)
+            publish = lambda part: self._publish(key, part)  # noqa: E731
+            done = complete_sweep(
+                quick, recommender=recommender, view=view, profile=profile, store=store, publish=publish
+            )
+            with self._lock:
+                self._partial.pop(key, None)
+            return done
 
         build = self._builds.start(key, f"Preparing the sweep of {feature}", rest)
         if build.wait(wait) and build.error is None:
             return build.result, True
-        return quick, False
+        with self._lock:
+            return self._partial.get(key, quick), False

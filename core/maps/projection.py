@@ -108,7 +108,13 @@ def place_near(coords: np.ndarray, products: np.ndarray, users: np.ndarray, neig
     [[5.0, 0.0], [3.3333332538604736, 3.3333332538604736]]
     """
     users = np.atleast_2d(np.asarray(users, dtype=np.float64))
-    sims = users @ np.asarray(products, dtype=np.float64).T
+    return place_by_scores(coords, users @ np.asarray(products, dtype=np.float64).T, neighbours)
+
+
+def place_by_scores(coords: np.ndarray, sims: np.ndarray, neighbours: int = NEIGHBOURS) -> np.ndarray:
+    """:func:`place_near` from each user's cosine with every product, (m, n), when they are known already (a
+    ranking's scores): the same places, without the (m, d) x (d, n) product."""
+    sims = np.atleast_2d(np.asarray(sims, dtype=np.float64))
     k = min(neighbours, sims.shape[1])
     nearest = np.argpartition(-sims, k - 1, axis=1)[:, :k]
     weight = np.clip(np.take_along_axis(sims, nearest, axis=1), 0, None)

@@ -14,7 +14,7 @@ import numpy as np
 
 from core.embedding.cache import default_cache_dir
 from core.jobs import Once, Stage
-from core.maps.projection import MIN_UMAP_POINTS, Alignment, Projection, align, cache_key, load_or_fit
+from core.maps.projection import MIN_UMAP_POINTS, Alignment, Projection, align, cache_key, load_or_fit, place_by_scores
 from core.retrieval.recommender import Recommender
 from core.vectors.space import MethodParams
 
@@ -49,6 +49,16 @@ class MapStore:
         """(m, 2) users on ``method``'s fitted map (unaligned), placed among the products it was fitted on."""
         products = recommender.product_vectors(method, params)
         return self.get(recommender, method, params).place(users, products)
+
+    def place_scored(
+        self, recommender: Recommender, method: str, params: MethodParams, users: np.ndarray, scores: np.ndarray
+    ) -> np.ndarray:
+        """:meth:`place` when the users' cosines with every product, (m, n), are known already (a UMAP map
+        places by them; a PCA map by the vectors)."""
+        projection = self.get(recommender, method, params)
+        if projection.kind == "umap":
+            return place_by_scores(projection.coords, scores)
+        return projection.place(users, recommender.product_vectors(method, params))
 
     def alignment(self, recommender: Recommender, method: str, params: MethodParams) -> Alignment:
         """The rotation of ``method``'s map onto exact's: both maps are fixed, so it is computed once, not per move."""

@@ -44,6 +44,11 @@ def _points(points: np.ndarray) -> list:
     return np.round(np.asarray(points, dtype=float), COORDINATE_DECIMALS).tolist()
 
 
+def _rows(points: np.ndarray) -> list:
+    """Map positions, a row of NaN (a position not placed yet) as None."""
+    return [None if np.isnan(row).any() else row for row in _points(points)]
+
+
 def _place(place: Place) -> dict[str, Any]:
     return {
         "name": place.name,
@@ -123,7 +128,7 @@ def linear_props(model: LinearModel) -> dict[str, Any]:
 
 def _table(table: Table) -> dict[str, Any]:
     if table.tops:
-        return {"tops": [[top.tolist(), _numbers(scores)] for top, scores in table.tops]}
+        return {"tops": [None if t is None else [t[0].tolist(), _numbers(t[1])] for t in table.tops]}
     return {"state": table.state.tolist(), "scores": [f32(column) for column in table.scores]}
 
 
@@ -142,8 +147,8 @@ def sweep_props(sweep: Sweep, complete: bool) -> dict[str, Any]:
         "tables": {m: _table(table) for m, table in sweep.tables.items()},
         "carries": indices(sweep.carries),
         "hardNoBase": indices(sweep.hard_no_base),
-        "points": {m: _points(p) for m, p in sweep.points.items()},
-        "agreement": [_agreement(a) for a in sweep.agreement],
+        "points": {m: _rows(p) for m, p in sweep.points.items() if p is not None},
+        "agreement": [None if a is None else _agreement(a) for a in sweep.agreement],
         "order": list(sweep.order),
         "names": {str(i): list(pair) for i, pair in sweep.names.items()},
         "coords": {m: _points(c) for m, c in sweep.coords.items()},

@@ -8,11 +8,14 @@ import pytest
 
 from core.explorer.state import ViewState
 from core.explorer.sweep import (
+    CHUNK,
     DENSE_LIMIT,
     POSITIONS,
     build_sweep,
+    complete_sweep,
     evaluate,
     linear_model,
+    linear_sweep,
     position_of,
     sweep_profiles,
 )
@@ -83,16 +86,39 @@ def test_strategies_the_filter_and_an_added_feature_follow_rank_too(recommenders
     check(recommender, ViewState(methods=("naive", "prefix", "exact")), {**profile, added: 0.0}, added)
 
 
-def test_a_feature_at_a_bucket_edge_and_a_long_profile(recommenders, embedder):
+def test_a_feature_at_a_bucket_edge(recommenders):
     recommender = recommenders["wine-synonyms"]
     profile = {**recommender.scenario.users[0].profile}
     edge = next(iter(profile))
     profile[edge] = 0.2  # exactly a prefix edge: "is neutral about", not "mildly enjoys"
     check(recommender, ViewState(methods=("prefix", "exact")), profile, edge)
+
+
+@pytest.mark.slow
+def test_a_large_catalogue_s_sweep_is_ranked_on_the_server_nearest_positions_first(embedder):
+    """Above DENSE_LIMIT, each position's top k and agreement come from rank itself; the linear models still
+    score every product; partial answers come nearest the slider's value first."""
     big = load_preset("bench-10k")
+    recommender = Recommender(big, embedder)
     assert len(big.products) > DENSE_LIMIT
-    user = dict(big.users[0].profile)
-    assert len(user) == 200
+    profile = dict(big.users[0].profile)  # 200 scores
+    feature = max(profile, key=lambda f: abs(profile[f]))
+    view = ViewState(methods=("naive", "weighted", "exact"), hard_no=-0.9)
+    quick = linear_sweep(recommender=recommender, view=view, profile=profile, feature=feature)
+    parts = []
+    sweep = complete_sweep(quick, recommender=recommender, view=view, profile=profile, store=None, publish=parts.append)
+    start = position_of(profile[feature])
+    first = [i for i, top in enumerate(parts[0].tables["naive"].tops) if top is not None]
+    assert start in first and max(abs(i - start) for i in first) < CHUNK  # the nearest positions first
+    for i in (0, start, 40):
+        moved = sweep_profiles(profile, feature)[i]
+        result = recommender.rank(moved, view.methods, k=view.k, hard_no=-0.9, filter_hard_no=True)
+        top, scores = sweep.tables["naive"].tops[i]
+        assert top.tolist() == result.rankings["naive"].top(view.k).tolist()
+        np.testing.assert_allclose(sweep.agreement[i].tau, result.agreement.among(view.methods).tau, equal_nan=True)
+        weighted = evaluate(sweep.linear["weighted"], [POSITIONS[i]])
+        assert same_top(result.rankings["weighted"].scores, weighted, view.k, result.removed)
+        assert all(int(p) in sweep.names for p in result.rankings["weighted"].top(view.k))
 
 
 def test_a_linear_model_of_every_slider_answers_any_combination(recommenders):

@@ -48,7 +48,8 @@ function scoresAt(data, sweep, values, i) {
     if (sweep.linear[name]) out[name] = { scores: linearScores(sweep.linear[name], values) };
     else if (sweep.tables[name]) {
       const table = sweep.tables[name];
-      out[name] = table.tops ? { tops: table.tops[i] } : { scores: tableScores(table, i) };
+      if (!table.tops) out[name] = { scores: tableScores(table, i) };
+      else out[name] = table.tops[i] ? { tops: table.tops[i] } : null; // a position not ranked yet
     } else out[name] = null;
   }
   return out;
@@ -88,7 +89,7 @@ export function liveFrame(data, sweep, values, grab) {
   if (!full.exact) full.exact = exact;
   const ready = data.methods.every((m) => got[m.name]);
   const measured = dense && ready ? agreement(full, k, removed) : null;
-  const large = !dense && sweep.complete && sweep.agreement.length ? sweep.agreement[i] : null;
+  const large = !dense && sweep.agreement.length ? sweep.agreement[i] : null; // null: not ranked yet
   return {
     i, n, exact, hardNo, removed, got, tops, measured, large, ready,
     positions: dense && grab ? placesOf(full, removed) : null,
@@ -206,7 +207,7 @@ function livePanels(data, sweep, frame, methods) {
   const panels = data.maps.panels.map((panel, j) => {
     const method = methods[j];
     const points = sweep.points[method.name];
-    if (method.pending || !points) return { ...panel, pending: true };
+    if (method.pending || !points || !points[frame.i]) return { ...panel, pending: true };
     const coords = sweep.coords[method.name];
     const where = (product) => (coords ? coords[Object.keys(sweep.names).indexOf(String(product))] : null);
     return {

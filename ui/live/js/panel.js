@@ -137,6 +137,8 @@ function move(ui, feature, value) {
   drawFrame(ui, sweep, ui.live);
 }
 
+// The rankings and the headline redraw in the input event itself; the charts below them (heat maps, bars,
+// maps) in the next animation frame, once however many positions the pointer crossed since the last one.
 function drawFrame(ui, sweep, values) {
   const frame = liveFrame(ui.data, sweep, values, Boolean(ui.grab));
   if (!frame) return;
@@ -145,8 +147,15 @@ function drawFrame(ui, sweep, values) {
   ui.summary.setAttribute("aria-live", "off"); // announced once, when the server has the new position
   ui.summary.textContent = data.summary;
   renderRankings(ui, data);
-  renderDivergence(ui, data);
-  if (data.maps) renderMaps(ui, data);
+  ui.charts = data;
+  if (ui.chartsPending) return;
+  ui.chartsPending = true;
+  requestAnimationFrame(() => {
+    ui.chartsPending = false;
+    if (!ui.charts) return;
+    renderDivergence(ui, ui.charts);
+    if (ui.charts.maps) renderMaps(ui, ui.charts);
+  });
 }
 
 // Pointer released: the server commits at once. Arrow keys: after a pause, so a held key plays the sweep.
@@ -204,6 +213,7 @@ export default function (component) {
   }
   ui.live = null;
   ui.grab = null;
+  ui.charts = null; // a live frame's charts still waiting for an animation frame are not drawn over these
   ui.root.classList.remove("sae-preparing");
   ui.summary.setAttribute("aria-live", "polite");
   ui.summary.textContent = data.summary;
