@@ -1,11 +1,14 @@
-"""A classroom on one link: N students open a share link and move a slider every 2 s, against a real server.
+"""A classroom on one link: N students open a share link and drag a slider every 2 s, against a real server.
 
 Each student is a websocket client that speaks Streamlit's own protocol (the protobuf
 messages the browser sends and receives): it opens the link, finds the Explorer's live
-panel, and every ``--interval`` seconds moves one score, exactly as the panel does
-(the panel's state, as a fragment rerun). A move's latency runs from sending it until
-the server reports the fragment run finished *and* the new panel shows the moved score;
-anything else (an exception, a timeout, a panel that did not move) is an error.
+panel, and every ``--interval`` seconds drags one slider, exactly as the panel does: it *grabs*
+the slider (asks for its sweep, and again every 0.25 s until the sweep is complete: the browser
+then plays the drag with no server), and *lets go* (commits every shown score, a fragment rerun).
+Grab-to-live runs from the first request until the complete sweep is in hand; a release's
+latency from sending it until the server reports the fragment run finished *and* the new panel
+shows the moved score; anything else (an exception, a timeout, a panel that did not move) is an
+error. ``--mode step`` measures the old way instead: one committed move per interval.
 
 Optionally one more visitor cold-loads ``bench-10k`` (10,000 products, a fresh embedding
 cache, so tens of thousands of texts to embed and six maps to fit) while the students
@@ -46,11 +49,13 @@ from scripts.session_client import LOAD_TIMEOUT, MOVE_TIMEOUT, Client  # noqa: E
 LINK = "preset=sign-trap&user=user-a"
 HEAVY_LINK = "preset=bench-10k"
 FEATURES = ("anxiety", "adventure")
+USER_A = {"anxiety": -0.9, "adventure": 0.8}  # the link's user, as the panel first shows her
 
 
-async def student(url: str, seconds: float, interval: float, seed: int, out: dict) -> None:
+async def student(url: str, seconds: float, interval: float, seed: int, out: dict, drag: bool = False) -> None:
     rng = random.Random(seed)
     client = Client(url)
+    scores = dict(USER_A)
     try:
         await client.connect()
         out["loads"].append(await client.open(LINK))
@@ -60,9 +65,14 @@ async def student(url: str, seconds: float, interval: float, seed: int, out: dic
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             started = time.monotonic()
-            value = round(rng.uniform(-1, 1) * 20) / 20
+            feature, value = rng.choice(FEATURES), round(rng.uniform(-1, 1) * 20) / 20
             try:
-                out["moves"].append(await client.move(rng.choice(FEATURES), value))
+                if drag:  # grab (the sweep), play the drag in the "browser", let go (the commit)
+                    out["grabs"].append(await client.grab(scores, feature, nonce=len(out["grabs"]) + 1))
+                    scores[feature] = value
+                    out["moves"].append(await client.release(scores, feature))
+                else:
+                    out["moves"].append(await client.move(feature, value))
             except Exception as exc:  # a failed move is counted, the student goes on
                 out["errors"].append(f"{type(exc).__name__}: {exc}"[:200])
             await asyncio.sleep(max(0.0, interval - (time.monotonic() - started)))
@@ -119,30 +129,38 @@ class ServerStats:
             await asyncio.sleep(0.5)
 
 
-async def session_run(url: str, pids: list[int], n: int, seconds: float, interval: float, heavy: bool) -> dict:
-    out: dict = {"loads": [], "moves": [], "errors": []}
+async def session_run(
+    url: str, pids: list[int], n: int, seconds: float, interval: float, heavy: bool, drag: bool = False
+) -> dict:
+    out: dict = {"loads": [], "moves": [], "grabs": [], "errors": []}
     stats = ServerStats(pids)
     before_rss, before_cpu, started = stats.rss_mb(), stats.cpu_seconds(), time.perf_counter()
     stop = asyncio.Event()
     watcher = asyncio.create_task(stats.watch(stop))
-    tasks = [student(url, seconds, interval, seed, out) for seed in range(n)]
+    tasks = [student(url, seconds, interval, seed, out, drag) for seed in range(n)]
     if heavy:
         tasks.append(heavy_visitor(url, seconds + interval, out))
     await asyncio.gather(*tasks)
     stop.set()
     await watcher
     wall = time.perf_counter() - started
-    moves = np.array(out["moves"]) * 1000
+    moves, grabs = np.array(out["moves"]) * 1000, np.array(out["grabs"]) * 1000
+    cpu = stats.cpu_seconds() - before_cpu
     return {
         "students": n,
         "heavy": heavy,
+        "mode": "drag" if drag else "step",
         "moves": len(moves),
         "p50_ms": round(float(np.percentile(moves, 50)), 1) if len(moves) else None,
         "p95_ms": round(float(np.percentile(moves, 95)), 1) if len(moves) else None,
+        "grabs": len(grabs),
+        "grab_to_live_p50_ms": round(float(np.percentile(grabs, 50)), 1) if len(grabs) else None,
+        "grab_to_live_p95_ms": round(float(np.percentile(grabs, 95)), 1) if len(grabs) else None,
+        "server_cpu_ms_per_grab_and_release": round(1000 * cpu / len(grabs), 1) if len(grabs) else None,
         "errors": len(out["errors"]),
         "error_examples": out["errors"][:3],
         "load_p50_s": round(float(np.median(out["loads"])), 2) if out["loads"] else None,
-        "server_cpu_percent": round(100 * (stats.cpu_seconds() - before_cpu) / wall, 1),
+        "server_cpu_percent": round(100 * cpu / wall, 1),
         "server_peak_rss_mb": round(max(stats.peak, before_rss)),
         "rss_per_session_mb": round((stats.peak - before_rss) / max(n, 1), 1),
         "heavy_ready": out.get("heavy_ready"),
@@ -150,17 +168,20 @@ async def session_run(url: str, pids: list[int], n: int, seconds: float, interva
 
 
 def warm(url: str) -> None:
-    """Wait until the server has prepared sign-trap (its warm-up runs at start), so runs start equal."""
+    """Wait until the server has prepared sign-trap and its sliders' sweeps (its warm-up runs at start: a
+    teacher starts the server before the class), so runs start equal."""
 
     async def probe() -> None:
         client = Client(url)
         await client.connect()
-        deadline = time.monotonic() + LOAD_TIMEOUT
+        deadline = time.monotonic() + 2 * LOAD_TIMEOUT
         while time.monotonic() < deadline:
             await client.open(LINK)
-            if client.panel_id is not None:
-                break
-            await asyncio.sleep(1)
+            if client.panel_id is not None and client.holds(USER_A, "anxiety"):
+                moved = {**USER_A, "anxiety": 0.55}  # a base only the warm-up's grid has
+                if await client.grab(moved, "adventure", nonce=1) < 0.5:
+                    break
+            await asyncio.sleep(2)
         await client.close()
 
     asyncio.run(probe())
@@ -181,7 +202,8 @@ def run_all(args: argparse.Namespace) -> list[dict]:
                         url, pids = stack.enter_context(replicas(count, env=env, timeout=300))
                     warm(url)
                     log(f"replicas={count} students={n} heavy={heavy}: running {args.seconds} s")
-                    result = asyncio.run(session_run(url, pids, n, args.seconds, args.interval, heavy))
+                    drag = args.mode == "drag"
+                    result = asyncio.run(session_run(url, pids, n, args.seconds, args.interval, heavy, drag))
                     result["replicas"] = count
                     log(json.dumps(result))
                     runs.append(result)
@@ -222,6 +244,12 @@ def main() -> int:
     parser.add_argument("--interval", type=float, default=2.0, help="seconds between a student's moves")
     parser.add_argument("--replicas", type=int_list(1, 8), default=[1, 2], help="replica counts, each 1 to 8")
     parser.add_argument("--heavy", choices=("both", "off", "on"), default="both")
+    parser.add_argument(
+        "--mode",
+        choices=("drag", "step"),
+        default="drag",
+        help="drag: grab a slider (its sweep), let go (the commit); step: one committed move per interval",
+    )
     parser.add_argument("--out", default="classroom", help="result name under bench/results/")
     args = parser.parse_args()
     if not 0.5 <= args.interval <= 30:

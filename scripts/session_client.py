@@ -96,6 +96,43 @@ class Client:
             raise AssertionError(f"the panel shows {feature}={shown.get(feature)}, expected {value}")
         return time.perf_counter() - start
 
+    async def grab(self, scores: dict[str, float], feature: str, nonce: int, timeout: float = MOVE_TIMEOUT) -> float:
+        """Grab a slider as the panel does: ask for its sweep (with the scores shown now) and ask again every
+        0.25 s until the sweep is complete; the time until the whole sweep is in hand."""
+        start = time.perf_counter()
+        if self.holds(scores, feature):
+            return 0.0  # the last panel brought this slider's sweep along: the browser asks nothing
+        deadline = start + timeout
+        while True:
+            state = {**live_state(scores), "sweep": {"feature": feature, "nonce": nonce}}
+            await self.rerun(self.query, fragment=self.fragment, state=state)
+            await self.until_finished(MOVE_TIMEOUT)
+            sweep = (self.panel or {}).get("sweep") or {}
+            if sweep.get("feature") == feature and sweep.get("complete"):
+                return time.perf_counter() - start
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"no complete sweep of {feature} in {timeout:.0f} s")
+            nonce += 1
+            await asyncio.sleep(0.25)
+
+    def holds(self, scores: dict[str, float], feature: str) -> bool:
+        """Whether the last panel carried a complete sweep of ``feature`` from these scores."""
+        others = {f: s for f, s in scores.items() if f != feature}
+        for sweep in (self.panel or {}).get("sweeps", []):
+            if sweep["feature"] == feature and sweep["complete"] and dict(map(tuple, sweep["base"])) == others:
+                return True
+        return False
+
+    async def release(self, scores: dict[str, float], feature: str) -> float:
+        """Let go of a slider: the panel commits every shown score; the time until the panel shows it."""
+        start = time.perf_counter()
+        await self.rerun(self.query, fragment=self.fragment, state=live_state(scores))
+        await self.until_finished(MOVE_TIMEOUT)
+        shown = {f["name"]: f["value"] for f in (self.panel or {}).get("features", [])}
+        if shown.get(feature) != scores[feature]:
+            raise AssertionError(f"the panel shows {feature}={shown.get(feature)}, expected {scores[feature]}")
+        return time.perf_counter() - start
+
     async def close(self) -> None:
         if self.ws is not None:
             await self.ws.close()

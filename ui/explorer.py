@@ -24,6 +24,7 @@ from core.explorer.state import (
     VARIANCE_RANGE,
     ViewState,
 )
+from core.explorer.sweep import INLINE_PRODUCTS, INLINE_SLIDERS
 from core.maps.store import MIN_MAP_PRODUCTS
 from core.retrieval.marks import HARD_NO
 from core.retrieval.recommender import Recommender
@@ -269,6 +270,19 @@ def panel_props(recommender: Recommender, user_id: str) -> dict:
     return props
 
 
+def _inline_sweeps(recommender: Recommender, view: ViewState, profile: dict[str, float], sliders: list[str]) -> list:
+    """Small scenarios: every slider's sweep from this profile travels with the panel (each from the shared
+    cache, or its quick part while the rest is computed), so grabbing a slider asks the server nothing."""
+    if len(recommender.product_ids) > INLINE_PRODUCTS or len(sliders) > INLINE_SLIDERS:
+        return []
+    store = resources.projections() if len(recommender.product_ids) >= MIN_MAP_PRODUCTS else None
+    found = [
+        resources.sweeps().get(recommender=recommender, view=view, profile=profile, feature=f, store=store, wait=0)
+        for f in sliders
+    ]
+    return [sweep_props(sweep, complete) for sweep, complete in found]
+
+
 def _panel(recommender: Recommender, user_id: str, profile: dict[str, float], view: ViewState) -> dict:
     """The panel's props, computed once per (profile, view): a rerun that only asks for a sweep (a hover, a
     poll for the rest of a sweep) reuses them, so it costs the server the sweep alone."""
@@ -293,7 +307,7 @@ def _panel(recommender: Recommender, user_id: str, profile: dict[str, float], vi
         packed=bool(session.packed(scenario)) if uploaded else True,
         uploaded=uploaded,
     )
-    props = to_props(panel)
+    props = {**to_props(panel), "sweeps": _inline_sweeps(recommender, view, profile, [s.name for s in panel.sliders])}
     state[K_MEMORY], state[K_BACKGROUND_SENT], state[K_CATALOGUE_SENT] = memory, key, scenario.fingerprint
     state[K_PROPS] = (signature, props) if sent else None  # never keep a payload that carries the big parts
     return props

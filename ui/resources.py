@@ -21,7 +21,8 @@ import numpy as np
 import streamlit as st
 
 from core.embedding.cache import CachedEmbedder, get_embedder
-from core.explorer.sweep import Sweeps
+from core.explorer.state import DEFAULT_VIEW
+from core.explorer.sweep import Sweeps, warm_profiles
 from core.jobs import Build, Builds, Report, run_stages
 from core.maps.store import MapStore
 from core.retrieval.recommender import Recommender, RecommenderPool
@@ -161,13 +162,24 @@ def warm_up() -> threading.Thread:
 
     def run() -> None:
         _warm_maps()
-        hand_written = [info.id for info in preset_infos() if not info.generated]
-        for preset_id in sorted(hand_written, key=lambda p: p != DEFAULT_PRESET):
+        hand_written = sorted((i.id for i in preset_infos() if not i.generated), key=lambda p: p != DEFAULT_PRESET)
+        for preset_id in hand_written:  # each preset, then its sliders' sweeps: a first drag is live at once
             start_prepare(recommender(preset(preset_id)), list(METHOD_NAMES), DEFAULT_PARAMS, maps=True).wait()
+            warm_sweeps(recommender(preset(preset_id)))
 
     thread = threading.Thread(target=run, name="warm-up", daemon=True)
     thread.start()
     return thread
+
+
+def warm_sweeps(rec: Recommender) -> None:
+    """Each user's sliders' sweeps in the default view (see :func:`core.explorer.sweep.warm_profiles`), into
+    the shared cache. Lower priority than anything a visitor asks for: it runs in the warm-up thread."""
+    view, store = DEFAULT_VIEW, projections()
+    for user in rec.scenario.users:
+        for profile in warm_profiles(dict(user.profile)):
+            for feature in profile:
+                sweeps().get(recommender=rec, view=view, profile=profile, feature=feature, store=store, wait=None)
 
 
 def _warm_maps() -> None:

@@ -371,9 +371,28 @@ def _large(
     return snapshot()
 
 
+def warm_profiles(profile: Mapping[str, float], max_features: int = 2) -> list[dict[str, float]]:
+    """The bases worth sweeping before anybody asks: the profile itself and, for a profile of at most
+    ``max_features`` scores (the article's two-feature users), every position of every other slider, so that
+    any drag a class can make on it is live at once (1,681 profiles for two features, once per server).
+
+    >>> len(warm_profiles({"a": 0.5, "b": -0.5})), len(warm_profiles({"a": 0.1, "b": 0.2, "c": 0.3}))
+    (83, 1)
+    """
+    out = [dict(profile)]
+    if len(profile) <= max_features:
+        for feature in profile:
+            for other in profile:
+                if other != feature:
+                    out += [{**profile, other: s} for s in POSITIONS]
+    return out
+
+
 # -- shared by every session --------------------------------------------------------------------------------------
 
-SWEEPS_KEPT = 64  # sweeps a process keeps (a preset's sliders from the link's profile: a few dozen)
+SWEEPS_KEPT = 256  # sweeps a process keeps (the two-feature grid of the article's users is 82 of them)
+INLINE_PRODUCTS = 200  # up to this many products, every slider's sweep travels with the panel ...
+INLINE_SLIDERS = 9  # ... when it has at most this many sliders: a grab then needs no request at all
 QUICK_WAIT = 0.15  # seconds a request waits for the whole sweep before it answers with the linear part
 
 
@@ -418,8 +437,8 @@ class Sweeps:
         view: ViewState,
         profile: Mapping[str, float],
         feature: str,
-        store: MapStore | None,
-        wait: float = QUICK_WAIT,
+        store: MapStore | None = None,
+        wait: float | None = QUICK_WAIT,
     ) -> tuple[Sweep, bool]:
         """(the sweep, whether it is complete). Waits at most ``wait`` seconds for the complete one."""
         key = sweep_key(recommender, view, profile, feature)

@@ -7,6 +7,7 @@ import pytest
 
 from scripts.harness import wait_idle
 from tests.e2e.helpers import LIVE, LOAD, open_page, slider
+from tests.e2e.test_explorer_e2e import prototype_link
 
 PARTS = ", ".join(f"{LIVE} .sae-{part}" for part in ("table-box", "summary", "heat", "bars"))
 SHOWN = f"() => [...document.querySelectorAll('{PARTS}')].map(e => e.innerText)"
@@ -28,8 +29,10 @@ def drag_to(page, feature: str, fraction: float, steps: int = 24) -> str:
     track = slider(page, feature).locator('input[type="range"]')
     box = track.bounding_box()
     y = box["y"] + box["height"] / 2
-    page.mouse.move(box["x"] + 2, y)
-    page.wait_for_timeout(800)  # hovering asks for the sweep
+    page.mouse.move(box["x"] + 2, y)  # hovering asks for the sweep: wait until it is in hand
+    page.wait_for_function(
+        f"() => document.querySelector('{LIVE}').dataset.live.split('\\n').includes({feature!r})", timeout=60_000
+    )
     page.mouse.down()
     for i in range(1, steps + 1):
         page.mouse.move(box["x"] + 2 + (box["width"] * fraction - 2) * i / steps, y)
@@ -44,6 +47,7 @@ def drag_to(page, feature: str, fraction: float, steps: int = 24) -> str:
         ("/?preset=sign-trap&user=user-a", "anxiety", 0.62),
         ("/?preset=peanut-allergy&user=peanut-allergic&hardno=-0.9", "peanuts", 0.3),  # crosses the filter
         ("/?preset=wine-synonyms&user=teetotal&methods=naive,split,prefix,exact,qdrant-best", "coffee", 0.8),
+        (f"/explorer?data={prototype_link()}", "constructor", 0.9),  # a scenario from a link, names like __proto__
     ],
 )
 def test_the_view_held_still_during_a_drag_is_the_one_the_server_commits(page, server_url, link, feature, fraction):
@@ -66,8 +70,8 @@ def test_the_view_held_still_during_a_drag_is_the_one_the_server_commits(page, s
 def test_arrow_keys_play_the_sweep_then_commit_after_a_pause(page, server_url):
     open_page(page, server_url + "/?preset=sign-trap&user=user-a")
     track = slider(page, "anxiety").locator('input[type="range"]')
-    track.focus()
-    page.wait_for_timeout(800)  # focusing asks for the sweep
+    track.focus()  # focusing asks for the sweep
+    page.wait_for_function(f"() => document.querySelector('{LIVE}').dataset.live.split('\\n').includes('anxiety')")
     before = page.evaluate(SHOWN)
     for _ in range(20):
         page.keyboard.press("ArrowRight")

@@ -152,3 +152,24 @@ def test_the_maps_place_the_user_at_every_position(recommenders):
         one = recommender.user_vector(method, {**profile, "anxiety": 0.5})
         expected = store.place(recommender, method, view.params, one)[0]
         np.testing.assert_allclose(sweep.points[method][POSITIONS.index(0.5)], expected, atol=1e-3)
+
+
+def test_sessions_share_one_sweep_and_a_quick_answer_comes_first(recommenders):
+    """Two sessions asking for the same slider from the same profile get the same sweep object; with no time to
+    wait, the answer is the quick part (linear methods only), then the whole sweep."""
+    from core.explorer.sweep import Sweeps
+
+    recommender = recommenders["peanut-allergy"]
+    profile = {**recommender.scenario.user("peanut-allergic").profile, "peanuts": -0.35}
+    view, shared = ViewState(), Sweeps()
+    quick, complete = shared.get(recommender=recommender, view=view, profile=profile, feature="chocolate", wait=0)
+    assert set(quick.linear) == {"prefix", "weighted", "whitened", "exact"}
+    if not complete:
+        assert quick.tables == {}
+    whole, done = shared.get(recommender=recommender, view=view, profile=profile, feature="chocolate", wait=None)
+    again, _ = shared.get(recommender=recommender, view=view, profile=dict(profile), feature="chocolate", wait=None)
+    assert done and again is whole and set(whole.tables) == {"naive", "split"}
+    other, _ = shared.get(
+        recommender=recommender, view=view, profile={**profile, "peanuts": -0.4}, feature="chocolate", wait=None
+    )
+    assert other is not whole  # another profile, another sweep

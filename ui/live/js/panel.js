@@ -178,6 +178,13 @@ function keepPolling(ui) {
   }, POLL_MS);
 }
 
+// Keep a sweep unless the one held for its slider is as complete and from the same scores.
+function keep(ui, sweep) {
+  const held = ui.sweeps.get(sweep.feature);
+  if (held && held.complete && !sweep.complete && JSON.stringify(held.base) === JSON.stringify(sweep.base)) return;
+  ui.sweeps.set(sweep.feature, sweep);
+}
+
 function sameScores(a, b) {
   if (!a || a.size !== b.size) return false;
   for (const [name, value] of a) if (b.get(name) !== value) return false;
@@ -201,8 +208,11 @@ export default function (component) {
   ui.requestSweep = (request) => setStateValue("sweep", request);
   ui.data = data;
   catalogueOf(data.live); // keep the product names the first payload of a scenario carries
-  if (data.sweep) ui.sweeps.set(data.sweep.feature, data.sweep);
+  for (const sweep of [...(data.sweeps || []), ...(data.sweep ? [data.sweep] : [])]) keep(ui, sweep);
   renderSliders(ui, data);
+  // Which sliders are ready to play (complete sweeps from the scores shown): tests and curious readers see it.
+  ui.root.dataset.live = [...ui.sweeps.values()].filter((s) => s.complete && matches(s, ui.values))
+    .map((s) => s.feature).join("\n");
   ui.shareNote.textContent = data.shareNote || "";
   for (const part of ui.mapParts) part.hidden = !data.maps;
   keepPolling(ui);
