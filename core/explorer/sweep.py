@@ -151,7 +151,7 @@ def linear_model(
     if extra_vector is not None:
         u_fixed += extra_vector
     chosen = basis[:, index].transpose(1, 0, 2).astype(np.float64)  # (F, B, k)
-    flat = chosen.reshape(-1, chosen.shape[-1])
+    flat = chosen.reshape(chosen.shape[0] * chosen.shape[1], chosen.shape[-1])  # k may be 0 (no dimension)
     columns = products @ flat.astype(np.float32).T  # (N, F * B): one float32 product, not F * B of them
     return LinearModel(
         method=method,

@@ -8,34 +8,18 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any
 
 from core.explorer.offline import MAX_BYTES, Offline
 from core.wording import counted
 from ui.live import HERE, bundle
-from ui.live.props import indices, linear_props, sweep_props, to_props
+from ui.live.props import offline_props
 
 POLICY = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:"
 
 
-def payload(offline: Offline, saved: dict[str, float]) -> dict[str, Any]:
-    panel = to_props(offline.panel)
-    return {
-        "panel": panel,
-        "offline": {
-            "n": len(offline.fixed_hard_no),
-            "saved": [[f, s] for f, s in saved.items()],
-            "linear": {m: linear_props(model) for m, model in offline.linear.items()},
-            "sweeps": {s.feature: sweep_props(s, True) for s in offline.sweeps},
-            "carries": {f: indices(mask) for f, mask in offline.carries.items()},
-            "fixedHardNo": indices(offline.fixed_hard_no),
-        },
-    }
-
-
 def page(offline: Offline, *, title: str, link: str, saved: dict[str, float]) -> str:
     """The whole page. ``link`` is the view's address on the server it came from (shown, never fetched)."""
-    data = json.dumps(payload(offline, saved), allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+    data = json.dumps(offline_props(offline, saved), allow_nan=False, ensure_ascii=False, separators=(",", ":"))
     data = data.replace("</", "<\\/")  # never closes the script element it sits in
     css = (HERE / "panel.css").read_text(encoding="utf-8")
     sliders = counted(len(offline.sweeps), "slider")

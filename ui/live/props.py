@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from core.explorer.offline import Offline
 from core.explorer.panel import Column, Live, MapPanel, Maps, Panel, Place
 from core.explorer.sweep import POSITIONS, LinearModel, Sweep, Table
 from core.retrieval.ranking import Agreement
@@ -152,6 +153,21 @@ def sweep_props(sweep: Sweep, complete: bool) -> dict[str, Any]:
         "order": list(sweep.order),
         "names": {str(i): list(pair) for i, pair in sweep.names.items()},
         "coords": {m: _points(c) for m, c in sweep.coords.items()},
+    }
+
+
+def offline_props(offline: Offline, saved: dict[str, float]) -> dict[str, Any]:
+    """The saved page's data (ui/live/offline.py): the panel, and what ui/live/js/offline.js reads."""
+    return {
+        "panel": to_props(offline.panel),
+        "offline": {
+            "n": len(offline.fixed_hard_no),
+            "saved": [[f, s] for f, s in saved.items()],
+            "linear": {m: linear_props(model) for m, model in offline.linear.items()},
+            "sweeps": {s.feature: sweep_props(s, True) for s in offline.sweeps},
+            "carries": {f: indices(mask) for f, mask in offline.carries.items()},
+            "fixedHardNo": indices(offline.fixed_hard_no),
+        },
     }
 
 

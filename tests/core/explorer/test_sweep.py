@@ -21,8 +21,10 @@ from core.explorer.sweep import (
 )
 from core.maps.store import MapStore
 from core.retrieval.recommender import Recommender
+from core.scenarios.model import scenario_from_dict
 from core.scenarios.presets import load_preset
 from core.vectors.methods import ALL_METHOD_NAMES, METHOD_NAMES
+from tests.samples import SMALL_SCENARIOS
 
 TOL = 1e-4
 
@@ -173,3 +175,13 @@ def test_sessions_share_one_sweep_and_a_quick_answer_comes_first(recommenders):
         recommender=recommender, view=view, profile={**profile, "peanuts": -0.4}, feature="chocolate", wait=None
     )
     assert other is not whole  # another profile, another sweep
+
+
+@pytest.mark.parametrize("sample", SMALL_SCENARIOS, ids=lambda s: s["id"])
+def test_tiny_and_odd_scenarios_sweep_like_rank_too(embedder, sample):
+    """One product, one feature, a whitened space with no dimension: every sweep still says what rank says."""
+    scenario = scenario_from_dict(sample, source="sample")
+    recommender = Recommender(scenario, embedder)
+    profile = dict(scenario.users[0].profile)
+    for feature in profile:
+        check(recommender, ViewState(methods=METHOD_NAMES, k=3), profile, feature)
