@@ -24,7 +24,7 @@ from core.explorer.sweep import DENSE_LIMIT, PROFILE_SHOWN
 from core.jobs import Once
 from core.maps.projection import IDENTITY, MIN_UMAP_POINTS, NEIGHBOURS, Alignment
 from core.maps.store import MIN_MAP_PRODUCTS, MapStore
-from core.retrieval.marks import DISLIKED_BELOW, DISLIKED_NAME, HARD_NO_NAME, MARKS
+from core.retrieval.marks import DISLIKED_BELOW, DISLIKED_NAME, HARD_NO, HARD_NO_NAME, MARKS
 from core.retrieval.marks import describe as describe_marks
 from core.retrieval.ranking import Agreement, Ranking, rank_shift
 from core.retrieval.recommender import RankResult, Recommender
@@ -72,7 +72,9 @@ def filter_note(removed: int, features: Sequence[str], threshold: float) -> str:
     return f"Hard-no filter on: {removed} {which} {what} (scored {at} or below) {verb} removed for every method."
 
 
-def summary(counts: Mapping[str, Mapping[str, int]], k: int, n_products: int, has_hard_no: bool) -> str:
+def summary(
+    counts: Mapping[str, Mapping[str, int]], k: int, n_products: int, has_hard_no: bool, threshold: float = HARD_NO
+) -> str:
     """The headline: which methods put marked products in their top k, computed from the counts.
 
     >>> summary({"naive": {"hard_no_in_top_k": 1, "disliked_in_top_k": 0}}, 5, 3, True)
@@ -90,6 +92,8 @@ def summary(counts: Mapping[str, Mapping[str, int]], k: int, n_products: int, ha
     parts = []
     if has_hard_no:
         parts.append(_counted({m: c["hard_no_in_top_k"] for m, c in counts.items()}, k, HARD_NO_NAME))
+    else:  # the line stays, so the headline keeps its shape when a score crosses the threshold
+        parts.append(f"{HARD_NO_NAME[0].upper()}{HARD_NO_NAME[1:]}: no score is at {score_text(threshold)} or below.")
     parts.append(_counted({m: c["disliked_in_top_k"] for m, c in counts.items()}, k, DISLIKED_NAME))
     return "\n".join(parts)
 
@@ -98,7 +102,7 @@ def headline(result: RankResult, methods: Sequence[str], n_products: int) -> str
     """What the filter removed (when on), then both marks' counts per method."""
     removed = 0 if result.removed is None else int(result.removed.sum())
     counts = {m: result.counts(m) for m in methods}
-    text = summary(counts, result.k, n_products - removed, bool(result.hard_no_features))
+    text = summary(counts, result.k, n_products - removed, bool(result.hard_no_features), result.marks.threshold)
     if result.removed is None:
         return text
     return filter_note(removed, result.hard_no_features, result.marks.threshold) + "\n" + text
@@ -136,6 +140,7 @@ class Place:
     hard_no: bool
     disliked: bool
     profile: str
+    reasons: str = ""  # which of the user's hard nos the product carries, with its scores ("peanuts +0.8")
 
 
 @dataclass(frozen=True)
@@ -185,6 +190,7 @@ class Catalogue:
     key: str
     names: tuple[str, ...] | None  # None when the browser already holds them
     profiles: tuple[str, ...] | None
+    carried: tuple[dict[str, float], ...] | None  # the features each product carries, with their scores
 
 
 @dataclass(frozen=True)
@@ -207,6 +213,7 @@ class Panel:
     sliders: tuple[Slider, ...]
     addable: tuple[str, ...]
     summary: str
+    removed: tuple[str, ...]  # what the hard-no filter took out, by name (empty: no filter, or nothing)
     marks: dict[str, tuple[str, str]]  # mark -> (name, name and rule)
     share_note: str
     k: int
@@ -250,6 +257,16 @@ def extended_trail(trail: Sequence[np.ndarray], point: np.ndarray, length: int =
     return (*trail, np.asarray(point, dtype=np.float32))[-length:]
 
 
+def reasons(product: Mapping[str, float], hard_no_features: Sequence[str]) -> str:
+    """Which of the user's hard-no features a product carries, and how strongly: why it is marked.
+
+    >>> reasons({"peanuts": 0.8, "salt": 0.3}, ["peanuts", "gluten"])
+    'carries peanuts (+0.8)'
+    """
+    carried = [f"{f} (+{score_text(product[f])})" for f in hard_no_features if product.get(f, 0) > 0]
+    return f"carries {join_names(carried)}" if carried else ""
+
+
 def shown_features(original: Mapping[str, float], profile: Mapping[str, float]) -> list[str]:
     """The features with a slider: the whole profile, or for big profiles the strongest ones.
 
@@ -281,6 +298,7 @@ def columns(products: Sequence[Product], result: RankResult, shifts: Mapping[str
                 bool(result.marks.hard_no[i]),
                 bool(result.marks.disliked[i]),
                 profile_text(products[i].profile, PROFILE_SHOWN),
+                reasons(products[i].profile, result.hard_no_features),
             )
             for i in ranking.top(result.k)
         )
@@ -443,6 +461,9 @@ def build_panel(
         sliders=tuple(Slider(f, profile[f], original.get(f)) for f in shown_features(original, profile)),
         addable=tuple(f for f in scenario.vocabulary if f not in profile),
         summary=headline(result, methods, len(scenario.products)),
+        removed=tuple(scenario.products[i].name for i in np.flatnonzero(result.removed))
+        if result.removed is not None
+        else (),
         marks={key: (MARKS[key][0], texts[key]) for key in MARKS},
         share_note=share_note(scenario, packed) if uploaded else "",
         k=view.k,
@@ -462,5 +483,8 @@ def live(scenario: Scenario, view: ViewState, send_catalogue: bool) -> Live:
     if dense:
         names = tuple(p.name for p in scenario.products) if send_catalogue else None
         profiles = tuple(profile_text(p.profile, PROFILE_SHOWN) for p in scenario.products) if send_catalogue else None
-        catalogue = Catalogue(scenario.fingerprint, names, profiles)
+        carried = (
+            tuple({f: s for f, s in p.profile.items() if s > 0} for p in scenario.products) if send_catalogue else None
+        )
+        catalogue = Catalogue(scenario.fingerprint, names, profiles, carried)
     return Live(view.threshold, DISLIKED_BELOW, view.hard_no is not None, dense, catalogue)

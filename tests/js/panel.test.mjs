@@ -43,3 +43,13 @@ test("the diverging scale runs red to blue, grey for a value that is not defined
   assert.equal(diverging(0, -1, 1), "rgb(247, 247, 247)");
   assert.equal(diverging(null, -1, 1), NO_VALUE_COLOUR);
 });
+
+import { phoneMethods } from "../../ui/live/js/rankings.js";
+
+test("a phone shows naive and exact unless the reader picks, always two when there are two", () => {
+  const all = ["naive", "split", "prefix", "weighted", "whitened", "exact"];
+  assert.deepEqual(phoneMethods(all, null), ["naive", "exact"]);
+  assert.deepEqual(phoneMethods(all, ["prefix", "naive"]), ["prefix", "naive"]);
+  assert.deepEqual(phoneMethods(["weighted", "exact"], null), ["exact", "weighted"]);
+  assert.deepEqual(phoneMethods(["split"], ["naive"]), ["split"]);
+});

@@ -22,7 +22,7 @@ NAME = "signed_explorer.live_panel"
 HERE = Path(__file__).resolve().parent
 
 
-MODULES = ("format", "dom", "live", "sliders", "rankings", "divergence", "maps", "drag", "panel")
+MODULES = ("format", "dom", "live", "sliders", "rankings", "figures", "divergence", "maps", "drag", "panel")
 """The browser's ES modules (``ui/live/js``), each after the ones it imports; ``panel`` is the entry point."""
 _IMPORT = re.compile(r'^import \{[^}]*\} from "\./[a-z]+\.js";\n', re.M)
 _EXPORT = re.compile(r"^export (?!default)", re.M)

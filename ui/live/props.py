@@ -58,6 +58,7 @@ def _place(place: Place) -> dict[str, Any]:
         "hardNo": place.hard_no,
         "disliked": place.disliked,
         "profile": place.profile,
+        "reasons": place.reasons,
     }
 
 
@@ -179,6 +180,7 @@ def _live(live: Live | None) -> dict[str, Any] | None:
         c = live.catalogue
         catalogue = {"key": c.key, "names": None if c.names is None else list(c.names)}
         catalogue["profiles"] = None if c.profiles is None else list(c.profiles)
+        catalogue["carried"] = None if c.carried is None else [list(map(list, p.items())) for p in c.carried]
     return {
         "threshold": live.threshold,
         "dislikedBelow": live.disliked_below,
@@ -197,6 +199,7 @@ def to_props(panel: Panel) -> dict[str, Any]:
         "features": [{"name": s.name, "value": s.value, "original": s.original} for s in panel.sliders],
         "addable": list(panel.addable),
         "summary": panel.summary,
+        "removed": list(panel.removed),
         "marks": {MARK_KEYS[key]: {"name": name, "text": text} for key, (name, text) in panel.marks.items()},
         "shareNote": panel.share_note,
         "k": panel.k,

@@ -113,9 +113,11 @@ def test_summary_reads_as_sentences_from_the_counts():
         "Breaks a hard no (top 5): naive text 2, signed prefix 2; none for weighted sum.",
         "Disliked overall (top 5): naive text 1; none for signed prefix and weighted sum.",
     ]
-    assert view.summary({"naive": counts(0, 0), "exact": counts(0, 0)}, 5, 20, False) == (
-        "Disliked overall (top 5): no method."
-    )
+    no_hard = view.summary({"naive": counts(0, 0), "exact": counts(0, 0)}, 5, 20, False, -0.9).splitlines()
+    assert no_hard == [  # the first line stays when nothing is a hard no: the headline keeps its place
+        "Breaks a hard no: no score is at -0.9 or below.",
+        "Disliked overall (top 5): no method.",
+    ]
     lines = view.summary({"naive": counts(1, 1)}, 5, 20, True).splitlines()
     assert lines[0].lower().startswith(HARD_NO_NAME) and lines[1].lower().startswith(DISLIKED_NAME)
 

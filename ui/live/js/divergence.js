@@ -2,6 +2,7 @@
 // agreement with the exact reference (bars).
 
 import { COLOURS, node } from "./dom.js";
+import { saveHeat } from "./figures.js";
 import { fixed } from "./format.js";
 
 const DIVERGING = [
@@ -21,7 +22,13 @@ export function diverging(value, lo, hi) {
 
 function heatmap(title, methods, values, lo) {
   const box = node("figure", "sae-heatmap");
-  box.append(node("figcaption", "sae-chart-title", title));
+  const caption = node("figcaption", "sae-chart-title", title);
+  const png = node("button", "sae-button sae-png", "PNG");
+  png.type = "button";
+  png.setAttribute("aria-label", `Download "${title}" as a PNG`);
+  png.addEventListener("click", () => saveHeat(`${lo < 0 ? "kendall-tau" : "overlap"}.png`, title, methods, values, lo));
+  caption.append(" ", png);
+  box.append(caption);
   const table = node("table");
   const head = node("tr");
   head.append(node("th", "sae-axis", "method"));

@@ -12,7 +12,7 @@ export const COLOURS = {
   background: "#adb5bd",
   top: "#1971c2",
   hardNo: "#c92a2a",
-  disliked: "#f08c00",
+  disliked: "#d9480f",
   user: "#fcc419",
   ink: "#1f2430",
   muted: "#868e96",

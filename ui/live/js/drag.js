@@ -11,6 +11,7 @@ import {
   floats,
   linearScores,
   order,
+  reasons,
   summary,
   top,
 } from "./live.js";
@@ -75,6 +76,7 @@ export function liveFrame(data, sweep, values, grab) {
   const exact = linearScores(sweep.linear.exact, values);
   const n = exact.length;
   const hardNo = marks(sweep, live, values.get(sweep.feature), n);
+  const carriesNow = values.get(sweep.feature) <= live.threshold ? mask(sweep.carries, n) : new Uint8Array(n);
   const removed = live.filtered ? hardNo : null;
   const got = scoresAt(data, sweep, values, i);
   const k = data.k;
@@ -91,7 +93,7 @@ export function liveFrame(data, sweep, values, grab) {
   const measured = dense && ready ? agreement(full, k, removed) : null;
   const large = !dense && sweep.agreement.length ? sweep.agreement[i] : null; // null: not ranked yet
   return {
-    i, n, exact, hardNo, removed, got, tops, measured, large, ready,
+    i, n, exact, hardNo, carriesNow, removed, got, tops, measured, large, ready,
     positions: dense && grab ? placesOf(full, removed) : null,
     features: hardNoFeatures(sweep, values, live.threshold),
   };
@@ -117,7 +119,7 @@ export function catalogueOf(live) {
   const c = live && live.catalogue;
   if (!c) return null;
   if (c.names) {
-    held.set(c.key, { names: c.names, profiles: c.profiles });
+    held.set(c.key, { names: c.names, profiles: c.profiles, carried: c.carried });
     while (held.size > 4) held.delete(held.keys().next().value);
   }
   return held.get(c.key) || null;
@@ -125,8 +127,18 @@ export function catalogueOf(live) {
 
 function names(data, sweep) {
   const catalogue = catalogueOf(data.live);
-  if (catalogue) return { name: (p) => catalogue.names[p], profile: (p) => catalogue.profiles[p] };
-  return { name: (p) => (sweep.names[p] || [`product ${p}`])[0], profile: (p) => (sweep.names[p] || ["", ""])[1] };
+  if (catalogue) {
+    return {
+      name: (p) => catalogue.names[p],
+      profile: (p) => catalogue.profiles[p],
+      reasons: (p, features) => reasons(catalogue.carried[p], features),
+    };
+  }
+  return {
+    name: (p) => (sweep.names[p] || [`product ${p}`])[0],
+    profile: (p) => (sweep.names[p] || ["", ""])[1],
+    reasons: (p, features) => (features.includes(sweep.feature) ? `carries ${sweep.feature}` : ""),
+  };
 }
 
 function scoreOf(frame, name, product, place) {
@@ -165,6 +177,7 @@ export function frameData(data, sweep, frame, grab) {
       hardNo: Boolean(frame.hardNo[product]),
       disliked: frame.exact[product] < data.live.dislikedBelow,
       profile: lookup.profile(product),
+      reasons: frame.hardNo[product] ? lookup.reasons(product, frame.features) : "",
       index: product,
     }));
     const counts = {
@@ -179,6 +192,7 @@ export function frameData(data, sweep, frame, grab) {
     heat: heatOf(frame, methodNames),
     agreement: methods.map((m) => ({ method: m.name, ...(m.pending ? {} : agreementOf(frame, methodNames, m.name)) })),
     summary: headline(data, frame, methods),
+    removed: frame.removed ? [...frame.removed.keys()].filter((p) => frame.removed[p]).map(lookup.name) : [],
     maps: data.maps ? livePanels(data, sweep, frame, methods) : null,
   };
 }
@@ -198,7 +212,7 @@ function headline(data, frame, methods) {
   const kept = frame.removed ? frame.n - frame.removed.reduce((a, b) => a + b, 0) : frame.n;
   const counts = methods.filter((m) => !m.pending).map((m) => [m.label, m.counts.hardNo, m.counts.disliked]);
   const names = { hardNo: data.marks.hardNo.name, disliked: data.marks.disliked.name };
-  const text = summary(counts, data.k, kept, frame.features.length > 0, names);
+  const text = summary(counts, data.k, kept, frame.features.length > 0, names, data.live.threshold);
   if (!frame.removed) return text;
   return `${filterNote(frame.n - kept, frame.features, data.live.threshold)}\n${text}`;
 }

@@ -211,15 +211,23 @@ function countedLine(counts, k, what) {
 }
 
 // counts: [[label, hardNoCount, dislikedCount], ...] in the panel's method order.
-export function summary(counts, k, products, hasHardNo, names) {
+export function summary(counts, k, products, hasHardNo, names, threshold) {
   if (k >= products && products === 1) return `With 1 product and top ${k}, every method shows it: nothing can differ.`;
   if (k >= products) {
     return `With ${counted(products, "product")} and top ${k}, every method shows every product: only the order can differ.`;
   }
   const parts = [];
   if (hasHardNo) parts.push(countedLine(counts.map(([l, h]) => [l, h]), k, names.hardNo));
+  else parts.push(`${names.hardNo[0].toUpperCase()}${names.hardNo.slice(1)}: no score is at ${scoreText(threshold)} or below.`);
   parts.push(countedLine(counts.map(([l, , d]) => [l, d]), k, names.disliked));
   return parts.join("\n");
+}
+
+// core/explorer/panel.py reasons: which of the user's hard-no features a product carries, with its scores.
+export function reasons(carried, hardNoFeatures) {
+  const scores = new Map(carried || []);
+  const found = hardNoFeatures.filter((f) => scores.get(f) > 0).map((f) => `${f} (+${scoreText(scores.get(f))})`);
+  return found.length ? `carries ${joinNames(found)}` : "";
 }
 
 export function filterNote(removed, features, threshold) {

@@ -1,6 +1,8 @@
 // The maps: one canvas per method with the products, the top k (shape by mark), the user and its trail.
 
 import { COLOURS, node } from "./dom.js";
+import { saveMap } from "./figures.js";
+import { fixed } from "./format.js";
 
 
 function star(ctx, x, y, r) {
@@ -111,6 +113,29 @@ function mapLegend(marks) {
   });
 }
 
+// What a map shows, in words: its text alternative (the table under the maps lists the same with positions).
+export function mapLabel(spec, axis) {
+  const top = spec.topLabels.map((label, i) => label + (spec.hardNo[i] ? " (breaks a hard no)" : "")).join(", ");
+  return `${spec.title}, ${axis} map: the user and the top ${spec.topLabels.length}: ${top}.`;
+}
+
+function mapTable(maps, axis) {
+  const table = node("table", "sae-map-table");
+  const head = node("tr");
+  for (const h of ["method", "user", "top k (position on the map)"]) head.append(node("th", null, h));
+  table.append(head);
+  for (const spec of maps.panels) {
+    const row = node("tr");
+    const at = (p) => (p ? `(${fixed(p[0])}, ${fixed(p[1])})` : "");
+    const tops = spec.topLabels.map((label, i) => `${label} ${at(spec.top[i])}`).join("; ");
+    row.append(node("th", null, spec.title), node("td", null, at(spec.user)), node("td", null, tops));
+    table.append(row);
+  }
+  const box = node("details", "sae-map-details");
+  box.append(node("summary", null, `The maps as a table (${axis} positions)`), table);
+  return box;
+}
+
 export function renderMaps(ui, data) {
   const maps = data.maps;
   const cached = background(maps);
@@ -127,9 +152,15 @@ export function renderMaps(ui, data) {
       const canvas = node("canvas");
       canvas.setAttribute("role", "img");
       frame.append(node("span", "sae-map-y", ""), canvas);
-      box.append(title, frame, node("div", "sae-map-x", ""));
+      const png = node("button", "sae-button sae-png", "PNG");
+      png.type = "button";
+      box.append(title, frame, node("div", "sae-map-x", ""), png);
       ui.maps.append(box);
       panel = { box, title, canvas, hits: [] };
+      png.addEventListener("click", () => {
+        const legend = "grey: products; blue: top k; red square: breaks a hard no; orange triangle: disliked; star: user";
+        saveMap(`map-${panel.method}.png`, panel.title.textContent, canvas, legend);
+      });
       canvas.addEventListener("mousemove", (event) => {
         const rect = canvas.getBoundingClientRect();
         const x = event.clientX - rect.left;
@@ -151,12 +182,20 @@ export function renderMaps(ui, data) {
       ui.panels.push(panel);
     }
     panel.title.textContent = spec.title;
+    panel.method = spec.title.toLowerCase().replace(/[^a-z]+/g, "-");
     panel.box.querySelector(".sae-map-x").textContent = `${maps.axis} 1`;
     panel.box.querySelector(".sae-map-y").textContent = `${maps.axis} 2`;
-    panel.canvas.setAttribute("aria-label", `${spec.title}: map of products and the user`);
+    panel.box.querySelector(".sae-png").setAttribute("aria-label", `Download the ${spec.title} map as a PNG`);
+    panel.canvas.setAttribute("aria-label", mapLabel(spec, maps.axis));
     const bg = cached.panels[i] || [];
     // A live frame names its top k by product; where the sweep sent no position, the background has every product.
     const top = spec.topIndex ? spec.top.map((p, j) => p || bg[spec.topIndex[j]]).filter(Boolean) : spec.top;
     drawPanel(ui, panel, { ...spec, top, bg, bgLabels: cached.labels, marks: data.marks });
   });
+  const open = ui.mapTable && ui.mapTable.open;
+  const table = mapTable(maps, maps.axis);
+  table.open = Boolean(open);
+  if (ui.mapTable) ui.mapTable.replaceWith(table);
+  else ui.maps.after(table);
+  ui.mapTable = table;
 }

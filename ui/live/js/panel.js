@@ -25,7 +25,7 @@ function build(parent) {
   const who = node("div", "sae-who");
   const add = node("input", "sae-add");
   add.type = "text";
-  add.placeholder = "add a feature from the vocabulary";
+  add.placeholder = "add a feature";
   add.setAttribute("aria-label", "Add a feature");
   add.setAttribute("list", "sae-vocabulary");
   const vocabulary = node("datalist");
@@ -48,6 +48,7 @@ function build(parent) {
   const summary = node("div", "sae-summary");
   summary.setAttribute("role", "status");
   summaryRow.append(summary);
+  const removed = node("details", "sae-removed");
   const shareNote = node("div", "sae-note");
   const marks = node("div", "sae-legend sae-marks");
 
@@ -69,14 +70,15 @@ function build(parent) {
   const mapsNote = node("div", "sae-note");
   const tooltip = node("div", "sae-tooltip");
   root.append(
-    controls, summaryRow, marks, shareNote, tableBox, divergenceTitle, divergenceNote, heat, bars, mapsTitle, mapsHead,
+    controls, summaryRow, removed, marks, shareNote, tableBox, divergenceTitle, divergenceNote, heat, bars, mapsTitle, mapsHead,
     legend, maps, mapsNote, tooltip,
   );
   parent.append(root);
 
   const mapParts = [mapsTitle, mapsHead, legend, maps, mapsNote];
   const ui = {
-    mapParts, root, who, add, vocabulary, resetAll, note, sliders, summary, marks, copy, copied, shareNote, tableBox,
+    mapParts, root, who, add, vocabulary, resetAll, note, sliders, summary, removed, marks, copy, copied, shareNote,
+    tableBox,
     heat, bars, legend, mapsHead, maps, mapsNote, tooltip,
     rows: new Map(), panels: [], values: new Map(), send: () => {}, dragging: null, data: null, perRow: 0,
     sweeps: new Map(), nonce: 0, active: null, live: null, grab: null, commit: null, poll: null,
@@ -95,7 +97,7 @@ function build(parent) {
   });
   // The rankings' columns per row follow the panel's width: redraw them when that count changes.
   new ResizeObserver(() => {
-    if (ui.data && columnsPerRow(ui, ui.data.methods.length) !== ui.perRow) renderRankings(ui, ui.data);
+    if (ui.shown && columnsPerRow(ui, ui.shown.methods.length) !== ui.perRow) renderRankings(ui, ui.shown);
   }).observe(tableBox);
   copy.addEventListener("click", async () => {
     try {
@@ -146,6 +148,7 @@ function drawFrame(ui, sweep, values) {
   ui.root.classList.toggle("sae-preparing", !sweep.complete);
   ui.summary.setAttribute("aria-live", "off"); // announced once, when the server has the new position
   ui.summary.textContent = data.summary;
+  renderRemoved(ui, data);
   renderRankings(ui, data);
   ui.charts = data;
   if (ui.chartsPending) return;
@@ -183,6 +186,17 @@ function keep(ui, sweep) {
   const held = ui.sweeps.get(sweep.feature);
   if (held && held.complete && !sweep.complete && JSON.stringify(held.base) === JSON.stringify(sweep.base)) return;
   ui.sweeps.set(sweep.feature, sweep);
+}
+
+// What the hard-no filter took out, by name, folded under the headline (the headline says how many).
+function renderRemoved(ui, data) {
+  const names = data.removed || [];
+  ui.removed.hidden = !names.length;
+  const open = ui.removed.open;
+  const list = node("ul");
+  for (const name of names) list.append(node("li", null, name));
+  ui.removed.replaceChildren(node("summary", null, `Removed by the filter: ${names.length}`), list);
+  ui.removed.open = open;
 }
 
 function sameScores(a, b) {
@@ -227,6 +241,7 @@ export default function (component) {
   ui.root.classList.remove("sae-preparing");
   ui.summary.setAttribute("aria-live", "polite");
   ui.summary.textContent = data.summary;
+  renderRemoved(ui, data);
   renderRankings(ui, data);
   renderDivergence(ui, data);
   if (data.maps) renderMaps(ui, data);

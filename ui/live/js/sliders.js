@@ -40,10 +40,14 @@ function sliderRow(ui, feature) {
   reset.type = "button";
   reset.setAttribute("aria-label", `Reset ${feature.name}`);
   const line = node("div", "sae-slider-line");
-  line.append(input, flip, reset);
+  const track = node("span", "sae-track");
+  const threshold = node("i", "sae-threshold"); // where a score becomes a hard no
+  threshold.setAttribute("aria-hidden", "true");
+  track.append(input, threshold);
+  line.append(track, flip, reset);
   row.append(label, line);
 
-  const entry = { row, input, value, reset, feature: feature.name, original: feature.original };
+  const entry = { row, input, value, reset, threshold, feature: feature.name, original: feature.original };
   // Hovering or focusing a slider asks for its sweep, so it is there when the slider is grabbed.
   row.addEventListener("pointerenter", () => ui.prepare(feature.name));
   input.addEventListener("focus", () => ui.prepare(feature.name));
@@ -52,7 +56,10 @@ function sliderRow(ui, feature) {
     ui.prepare(feature.name);
   });
   input.addEventListener("input", () => {
-    value.textContent = fixed(parseFloat(input.value));
+    const now = parseFloat(input.value);
+    const hardNo = ui.data && ui.data.live && now <= ui.data.live.threshold;
+    value.textContent = fixed(now) + (hardNo ? " \u00b7 hard no" : "");
+    value.classList.toggle("sae-hardno-now", Boolean(hardNo));
     ui.move(feature.name, sliderScore(input.value));
   });
   input.addEventListener("change", () => ui.release(feature.name, sliderScore(input.value)));
@@ -105,7 +112,14 @@ export function renderSliders(ui, data) {
     if (ui.dragging !== feature.name && parseFloat(entry.input.value) !== value) {
       entry.input.value = String(value);
     }
-    entry.value.textContent = fixed(value);
+    const hardNo = data.live && value <= data.live.threshold;
+    entry.value.textContent = fixed(value) + (hardNo ? " \u00b7 hard no" : "");
+    entry.value.classList.toggle("sae-hardno-now", Boolean(hardNo));
+    if (data.live) {
+      entry.threshold.style.setProperty("--sae-at", String((data.live.threshold + 1) / 2));
+      entry.threshold.title = `A hard no: a score at or below ${fixed(data.live.threshold)}`;
+      entry.input.setAttribute("aria-valuetext", `${fixed(value)}${hardNo ? ", a hard no" : ""}`);
+    }
     entry.row.classList.toggle("sae-changed", value !== feature.original);
     entry.reset.title = feature.original === null ? `Remove ${feature.name}` : `Reset ${feature.name} to ${fixed(feature.original)}`;
   });
