@@ -12,7 +12,7 @@ from dataclasses import replace
 import streamlit as st
 
 from core.embedding import models
-from core.explorer.links import decode, encode
+from core.explorer.links import KEYS, decode, encode
 from core.explorer.offline import offline_view
 from core.explorer.panel import background_key, build_panel
 from core.explorer.state import (
@@ -61,10 +61,17 @@ def _query() -> dict[str, list[str]]:
 
 
 def sync_from_url() -> None:
-    """If the URL is not the one we last wrote, decode it into the widgets (once)."""
-    params = _query()
-    if params == st.session_state.get(K_WRITTEN):
+    """If the URL is not the one we last wrote, decode it into the widgets (once).
+
+    The view is a place to return to: coming back from another page (the sidebar drops the query string, and
+    Streamlit forgets the widgets of a page that was not drawn), the session's last view is put back, URL
+    and widgets alike. A fresh session with no parameters gets the default view."""
+    params, written = _query(), st.session_state.get(K_WRITTEN)
+    if params == written and K_PRESET in st.session_state:
         return
+    if written and not KEYS & set(params):  # no Explorer parameter (another page's may linger): a return
+        params = written
+        st.query_params.from_dict(written)
     view, warnings = decode(params, lookup=_lookup, uploads=session.uploads())
     if view.data is not None:  # the link carries its scenario: this session keeps it (never over its own work)
         kept_as, dropped = session.add_upload(session.linked(view.data), from_link=True)

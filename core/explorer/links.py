@@ -74,6 +74,10 @@ NUMBERS = (
 )
 
 
+KEYS = frozenset({"preset", "data", "upload", "user", "set", "methods", "align", "model", *(p.key for p in NUMBERS)})
+"""Every parameter an Explorer link may carry (another page's, such as ``scenario``, are not the Explorer's)."""
+
+
 def encode(view: ViewState) -> dict[str, str | list[str]]:
     """Query parameters for a view; defaults are left out to keep links short."""
     out: dict[str, str | list[str]] = {}

@@ -211,3 +211,13 @@ def test_link_warnings_escape_hidden_characters(hidden):
     params = {"preset": f"x{hidden}y", "user": f"u{hidden}", "set": f"a{hidden}b:0.5", "methods": f"n{hidden}"}
     _, warnings = decode(params)
     assert len(warnings) >= 3 and all(hidden not in w for w in warnings), warnings
+
+
+def test_every_parameter_a_link_writes_is_one_the_explorer_knows():
+    from core.explorer.links import KEYS
+
+    full = ViewState(
+        preset="wine-synonyms", user="granular", overrides={"wine": 0.1}, methods=("naive",), k=3, variance=0.9,
+        strength=0.5, aligned=True, model="mpnet", hard_no=-0.5,
+    )  # fmt: skip
+    assert set(encode(full)) <= KEYS and {"data", "upload"} <= KEYS and "scenario" not in KEYS

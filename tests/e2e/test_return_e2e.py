@@ -1,0 +1,38 @@
+"""The Explorer's view is a place to return to: after another page, by the sidebar or by the browser's Back."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+from scripts.harness import wait_idle
+from tests.e2e.helpers import LIVE, LOAD, TABLE, open_page
+
+VIEW = "/explorer?preset=peanut-allergy&user=peanut-allergic&set=chocolate:-0.5&methods=naive,exact&k=3&hardno=-0.9"
+
+
+def shown(page) -> dict:
+    query = parse_qs(urlparse(page.url).query)
+    headers = page.locator(f"{TABLE} thead tr:first-child th").all_inner_texts()
+    rows = page.locator(f"{TABLE} tbody tr").count()
+    value = page.locator(f'{LIVE} .sae-slider[data-feature="chocolate"] input[type="range"]').input_value()
+    return {"query": query, "headers": [h.split(" ")[0] for h in headers], "rows": rows, "chocolate": value}
+
+
+def test_the_view_survives_a_trip_to_diagnostics_by_the_sidebar_and_by_back(page, server_url):
+    open_page(page, server_url + VIEW)
+    before = shown(page)
+    assert before["query"]["set"] == ["chocolate:-0.5"] and before["rows"] == 3 and before["chocolate"] == "-0.5"
+    page.get_by_role("link", name="Diagnostics").click()
+    page.wait_for_url("**/diagnostics**", timeout=60_000)
+    wait_idle(page, timeout=LOAD)
+    page.get_by_role("link", name="Explorer").click()
+    page.wait_for_selector(f"{TABLE} tbody td", timeout=LOAD)
+    wait_idle(page, timeout=LOAD)
+    assert shown(page) == before, "back by the sidebar: the same view, the same link"
+    page.get_by_role("link", name="Diagnostics").click()
+    page.wait_for_url("**/diagnostics**", timeout=60_000)
+    wait_idle(page, timeout=LOAD)
+    page.go_back()
+    page.wait_for_selector(f"{TABLE} tbody td", timeout=LOAD)
+    wait_idle(page, timeout=LOAD)
+    assert shown(page) == before, "back by the browser: the same view"
