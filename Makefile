@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 MODELS := $(VENV)/.models
 PORT   ?= 8501
 
-.PHONY: setup models run serve test test-fast test-js lint format chromium nginx bench screenshot screenshots clean
+.PHONY: setup models run serve test test-fast test-js lint format chromium nginx axe bench screenshot screenshots clean
 
 setup: $(STAMP)
 
@@ -44,6 +44,10 @@ chromium: setup
 nginx:
 	@sh scripts/ensure-nginx.sh
 
+# axe-core for the accessibility tests: npm ci from package-lock.json (pinned, integrity-checked).
+axe:
+	@sh scripts/ensure-axe.sh
+
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -52,7 +56,7 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: setup models chromium nginx lint
+test: setup models chromium nginx axe lint
 	$(PY) -m pytest
 
 # The lane to run while you work (about 2 minutes on a warm machine): ruff, then every test but the browser

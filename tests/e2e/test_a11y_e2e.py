@@ -1,0 +1,102 @@
+"""Every reader in the room: axe-core's WCAG 2.1 A/AA rules hold on every page at two widths, and the suite can
+catch a violation (a deliberately low-contrast caption fails)."""
+
+from __future__ import annotations
+
+import pytest
+
+from scripts.axe import violations
+from scripts.harness import wait_idle
+from tests.e2e.helpers import LIVE, LOAD, open_page
+
+WIDTHS = [(800, 900), (1280, 800)]
+
+
+def summary(found: list[dict]) -> list[str]:
+    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}" for v in found]
+
+
+@pytest.mark.parametrize("size", WIDTHS, ids=lambda s: f"{s[0]}px")
+@pytest.mark.parametrize(
+    "link", ["/?preset=sign-trap&user=user-a", "/?preset=peanut-allergy&user=peanut-allergic&hardno=-0.9"]
+)
+def test_the_explorer_has_no_wcag_violation(browser, server_url, size, link):
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    open_page(page, server_url + link)
+    page.locator(f"{LIVE} .sae-map-details summary").click()  # the maps' table too
+    found = violations(page)
+    context.close()
+    assert not found, summary(found)
+
+
+def test_the_suite_catches_a_low_contrast_caption(browser, server_url):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    open_page(page, server_url + "/?preset=sign-trap&user=user-a")
+    page.evaluate(
+        "() => { const p = document.createElement('p'); p.textContent = 'A caption nobody can read';"
+        " p.className = 'sae-note'; p.style.color = '#b0b0b0';"
+        " document.querySelector('[data-testid=\"stMain\"] .sae-live .sae-controls').append(p); }"
+    )
+    ids = [v["id"] for v in violations(page)]
+    page.close()
+    assert "color-contrast" in ids
+
+
+def test_a_phone_sees_the_lesson_the_sliders_and_two_rankings_on_its_first_screen(browser, server_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    open_page(page, server_url + "/?preset=sign-trap&user=user-a")
+    wait_idle(page, timeout=LOAD)
+    boxes = page.evaluate(
+        f"""() => {{ const top = (s) => document.querySelector(s).getBoundingClientRect().top;
+          return {{sliders: top('{LIVE} .sae-sliders'), row: top('{LIVE} table.sae-rankings tbody tr'),
+                   columns: document.querySelectorAll('{LIVE} table.sae-rankings thead tr:first-child th').length,
+                   small: [...document.querySelectorAll('{LIVE} button, {LIVE} input')].filter(e => e.offsetParent)
+                     .map(e => e.getBoundingClientRect()).filter(b => b.width < 44 || b.height < 44).length}}; }}"""
+    )
+    assert boxes["sliders"] < boxes["row"] < 844 and boxes["columns"] == 2, boxes
+    headers = page.locator(f"{LIVE} table.sae-rankings thead tr:first-child th").all_inner_texts()
+    assert headers == ["Naive text", "Exact (reference)"]
+    page.get_by_role("button", name="Weighted sum", exact=True).tap()  # the other methods are a tap away
+    headers = page.locator(f"{LIVE} table.sae-rankings thead tr:first-child th").all_inner_texts()
+    assert "Weighted sum" in headers
+    assert boxes["small"] == 0, "every control is at least 44 x 44 CSS px"
+    context.close()
+
+
+def test_the_keyboard_reaches_every_control_of_the_panel_with_a_visible_ring(browser, server_url):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    open_page(page, server_url + "/?preset=sign-trap&user=user-a")
+    page.locator(f"{LIVE} .sae-add").focus()
+    seen, rings = [], []
+    for _ in range(60):
+        info = page.evaluate(
+            f"""() => {{ const e = document.activeElement; if (!e || !e.closest('{LIVE}')) return null;
+              const s = getComputedStyle(e);
+              return {{label: e.getAttribute('aria-label') || e.textContent.trim().slice(0, 30), tag: e.tagName, ring: parseFloat(s.outlineWidth) > 0 || s.boxShadow !== 'none'}}; }}"""
+        )
+        if info is None:
+            break
+        seen.append(info["label"])
+        rings.append(info["ring"])
+        page.keyboard.press("Tab")
+    expected = ["Add a feature", "↺ Reset all", "Copy link", "anxiety", "Flip the sign of anxiety", "Reset anxiety"]
+    assert all(label in seen for label in expected), seen
+    assert any(label.startswith("1. ") for label in seen), "product names open their profiles from the keyboard"
+    assert all(rings), [label for label, ring in zip(seen, rings, strict=True) if not ring]
+    page.close()
+
+
+def test_the_headline_is_announced_once_after_a_drag_not_on_every_frame(browser, server_url):
+    from tests.e2e.test_drag_e2e import committed, drag_to
+
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    open_page(page, server_url + "/?preset=sign-trap&user=user-a")
+    drag_to(page, "anxiety", 0.7)
+    assert page.locator(f"{LIVE} .sae-summary").get_attribute("aria-live") == "off"
+    page.mouse.up()
+    committed(page, "anxiety")
+    summary = page.locator(f"{LIVE} .sae-summary")
+    assert summary.get_attribute("aria-live") == "polite" and summary.get_attribute("role") == "status"
+    page.close()
