@@ -74,7 +74,8 @@ def test_the_keyboard_reaches_every_control_of_the_panel_with_a_visible_ring(bro
         info = page.evaluate(
             f"""() => {{ const e = document.activeElement; if (!e || !e.closest('{LIVE}')) return null;
               const s = getComputedStyle(e);
-              return {{label: e.getAttribute('aria-label') || e.textContent.trim().slice(0, 30), tag: e.tagName, ring: parseFloat(s.outlineWidth) > 0 || s.boxShadow !== 'none'}}; }}"""
+              return {{label: e.getAttribute('aria-label') || e.textContent.trim().slice(0, 30),
+                ring: parseFloat(s.outlineWidth) > 0 || s.boxShadow !== 'none'}}; }}"""
         )
         if info is None:
             break
