@@ -26,6 +26,8 @@ def test_the_view_survives_a_trip_to_diagnostics_by_the_sidebar_and_by_back(page
     page.wait_for_url("**/diagnostics**", timeout=60_000)
     wait_idle(page, timeout=LOAD)
     page.get_by_role("link", name="Explorer").click()
+    page.wait_for_url("**/explorer**", timeout=60_000)
+    wait_idle(page, timeout=LOAD)
     page.wait_for_selector(f"{TABLE} tbody td", timeout=LOAD)
     wait_idle(page, timeout=LOAD)
     assert shown(page) == before, "back by the sidebar: the same view, the same link"
@@ -33,6 +35,8 @@ def test_the_view_survives_a_trip_to_diagnostics_by_the_sidebar_and_by_back(page
     page.wait_for_url("**/diagnostics**", timeout=60_000)
     wait_idle(page, timeout=LOAD)
     page.go_back()
+    page.wait_for_url("**/explorer**", timeout=60_000)
+    wait_idle(page, timeout=LOAD)
     page.wait_for_selector(f"{TABLE} tbody td", timeout=LOAD)
     wait_idle(page, timeout=LOAD)
     assert shown(page) == before, "back by the browser: the same view"

@@ -126,6 +126,7 @@ function prepare(ui, feature) {
 function move(ui, feature, value) {
   ui.active = feature;
   ui.live = withScore(ui.values, feature, value);
+  ui.sent = ui.live; // a payload from before this position is stale: the sliders keep what the reader set
   clearTimeout(ui.commit);
   const sweep = ui.sweeps.get(feature);
   if (!matches(sweep, ui.live)) {
@@ -231,7 +232,8 @@ export default function (component) {
   for (const part of ui.mapParts) part.hidden = !data.maps;
   keepPolling(ui);
   const sweep = ui.live && ui.sweeps.get(ui.active);
-  if (ui.live && !sameScores(ui.live, ui.values) && matches(sweep, ui.live)) {
+  const served = new Map(data.features.map((f) => [f.name, f.value]));
+  if (ui.live && !sameScores(ui.live, served) && matches(sweep, ui.live)) {
     drawFrame(ui, sweep, ui.live); // the server has not committed the live position yet: keep playing it
     return;
   }
