@@ -642,6 +642,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_negation)
 
     _add_movielens(sub)
+
+    p = sub.add_parser("settings", help="check the environment variables and show the values in use")
+    p.add_argument("--markdown", action="store_true", help="print the README's table of variables instead")
+    _json_and_quiet(p, quiet=False)
+    p.set_defaults(run=cmd_settings)
     return parser
 
 
@@ -665,7 +670,27 @@ def _internal_error(exc: BaseException, debug: bool) -> int:
     return EXIT_BUG
 
 
+def cmd_settings(args: argparse.Namespace) -> int:
+    """The environment as checked at the door: each variable and the value in use (``--markdown``: the README's
+    table of variables)."""
+    from core import settings
+
+    if args.markdown:
+        print(settings.markdown_table())
+        return EXIT_OK
+    rows = settings.describe(settings.current())
+    _emit(args, {"settings": dict(rows)}, lambda: "\n".join(f"{name:<32} {value}" for name, value in rows))
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from core.runtime import configuration_problems
+
+    problems = configuration_problems()  # the door: a setting that is given is used or refused, before any work
+    if problems:
+        for line in problems:
+            _stderr(f"error: {line}")
+        return EXIT_USAGE
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

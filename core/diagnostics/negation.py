@@ -17,19 +17,18 @@ Any two-column file works: UTF-8, tab- or comma-separated, with the headers ``se
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from core import settings
 from core.embedding.embedder import Embedder
 from core.errors import InputError, quoted
 from core.numeric import finite_or_none
 from core.scenarios.io import read_bytes
 from core.textfiles import TextFileError, decode_text, read_records
 
-ENV_PAIRS = "NEGATION_PAIRS"
 FILE = "sentiment_negated.tsv"
 ROOT = Path(__file__).resolve().parent.parent.parent
 MAX_BYTES = 20 * 1024 * 1024
@@ -52,24 +51,28 @@ class Pairs:
 
 
 def candidates(explicit: str | Path | None = None) -> list[Path]:
-    """Where the pairs are looked for, in order: --pairs, NEGATION_PAIRS, ./data, ../shared/data."""
+    """Where the pairs are looked for, in order: --pairs, NEGATION_PAIRS, ./data, ../shared/data. A file that is
+    given (``--pairs``, or NEGATION_PAIRS, checked by :mod:`core.settings`) is the only one tried."""
     if explicit is not None and not str(explicit).strip():
         raise PairsError("--pairs is empty; give a TSV or CSV file with the columns sentence and negated")
     if explicit:
-        return [Path(explicit).expanduser()]
-    found = [Path(os.environ[ENV_PAIRS]).expanduser()] if os.environ.get(ENV_PAIRS) else []
-    found += [Path.cwd() / "data" / "negation-pairs" / FILE, ROOT / "data" / "negation-pairs" / FILE]
+        return [settings.expand_argument(str(explicit), "--pairs")]
+    configured = settings.current().negation_pairs
+    if configured is not None:
+        return [configured]
+    found = [Path.cwd() / "data" / "negation-pairs" / FILE, ROOT / "data" / "negation-pairs" / FILE]
     return list(dict.fromkeys([*found, ROOT.parent / "shared" / "data" / "negation-pairs" / FILE]))
 
 
 def find_pairs(explicit: str | Path | None = None) -> Path:
     looked = candidates(explicit)
+    given = explicit or settings.current().negation_pairs
     for path in looked:
-        if explicit or path.is_file():
+        if given or path.is_file():
             return path
     raise PairsError(
         "negation pairs not found; looked in: " + ", ".join(str(p) for p in looked) + ". Give a file with "
-        f"--pairs (columns sentence and negated) or set {ENV_PAIRS}."
+        f"--pairs (columns sentence and negated) or set {settings.ENV_PAIRS}."
     )
 
 

@@ -2,7 +2,8 @@
 
 The CSV files are never part of this repository. They are looked for, in order,
 in ``--data PATH``, ``MOVIELENS_DIR``, ``./data/ml-latest-small`` and
-``../shared/data/ml-latest-small``.
+``../shared/data/ml-latest-small``. A folder that is given (``--data``, or ``MOVIELENS_DIR``, checked by
+:mod:`core.settings`) is the only one tried: it is used or refused, never replaced by the shared copy.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from core import settings
 from core.errors import InputError, shorten
 from core.numeric import NUMBER_PATTERN
 from core.scenarios.io import read_bytes
@@ -32,9 +34,8 @@ from core.scenarios.model import MAX_FEATURE_CHARS, MAX_NAME_CHARS, invisible_ch
 
 OFFICIAL_URL = "https://files.grouplens.org/datasets/movielens/ml-latest-small.zip"
 DATASET = "ml-latest-small"
-FILES = ("ratings.csv", "movies.csv", "tags.csv")
+FILES = settings.MOVIELENS_FILES
 ROOT = Path(__file__).resolve().parents[2]
-ENV_DATA = "MOVIELENS_DIR"
 
 
 class DataError(InputError):
@@ -42,13 +43,13 @@ class DataError(InputError):
 
 
 def candidate_dirs(explicit: str | Path | None = None) -> list[Path]:
-    """Where the data is looked for, in order."""
-    out: list[Path] = []
+    """Where the data is looked for, in order: a folder that is given (``--data``, then MOVIELENS_DIR) alone."""
     if explicit:
-        out.append(Path(explicit).expanduser())
-    if os.environ.get(ENV_DATA):
-        out.append(Path(os.environ[ENV_DATA]).expanduser())
-    out.append(Path.cwd() / "data" / DATASET)
+        return [settings.expand_argument(str(explicit), "--data")]
+    configured = settings.current().movielens_dir
+    if configured is not None:
+        return [configured]
+    out = [Path.cwd() / "data" / DATASET]
     out.append(ROOT / "data" / DATASET)
     out.append(ROOT.parent / "shared" / "data" / DATASET)
     return list(dict.fromkeys(out))
@@ -81,21 +82,19 @@ def find_data(explicit: str | Path | None = None) -> Path:
     are all present but one is not a regular file (a pipe, a device, a folder) is refused, naming that file."""
     if explicit is not None and not str(explicit).strip():
         raise DataError("--data is empty; give the unpacked ml-latest-small folder")
-    configured = os.environ.get(ENV_DATA)
-    if not explicit and configured is not None and not Path(configured).expanduser().is_dir():
-        raise DataError(
-            f"{ENV_DATA}={shorten(configured)} is not a folder; point it at the unpacked ml-latest-small folder"
-        )
-    looked = [Path(explicit).expanduser()] if explicit else candidate_dirs()
+    looked = candidate_dirs(explicit)
+    given = f"--data {explicit}" if explicit else None
+    if given is None and settings.current().movielens_dir is not None:
+        given = f"{settings.ENV_MOVIELENS}={shorten(str(looked[0]))}"
     for path in looked:
         problems = _folder_problems(path)
         missing = [name for name, problem in problems.items() if problem == "missing"]
         if not problems:
             return path
-        if missing and explicit:
-            raise DataError(f"--data {explicit}: not a MovieLens folder (missing {', '.join(missing)})")
+        if missing and given:
+            raise DataError(f"{given}: not a MovieLens folder (missing {', '.join(missing)})")
         if not missing:  # the files are here, but one cannot be read as a file: say so, never "missing"
-            where = f"--data {explicit}" if explicit else str(path)
+            where = given or str(path)
             listed = "; ".join(f"{name} {problem}" for name, problem in problems.items())
             raise DataError(f"{where}: {listed}; the three files must be regular files")
     raise DataError(

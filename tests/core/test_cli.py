@@ -325,7 +325,7 @@ def test_a_bad_qdrant_location_is_one_line(capsys, tmp_path, monkeypatch):
     code, _, err = run(
         capsys, "rank", "--preset", "sign-trap", "--user", "user-a", "--methods", "qdrant-sum", "--quiet"
     )
-    assert code == 2 and err.count("\n") == 1 and "SIGNED_EXPLORER_QDRANT" in err and "that is a file" in err
+    assert code == 2 and err.count("\n") == 1 and "SIGNED_EXPLORER_QDRANT" in err and "is a file, not a folder" in err
 
 
 RANK = ["rank", "--preset", "sign-trap", "--user", "user-a"]

@@ -12,6 +12,7 @@ import zipfile
 import pytest
 
 import core.movielens.data as data_module
+from core import settings
 from core.movielens.data import DataError, download, find_data, load
 
 
@@ -168,11 +169,11 @@ def test_a_data_folder_that_is_empty_a_file_or_too_large_is_refused(tmp_path, mo
 
     with pytest.raises(data.DataError, match="--data is empty"):
         data.find_data("  ")
-    monkeypatch.setenv(data.ENV_DATA, str(tmp_path / "ratings.csv"))
+    monkeypatch.setenv(settings.ENV_MOVIELENS, str(tmp_path / "ratings.csv"))
     (tmp_path / "ratings.csv").write_text(RATINGS)
-    with pytest.raises(data.DataError, match="is not a folder"):
+    with pytest.raises(settings.SettingsError, match="is a file, not a folder"):
         data.find_data()
-    monkeypatch.delenv(data.ENV_DATA)
+    monkeypatch.delenv(settings.ENV_MOVIELENS)
     folder = folder_with(tmp_path, RATINGS)
     monkeypatch.setattr(data, "MAX_CSV_BYTES", 100)
     with pytest.raises(data.DataError, match="larger than the limit"):
@@ -241,8 +242,8 @@ def test_a_file_that_is_not_regular_is_named_as_such_never_missing(tmp_path, mon
         find_data(folder)
     text = str(error.value)
     assert f"{name} is not a regular file ({what}" in text and "missing" not in text, text
-    monkeypatch.setenv("MOVIELENS_DIR", str(folder))  # found by searching, not given: the same refusal
-    with pytest.raises(DataError, match=f"{name} is not a regular file"):
+    monkeypatch.setenv("MOVIELENS_DIR", str(folder))  # given by the variable: refused at the door, as clearly
+    with pytest.raises(settings.SettingsError, match=f"^MOVIELENS_DIR=.*{name} is {what}.*must be regular files$"):
         find_data()
 
 
