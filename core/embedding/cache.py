@@ -426,22 +426,24 @@ class CachedEmbedder:
             self.flush()
 
     def flush(self) -> None:
-        """Write pending vectors to disk as one new pack (atomic rename); the file is written outside the lock."""
-        if self.store is None:
+        """Write pending vectors to disk as one new pack (atomic rename); the file is written outside the lock.
+        With nothing pending it does nothing (at exit, a model never used is not fingerprinted for it)."""
+        if self._root is None:
             return
         with self._lock:
             pending, self._pending = self._pending, {}
             self._last_flush = time.monotonic()
         if not pending:
             return
-        if not self.store.write(list(pending), np.stack(list(pending.values()))):
+        store = self.store
+        if not store.write(list(pending), np.stack(list(pending.values()))):
             with self._lock:
                 self._pending.update(pending)  # keep them for the next try
             return
-        if self.store.crowded():
+        if store.crowded():
             with self._lock:
                 keys, vectors = list(self._memory), list(self._memory.values())
-            self.store.compact(keys, np.stack(vectors))
+            store.compact(keys, np.stack(vectors))
 
     def claimed(self) -> int:
         """Texts being encoded right now (by any caller): a measure of work in flight."""
