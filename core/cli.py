@@ -31,16 +31,29 @@ class UsageError(InputError):
     """Bad input from the command line: printed as one line, exit code 2."""
 
 
+def _once(action: argparse.Action, namespace: argparse.Namespace, values: Any) -> None:
+    """Refuse an option given a second time (with the same value or another): the last one would silently win."""
+    given = namespace.__dict__.setdefault("_given", {})
+    if action.dest in given:
+        first, second = (shorten(v, 40) for v in (given[action.dest], values))
+        twice = f"({first} and {second})" if values is not None else "(a switch)"
+        raise argparse.ArgumentError(action, f"given twice {twice}; give it once")
+    given[action.dest] = values
+
+
 class _Once(argparse._StoreAction):
     """An option that takes one value: given twice, it is refused instead of the last one silently winning."""
 
     def __call__(self, parser, namespace, values, option_string=None) -> None:
-        given = namespace.__dict__.setdefault("_given", {})
-        if self.dest in given and given[self.dest] != values:
-            raise argparse.ArgumentError(
-                self, f"given twice ({shorten(given[self.dest], 40)} and {shorten(values, 40)}); give it once"
-            )
-        given[self.dest] = values
+        _once(self, namespace, values)
+        super().__call__(parser, namespace, values, option_string)
+
+
+class _SwitchOnce(argparse._StoreTrueAction):
+    """A switch (``--json``): given twice, it is refused like any other option."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        _once(self, namespace, None)
         super().__call__(parser, namespace, values, option_string)
 
 
@@ -49,6 +62,7 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
         self.register("action", None, _Once)
         self.register("action", "store", _Once)
+        self.register("action", "store_true", _SwitchOnce)
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
@@ -151,7 +165,9 @@ def _profile_json(text: str) -> dict[str, float]:
 def _add_scenario_source(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--preset", metavar="ID", help="a preset id (see `presets`)")
-    group.add_argument("--scenario", metavar="PATH", type=path_argument, help="a scenario JSON file")
+    group.add_argument(
+        "--scenario", metavar="PATH", type=path_argument, help="a scenario file: JSON, or the wide CSV (a .csv file)"
+    )
 
 
 def load_source(args: argparse.Namespace):
@@ -558,10 +574,16 @@ def _hard_no(text: str) -> float:
 
 
 def path_argument(text: str) -> str:
-    """An argparse type for a file or folder: an empty path is refused (never read as "use the default")."""
+    """An argparse type for a file or folder: an empty path is refused (never read as "use the default"), ``~`` and
+    ``~user`` are expanded (an unknown user is refused in one line)."""
+    from core.settings import Refused, expand
+
     if not text.strip():
         raise argparse.ArgumentTypeError("the path is empty; give a file or folder")
-    return text
+    try:
+        return str(expand(text))
+    except Refused as exc:
+        raise argparse.ArgumentTypeError(f"{shorten(text)}: {exc}") from None
 
 
 def _add_movielens(sub) -> None:
@@ -642,6 +664,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_negation)
 
     _add_movielens(sub)
+
+    p = sub.add_parser("settings", help="check the environment variables and show the values in use")
+    p.add_argument("--markdown", action="store_true", help="print the README's table of variables instead")
+    _json_and_quiet(p, quiet=False)
+    p.set_defaults(run=cmd_settings)
     return parser
 
 
@@ -665,7 +692,27 @@ def _internal_error(exc: BaseException, debug: bool) -> int:
     return EXIT_BUG
 
 
+def cmd_settings(args: argparse.Namespace) -> int:
+    """The environment as checked at the door: each variable and the value in use (``--markdown``: the README's
+    table of variables)."""
+    from core import settings
+
+    if args.markdown:
+        print(settings.markdown_table())
+        return EXIT_OK
+    rows = settings.describe(settings.current())
+    _emit(args, {"settings": dict(rows)}, lambda: "\n".join(f"{name:<32} {value}" for name, value in rows))
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from core.runtime import configuration_problems
+
+    problems = configuration_problems()  # the door: a setting that is given is used or refused, before any work
+    if problems:
+        for line in problems:
+            _stderr(f"error: {line}")
+        return EXIT_USAGE
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

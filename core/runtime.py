@@ -5,6 +5,9 @@ call :func:`start` first. It sets the environment the model libraries read (no h
 progress, OpenMP threads that do not spin between calls) and registers the one exit hook: every loaded
 embedder writes its pending vectors, every Qdrant client closes. No module sets a process-wide default when
 it is imported.
+
+:func:`configuration_problems` is the door every entry point checks before it does anything: the project's
+environment variables (:mod:`core.settings`) and what needs the model registry to check.
 """
 
 from __future__ import annotations
@@ -40,3 +43,15 @@ def _at_exit() -> None:
         if loaded is not None:
             with contextlib.suppress(Exception):
                 getattr(loaded, hook)()
+
+
+def configuration_problems() -> list[str]:
+    """Every mistake in the project's environment variables, one line each (empty when all is well)."""
+    from core import settings
+
+    problems = settings.problems()
+    if problems:
+        return problems
+    from core.embedding import models
+
+    return models.check_environment()

@@ -32,7 +32,7 @@ params = MethodParams(whiten_variance=variance, whiten_strength=strength)
 recommender = resources.recommender(scenario, model)
 space = recommender.space
 resources.ensure_ready(recommender, list(ALL_METHOD_NAMES), params, maps=False)
-key = (scenario.fingerprint, space.embedder.name)
+key = (scenario.fingerprint, space.embedder.fingerprint)
 features = counted(len(scenario.vocabulary), "feature")
 st.caption(md_escape(f"{scenario.title} · {features} · model {space.embedder.name}"))
 

@@ -38,8 +38,14 @@ def free_port() -> int:
 
 
 def system_chromium() -> str | None:
-    for candidate in (os.environ.get("SIGNED_EXPLORER_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"):
-        if candidate and Path(candidate).exists():
+    """SIGNED_EXPLORER_CHROMIUM (checked by core.settings: given, it is used or refused), else the system's."""
+    from core.settings import current
+
+    given = current().chromium
+    if given is not None:
+        return str(given)
+    for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if Path(candidate).exists():
             return candidate
     return shutil.which("chromium")
 
@@ -55,7 +61,9 @@ def server_command(script: str | Path, port: int, options: dict[str, str] | None
 
 def server_log():
     """Where servers write: SIGNED_EXPLORER_SERVER_LOG=path keeps their output for debugging."""
-    return open(os.environ.get("SIGNED_EXPLORER_SERVER_LOG", os.devnull), "a")  # noqa: SIM115 - callers close it
+    from core.settings import current
+
+    return open(current().server_log or os.devnull, "a")  # noqa: SIM115 - callers close it
 
 
 def wait_healthy(url: str, timeout: float, process: subprocess.Popen) -> None:

@@ -69,7 +69,9 @@ http {{
 
 
 def nginx_binary() -> str:
-    found = os.environ.get("SIGNED_EXPLORER_NGINX") or shutil.which("nginx") or "/usr/sbin/nginx"
+    from core.settings import current
+
+    found = str(current().nginx or "") or shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(found).exists():
         raise SystemExit("nginx not found: run `sh scripts/ensure-nginx.sh` (make serve does)")
     return found

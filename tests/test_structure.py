@@ -4,6 +4,7 @@ Layers of ``core`` (a module may import its own package and any lower layer, nev
 sibling package of the same layer):
 
     0  core.numeric, core.errors, core.wording, core.jobs, core.textfiles
+  0.5  core.settings (every environment variable; reads core.errors and core.numeric, read by every package)
     1  core.scenarios
     2  core.embedding
     3  core.vectors
@@ -11,7 +12,8 @@ sibling package of the same layer):
     5  core.maps
     6  core.explorer, core.diagnostics, core.movielens
     7  core.movielens.labs
-    8  core.cli, core.runtime (what an entry point sets up)
+  7.5  core.runtime (what an entry point sets up, and the door: the configuration checked before any work)
+    8  core.cli
     9  core.__main__
 """
 
@@ -35,6 +37,7 @@ LAYERS = {
     "core.wording": 0,
     "core.jobs": 0,
     "core.textfiles": 0,
+    "core.settings": 0.5,
     "core.scenarios": 1,
     "core.embedding": 2,
     "core.vectors": 3,
@@ -45,7 +48,7 @@ LAYERS = {
     "core.movielens": 6,
     "core.movielens.labs": 7,
     "core.cli": 8,
-    "core.runtime": 8,
+    "core.runtime": 7.5,
     "core.__main__": 9,
 }
 

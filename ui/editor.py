@@ -99,7 +99,8 @@ def unapplied_edits() -> bool:
 def show_problems(error: ScenarioError) -> None:
     lines = "\n".join(f"- {md_escape(line)}" for line in problem_lines(error))
     st.error(
-        f"**{md_escape(error.source)}**: {len(error.problems)} problem(s); nothing was applied.\n\n{lines}",
+        f"**{md_escape(error.source)}**: {error.count:,}{'+' if error.stopped else ''} problem(s); nothing was "
+        f"applied.\n\n{lines}",
         icon=":material/error:",
     )
 
@@ -152,7 +153,8 @@ def source_section() -> None:
     choice = left.selectbox("Load a scenario into the editor", list(sources), format_func=sources.get, key="e_choice")
     pressed = right.button("Load", icon=":material/download_for_offline:", width="stretch")
     uploaded = st.file_uploader(
-        f"...or upload a file (.json, or .csv in the wide format; at most {size_text(MAX_UPLOAD_BYTES)})",
+        f"...or upload a file (.json, or .csv in the wide format; at most {size_text(MAX_UPLOAD_BYTES)}, "
+        f"{MAX_UPLOAD_BYTES:,} bytes)",
         type=["json", "csv"],
         key="e_upload",
     )

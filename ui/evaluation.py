@@ -219,7 +219,7 @@ def start_evaluation(model: str, mode: str, data_path: str) -> Build:
     """The evaluation under one model: started once for everyone (a build), then kept."""
     embedder = resources.embedder(model)
     return resources.builds().start(
-        ("evaluation", mode, data_path, embedder.name),
+        ("evaluation", mode, data_path, embedder.fingerprint),
         f"Evaluating on MovieLens with {models.spec(model).name} (first time only; then cached)",
         lambda report: evaluate(embedder, path=data_path, mode=mode, report=report),
     )
@@ -343,7 +343,7 @@ def _differences(table: dict, ids: list[str], config: dict) -> None:
 def tab_vector_database(model: str, data_path: str) -> None:
     embedder = resources.embedder(model)
     lab = resources.computed_once(
-        ("lab", "qdrant", data_path, embedder.name),
+        ("lab", "qdrant", data_path, embedder.fingerprint),
         "Asking Qdrant for every user, with and without dislikes (first time only; then cached)",
         lambda report: compute("qdrant", embedder, load(data_path), report=report),
     )

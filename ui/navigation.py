@@ -22,6 +22,9 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from core.runtime import configuration_problems
+from ui.text import md_escape
+
 
 @dataclass(frozen=True)
 class PageSpec:
@@ -98,7 +101,21 @@ def navigation() -> st.navigation:
     st.set_page_config(page_title="Signed Affinity Explorer", page_icon=str(ICON), layout="wide")
     st.html(CSS)
     pages = [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path) for p in PAGES]
-    return st.navigation([*pages, st.Page(_home, title="Home", default=True, visibility="hidden")])
+    chosen = st.navigation([*pages, st.Page(_home, title="Home", default=True, visibility="hidden")])
+    configuration_gate()
+    return chosen
+
+
+def configuration_gate() -> None:
+    """The app's door: a mistake in the environment variables is a clear error on every page (and the page does
+    not run), never a traceback or Streamlit's exception box."""
+    problems = configuration_problems()
+    if not problems:
+        return
+    listed = "\n".join(f"- {md_escape(line)}" for line in problems)
+    st.error(f"The app cannot run with this configuration:\n\n{listed}", icon=":material/error:")
+    st.caption("Fix or unset these environment variables, then restart; `python -m core settings` checks them.")
+    st.stop()
 
 
 def explicit_navigation_only() -> None:

@@ -12,7 +12,6 @@ one visitor's build never blocks another visitor's page.
 from __future__ import annotations
 
 import functools
-import os
 import threading
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+from core import settings
 from core.embedding.cache import CachedEmbedder, get_embedder
 from core.explorer.state import DEFAULT_VIEW
 from core.explorer.sweep import Sweeps, warm_profiles
@@ -33,7 +33,6 @@ from core.vectors.space import DEFAULT_PARAMS, MethodParams
 from ui.text import md_escape
 
 QUICK = 1.5  # seconds a page waits for a build before it shows progress (short work shows nothing)
-ENV_WAIT = "SIGNED_EXPLORER_PAGE_WAIT"  # overrides QUICK (the AppTest suite waits for builds to finish)
 POLL = 1.0  # seconds between progress updates
 
 
@@ -84,7 +83,8 @@ def builds() -> Builds:
 def wait_for(build: Build) -> Any:
     """The build's result. While it runs, show its shared progress (refreshed every second) and stop the script:
     the page re-renders by itself when the build is done. A failed build is one error line."""
-    build.wait(float(os.environ.get(ENV_WAIT, QUICK)))
+    wait = settings.current().page_wait  # SIGNED_EXPLORER_PAGE_WAIT: the AppTest suite waits for builds to finish
+    build.wait(QUICK if wait is None else wait)
     if build.done and build.error is None:
         return build.result
     if build.error is not None:
@@ -116,7 +116,8 @@ def computed_once(key: tuple, label: str, compute: Callable[[Report], Any]) -> A
 
 
 def prepare_key(recommender: Recommender, methods: list[str], params: MethodParams, maps: bool) -> tuple:
-    return ("prepare", recommender.scenario.fingerprint, recommender.space.embedder.name, tuple(methods), params, maps)
+    model = recommender.space.embedder.fingerprint
+    return ("prepare", recommender.scenario.fingerprint, model, tuple(methods), params, maps)
 
 
 def start_prepare(recommender: Recommender, methods: list[str], params: MethodParams, *, maps: bool) -> Build:

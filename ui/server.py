@@ -22,7 +22,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ui import resources
 
     runtime.start()
-    resources.warm_up()
+    problems = runtime.configuration_problems()
+    for line in problems:  # the pages show the same lines; nothing is prepared with a configuration that is refused
+        print(f"configuration error: {line}", file=sys.stderr, flush=True)
+    if not problems:
+        resources.warm_up()
     sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
     return cli.main()
 

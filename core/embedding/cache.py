@@ -16,19 +16,21 @@ Many sessions share one process, so the cache is built for concurrency:
   :data:`FLUSH_SECONDS` after the last write (one *pack* per flush: every 2 to 3 s), so an interrupted
   build resumes where it stopped.
 
-On disk the cache is a folder of packs (``.npz`` files holding keys and
-vectors), keyed by ``sha256(model name + text)``. A pack is written to a
-temporary name and renamed into place, so several processes can share one
-folder: a reader sees whole packs or none.
+On disk the cache is one folder of packs per model *as loaded* (``<name>-<fingerprint>``; see
+:mod:`core.embedding.fingerprint`): ``.npz`` files holding keys, vectors, the model's fingerprint and a
+checksum, keyed by ``sha256(fingerprint + text)``. A model changed in place gets a new folder: a miss, never
+a wrong hit. A pack is written to a temporary name and renamed into place, so several processes can share
+one folder: a reader sees whole packs or none. Every pack is checked when it is read (:func:`pack_problem`:
+layout, dtype, shape, model, checksum, finite values, unit length); a bad one is set aside (renamed
+``rejected-...``) with one warning, and its texts are embedded again. It is never used, and never fatal.
 
-Configuration (environment):
-
-- ``SIGNED_EXPLORER_CACHE``: cache folder (default ``~/.cache/signed-explorer``);
-  ``off`` keeps the cache in memory only.
+Configuration: ``SIGNED_EXPLORER_CACHE`` (:mod:`core.settings`): the cache folder (default
+``~/.cache/signed-explorer``); ``off`` keeps the cache in memory only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import heapq
 import itertools
@@ -44,17 +46,20 @@ from pathlib import Path
 
 import numpy as np
 
+from core import settings
 from core.embedding import backends, models
 from core.embedding.embedder import Embedder, Progress
 
 log = logging.getLogger(__name__)
 
-ENV_CACHE = "SIGNED_EXPLORER_CACHE"
 CHUNK = 64  # texts per model call of a large job: about a second of work at most, so nobody waits longer
 EXPRESS = 8  # a job this small calls the model without waiting for a turn
 FLUSH_SECONDS = 2.0  # a long build writes to disk after the first chunk that ends this long after the last write
 COMPACT_AT = 24  # packs in the folder before they are merged into one
 KEY_BYTES = 32  # sha256 digest
+NORM_TOLERANCE = 1e-3  # a cached vector's length may differ from 1 by this much (float32 rounding is ~1e-7)
+PACK = "pack-*.npz"
+SET_ASIDE = "rejected-"  # a bad pack is renamed with this prefix: kept for a person to look at, never read
 
 
 def _key_array(keys: list[bytes]) -> np.ndarray:
@@ -104,20 +109,68 @@ class _Claim:
         self.failed = False
 
 
-class PackStore:
-    """The folder of packs: read the ones not seen yet, write new ones atomically, merge them when many."""
+def pack_checksum(fingerprint: str, keys: np.ndarray, vectors: np.ndarray) -> str:
+    """What a pack's ``checksum`` holds: SHA-256 of the model's fingerprint, the keys and the vectors' bytes."""
+    digest = hashlib.sha256(fingerprint.encode())
+    for array in (keys, vectors):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()
 
-    def __init__(self, directory: Path) -> None:
+
+def _text(array: np.ndarray | None) -> str | None:
+    """The text of a 0-d text array (a pack's ``model`` and ``checksum``), or None for anything else."""
+    if array is None or array.shape != () or array.dtype.kind != "U":
+        return None
+    return str(array.item())
+
+
+def pack_problem(arrays: dict[str, np.ndarray], *, fingerprint: str, dim: int, zero_rows: bool = False) -> str | None:
+    """Why a pack's arrays must not be used (None: they may). Checked in order: layout and dtype, shape, the
+    model that wrote it, the checksum, finite values, unit length (an all-zero row only where the model can
+    give one)."""
+    keys, vectors = arrays.get("keys"), arrays.get("vectors")
+    missing = [name for name in ("keys", "vectors", "model", "checksum") if name not in arrays]
+    if missing:
+        return f"no {', '.join(missing)} array (not a pack of this cache, or written before packs were checked)"
+    if keys.dtype != np.uint8 or keys.ndim != 2 or keys.shape[1] != KEY_BYTES:
+        return f"keys are {keys.dtype} {keys.shape}, expected uint8 (n, {KEY_BYTES})"
+    if vectors.dtype != np.float32:
+        return f"vectors are {vectors.dtype}, expected float32"
+    if vectors.shape != (len(keys), dim):
+        return f"vectors have shape {vectors.shape}, expected ({len(keys)}, {dim})"
+    if _text(arrays["model"]) != fingerprint:
+        return "written for another model (its fingerprint differs)"
+    if _text(arrays["checksum"]) != pack_checksum(fingerprint, keys, vectors):
+        return "its checksum does not match its content (changed or damaged after it was written)"
+    finite = np.isfinite(vectors).all(axis=1)
+    if not finite.all():
+        return f"{int((~finite).sum()):,} vector(s) hold NaN or infinity"
+    norms = np.linalg.norm(vectors, axis=1)
+    bad = np.abs(norms - 1.0) > NORM_TOLERANCE
+    if zero_rows:
+        bad &= norms != 0.0
+    if bad.any():
+        return f"{int(bad.sum()):,} vector(s) are not of unit length (the first has length {norms[bad][0]:.4g})"
+    return None
+
+
+class PackStore:
+    """One model's folder of packs: read the ones not seen yet (each checked), write new ones atomically, merge
+    them when many."""
+
+    def __init__(self, directory: Path, *, fingerprint: str, dim: int, zero_rows: bool = False) -> None:
         self.directory = directory
+        self.fingerprint, self.dim, self.zero_rows = fingerprint, dim, zero_rows
         self._seen: set[str] = set()
         self._lock = threading.Lock()  # one reader or writer of this process's view of the folder at a time
         self.loaded = 0
+        self.set_aside = 0
 
     def read_new(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        """(keys, vectors) of every pack written since the last call (by any process)."""
+        """(keys, vectors) of every good pack written since the last call (by any process)."""
         with self._lock:
             try:
-                names = sorted(p.name for p in self.directory.glob("pack-*.npz"))
+                names = sorted(p.name for p in self.directory.glob(PACK))
             except OSError:
                 return []
             packs = []
@@ -133,26 +186,38 @@ class PackStore:
 
     def _read(self, name: str) -> tuple[np.ndarray, np.ndarray] | None:
         try:
-            with np.load(self.directory / name) as pack:
-                keys, vectors = pack["keys"], pack["vectors"]
+            with np.load(self.directory / name, allow_pickle=False) as pack:
+                arrays = {key: pack[key] for key in pack.files}
         except FileNotFoundError:
             return None  # compacted away by another process; its content lives in a newer pack
         except Exception as exc:  # a damaged pack must not take the app down
-            log.warning("skipping unreadable cache pack %s: %s", name, exc)
+            self._set_aside(name, f"unreadable ({type(exc).__name__}: {str(exc)[:80]})")
             return None
-        if keys.ndim != 2 or keys.shape[1] != KEY_BYTES or len(keys) != len(vectors):
-            log.warning("skipping cache pack %s: unexpected layout", name)
+        problem = pack_problem(arrays, fingerprint=self.fingerprint, dim=self.dim, zero_rows=self.zero_rows)
+        if problem is not None:
+            self._set_aside(name, problem)
             return None
-        return keys, vectors
+        return arrays["keys"], arrays["vectors"]
+
+    def _set_aside(self, name: str, why: str) -> None:
+        """Rename a bad pack out of the way (never read again by anyone), with one warning."""
+        self.set_aside += 1
+        with contextlib.suppress(OSError):  # another process may have set it aside, or compacted it, first
+            os.replace(self.directory / name, self.directory / f"{SET_ASIDE}{name}")
+        log.warning("embedding cache: set aside %s: %s; its texts will be embedded again", self.directory / name, why)
 
     def write(self, keys: list[bytes], vectors: np.ndarray) -> bool:
         """One new pack; False (and a log line) if the folder cannot be written."""
         name = f"pack-{uuid.uuid4().hex}.npz"
+        key_array, vectors = _key_array(keys), np.ascontiguousarray(vectors, dtype=np.float32)
+        checksum = pack_checksum(self.fingerprint, key_array, vectors)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             tmp = self.directory / f".tmp-{uuid.uuid4().hex}.npz"
             with open(tmp, "wb") as fh:
-                np.savez(fh, keys=_key_array(keys), vectors=np.asarray(vectors, dtype=np.float32))
+                np.savez(
+                    fh, keys=key_array, vectors=vectors, model=np.array(self.fingerprint), checksum=np.array(checksum)
+                )
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, self.directory / name)
@@ -197,17 +262,37 @@ class CachedEmbedder:
         self._flush_seconds = flush_seconds
         self._last_flush = time.monotonic()
         self._dim: int | None = None
-        self.stats = {"hits": 0, "encoded": 0, "packs_loaded": 0}
-        self.store: PackStore | None = None
+        self.stats = {"hits": 0, "encoded": 0, "packs_loaded": 0, "packs_set_aside": 0}
+        self._root = None if cache_dir is None else Path(cache_dir).expanduser()
+        self._store: PackStore | None = None
+        self._store_made = threading.Lock()
         self._started = threading.Event()
-        if cache_dir is not None:
-            slug = "".join(c if c.isalnum() else "-" for c in inner.name)[-48:].strip("-")
-            digest = hashlib.sha256(inner.name.encode()).hexdigest()[:10]
-            self.store = PackStore(Path(cache_dir).expanduser() / f"{slug}-{digest}")
+
+    @property
+    def store(self) -> PackStore | None:
+        """The model's folder of packs, named by its fingerprint (found on first use: it may read the model's
+        files); None when the cache is in memory only."""
+        if self._root is None:
+            return None
+        with self._store_made:
+            if self._store is None:
+                fingerprint = self.fingerprint
+                slug = "".join(c if c.isalnum() else "-" for c in self.inner.name)[-48:].strip("-")
+                self._store = PackStore(
+                    self._root / f"{slug}-{fingerprint[:16]}",
+                    fingerprint=fingerprint,
+                    dim=self.dim,
+                    zero_rows=bool(getattr(self.inner, "zero_rows", False)),
+                )
+            return self._store
 
     @property
     def directory(self) -> Path | None:
         return None if self.store is None else self.store.directory
+
+    @property
+    def fingerprint(self) -> str:
+        return self.inner.fingerprint
 
     # -- protocol -------------------------------------------------------
     @property
@@ -231,18 +316,20 @@ class CachedEmbedder:
         return self.inner.count_tokens(text)
 
     def key(self, text: str) -> bytes:
-        return hashlib.sha256(f"{self.inner.name}\x00{text}".encode()).digest()
+        return hashlib.sha256(f"{self.fingerprint}\x00{text}".encode()).digest()
 
     # -- lookups and claims ----------------------------------------------
     def _load_disk(self) -> None:
         """Merge packs written since the last look (by this or another process) into memory."""
-        if self.store is None:
+        store = self.store
+        if store is None:
             return
-        for keys, vectors in self.store.read_new():  # file reads outside the map lock
+        for keys, vectors in store.read_new():  # file reads outside the map lock
             with self._lock:
                 for k, vector in zip(keys, vectors, strict=True):
                     self._memory.setdefault(k.tobytes(), vector)
-                self.stats["packs_loaded"] = self.store.loaded
+        with self._lock:
+            self.stats["packs_loaded"], self.stats["packs_set_aside"] = store.loaded, store.set_aside
 
     def _split(self, wanted: dict[bytes, str]) -> tuple[dict[bytes, str], dict[bytes, _Claim]]:
         """Under the lock: claim the missing texts nobody is encoding; return (mine, claimed by others)."""
@@ -339,22 +426,24 @@ class CachedEmbedder:
             self.flush()
 
     def flush(self) -> None:
-        """Write pending vectors to disk as one new pack (atomic rename); the file is written outside the lock."""
-        if self.store is None:
+        """Write pending vectors to disk as one new pack (atomic rename); the file is written outside the lock.
+        With nothing pending it does nothing (at exit, a model never used is not fingerprinted for it)."""
+        if self._root is None:
             return
         with self._lock:
             pending, self._pending = self._pending, {}
             self._last_flush = time.monotonic()
         if not pending:
             return
-        if not self.store.write(list(pending), np.stack(list(pending.values()))):
+        store = self.store
+        if not store.write(list(pending), np.stack(list(pending.values()))):
             with self._lock:
                 self._pending.update(pending)  # keep them for the next try
             return
-        if self.store.crowded():
+        if store.crowded():
             with self._lock:
                 keys, vectors = list(self._memory), list(self._memory.values())
-            self.store.compact(keys, np.stack(vectors))
+            store.compact(keys, np.stack(vectors))
 
     def claimed(self) -> int:
         """Texts being encoded right now (by any caller): a measure of work in flight."""
@@ -363,10 +452,8 @@ class CachedEmbedder:
 
 
 def default_cache_dir() -> Path | None:
-    value = os.environ.get(ENV_CACHE, "").strip()
-    if value.lower() in ("off", "none", "0"):
-        return None
-    return Path(value).expanduser() if value else Path.home() / ".cache" / "signed-explorer"
+    """The cache folder of :mod:`core.settings` (None: memory only)."""
+    return settings.current().embedding_cache()
 
 
 MAX_EMBEDDERS = 16  # models one process keeps loaded; the least recently used is flushed and let go

@@ -6,7 +6,10 @@ model shares (chunks with progress, counters, an optional prefix, truncation fro
 The other backends are in :mod:`core.embedding.backends`, the list of models in :mod:`core.embedding.models`, and
 the cache in front of every embedder in :mod:`core.embedding.cache`.
 
-Configuration (environment):
+Every embedder has a ``fingerprint``: a digest of the model as loaded (:mod:`core.embedding.fingerprint`), the
+key of every cached artefact made from its vectors.
+
+Configuration (read by :mod:`core.settings`):
 
 - ``SIGNED_EXPLORER_ALLOW_DOWNLOAD=1``: let sentence-transformers download a
   model from a hub. Off by default, so the app never waits on a network.
@@ -23,11 +26,13 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from core import settings
+from core.embedding.fingerprint import digest, folder_digest, hub_commit
 from core.embedding.models import INSTALL, sha256_of
 from core.numeric import normalize_rows
 
 BUNDLED_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
-ENV_DOWNLOAD = "SIGNED_EXPLORER_ALLOW_DOWNLOAD"
+WEIGHTS = "model.safetensors"
 BATCH_SIZE = 64
 PROGRESS_CHUNK = 256
 # transformers imports its classes lazily, and two threads importing at once can see a half-built module
@@ -50,6 +55,11 @@ class Embedder(Protocol):
 
     @property
     def dim(self) -> int: ...
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of the model as loaded (weights, config, pooling, prefix): what every cache keys on."""
+        ...
 
     @property
     def max_seq_length(self) -> int | None:
@@ -104,14 +114,28 @@ def bundled_model_path() -> Path:
 class BaseEmbedder:
     """What every model shares. Subclasses load lazily and implement ``_encode`` (and ``_offsets``)."""
 
+    zero_rows = False  # whether a text can embed to an all-zero row (a static model, for a text of unknown tokens)
+
     def __init__(self, name: str, *, prefix: str = "", max_seq_length: int | None = None) -> None:
         self._name, self.prefix, self._max_seq_length = name, prefix, max_seq_length
         self._stats = {"encoded": 0}
         self._lock = threading.Lock()  # loading only
+        self._fingerprint: str | None = None
 
     @property
     def name(self) -> str:
         return self._name
+
+    @property
+    def fingerprint(self) -> str:
+        """The model as loaded: backend, name, prefix and what :meth:`_made_of` says (computed once)."""
+        if self._fingerprint is None:
+            self._fingerprint = digest(type(self).__name__, self.name, self.prefix, *self._made_of())
+        return self._fingerprint
+
+    def _made_of(self) -> list[str]:
+        """What the model is made of, as digests (recorded weight hashes, a folder's files, a hub commit)."""
+        raise NotImplementedError
 
     @property
     def stats(self) -> dict[str, int]:
@@ -177,7 +201,7 @@ class SentenceTransformerEmbedder(BaseEmbedder):
         self._spec = None if model is None else str(model)
         super().__init__(name or self._default_name())
         self._sha256 = sha256
-        self._allow_download = os.environ.get(ENV_DOWNLOAD) == "1" if allow_download is None else allow_download
+        self._allow_download = settings.current().allow_download if allow_download is None else allow_download
         self._model = None
         self._tokenizer = None
         self._tokenizing = threading.RLock()
@@ -191,6 +215,19 @@ class SentenceTransformerEmbedder(BaseEmbedder):
 
     def _location(self) -> str:
         return str(bundled_model_path()) if self._spec is None else str(Path(self._spec).expanduser())
+
+    def _made_of(self) -> list[str]:
+        """A folder: its files (the recorded weights by their checked hash). A hub name: its snapshot's commit,
+        after loading it when it is not in the local cache yet (a download, if downloads are on)."""
+        location = Path(self._location())
+        if location.is_dir():
+            return [folder_digest(location, {WEIGHTS: self._sha256} if self._sha256 else None)]
+        commit = hub_commit(str(self._spec)) or (self.model and hub_commit(str(self._spec)))
+        if commit is None:
+            raise ModelLoadError(
+                f"cannot tell which version of {self._spec!r} is loaded: it is not in the local Hugging Face cache"
+            )
+        return ["hub", str(self._spec), commit]
 
     @property
     def model(self):
@@ -211,7 +248,7 @@ class SentenceTransformerEmbedder(BaseEmbedder):
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         location = self._location()
         if self._sha256:
-            verify_sha256(Path(location) / "model.safetensors", self._sha256)
+            verify_sha256(Path(location) / WEIGHTS, self._sha256)
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
 

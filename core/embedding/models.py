@@ -10,32 +10,31 @@ one clear line. ``make models`` installs everything but MiniLM, which ``make run
 >>> spec("MiniLM").name, spec("minilm").dim
 ('all-MiniLM-L6-v2', 384)
 
-Configuration (environment):
+Configuration (read and checked by :mod:`core.settings`):
 
 - ``SIGNED_EXPLORER_MODELS``: comma-separated sentence-transformers model names or folders to add to the
   list (for users with a model hub or their own models), e.g. ``BAAI/bge-small-en-v1.5,/models/mine``.
 - ``SIGNED_EXPLORER_MODEL``: the default model: a registry id, or a name or folder as above.
 - ``SIGNED_EXPLORER_MODELS_DIR``: where the joined mpnet and the distilled model2vec are kept
   (default ``~/.cache/signed-explorer/models``).
+
+A hub name with downloads off must already be in the local Hugging Face cache: :func:`check_environment`
+refuses it at the door otherwise (loading it would end in "check your internet connection").
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from core.errors import InputError, UnknownName
+from core import settings
+from core.errors import InputError, UnknownName, shorten
 
-ENV_MODELS = "SIGNED_EXPLORER_MODELS"
-ENV_MODEL = "SIGNED_EXPLORER_MODEL"
-ENV_MODELS_DIR = "SIGNED_EXPLORER_MODELS_DIR"
 INSTALL = "make models"
 DEFAULT = "minilm"
-MAX_ADDED = 8  # models a user may add through SIGNED_EXPLORER_MODELS
 
 
 @dataclass(frozen=True)
@@ -171,24 +170,20 @@ def _added(name: str) -> ModelSpec:
         licence="see the model's card",
         source=name,
         backend="added",
-        cache_name=str(Path(name).expanduser().resolve()) if Path(name).expanduser().exists() else name,
+        cache_name=name,  # a folder is already resolved by core.settings
     )
 
 
-def added_names(raw: str | None = None) -> list[str]:
+def added_names() -> list[str]:
     """Names from SIGNED_EXPLORER_MODELS and SIGNED_EXPLORER_MODEL that are not registry ids (in order)."""
-    text = ",".join(v for v in (os.environ.get(ENV_MODELS, "") if raw is None else raw, _default_env()) if v)
+    configured = settings.current()
     known = {s.id for s in BUILTIN}
-    names: list[str] = []
-    for part in text.split(","):
-        name = part.strip()
-        if name and name.lower() not in known and name not in names:
-            names.append(name)
-    return names[:MAX_ADDED]
+    candidates = [*configured.models, *([configured.model] if configured.model else [])]
+    return list(dict.fromkeys(name for name in candidates if name.lower() not in known))
 
 
 def _default_env() -> str:
-    return os.environ.get(ENV_MODEL, "").strip()
+    return settings.current().model or ""
 
 
 def registry() -> list[ModelSpec]:
@@ -257,5 +252,29 @@ def package_file(package: str, suffix: str) -> Path:
 def models_dir() -> Path:
     """Where models built here (the joined mpnet, the distilled model2vec) live, shared by every process
     and by the tests: ``SIGNED_EXPLORER_MODELS_DIR``, default ``~/.cache/signed-explorer/models``."""
-    value = os.environ.get(ENV_MODELS_DIR, "").strip()
-    return Path(value).expanduser() if value else Path.home() / ".cache" / "signed-explorer" / "models"
+    return settings.current().models_folder()
+
+
+def is_folder(name: str) -> bool:
+    """Whether an added model is a folder (core.settings resolves folders to absolute paths) or a hub name."""
+    return Path(name).is_absolute()
+
+
+def check_environment() -> list[str]:
+    """The door's check of the model settings that needs the registry: a name that is no registry id and no
+    folder is a hub name, which with downloads off must already be in the local Hugging Face cache."""
+    from core.embedding.fingerprint import hub_commit
+
+    configured = settings.current()
+    if configured.allow_download:
+        return []
+    problems = []
+    for variable, names in ((settings.ENV_MODEL, [configured.model or ""]), (settings.ENV_MODELS, configured.models)):
+        for name in names:
+            if name and name in added_names() and not is_folder(name) and hub_commit(name) is None:
+                ids = ", ".join(s.id for s in BUILTIN)
+                problems.append(
+                    f"{variable}: {shorten(name)} is not a registry id ({ids}), not a folder, and not in the local "
+                    f"Hugging Face cache; downloads are off ({settings.ENV_DOWNLOAD}=1 fetches hub models)"
+                )
+    return problems

@@ -174,14 +174,16 @@ class _Reader:
                 self.overruled("data", "the scenario in 'data'", upload=upload, preset=preset)
                 return replace(view, upload=linked.id, data=data), linked
         if upload is not None:
-            self.overruled("upload", "the uploaded scenario", preset=preset)
-        if upload is not None:
             if uploads and upload in uploads:
+                self.overruled("upload", "the uploaded scenario", preset=preset)
                 return replace(view, upload=upload), uploads[upload]
+            instead = preset if preset is not None and lookup(preset) is not None else DEFAULT_PRESET
+            unknown = f" (its preset {shown(preset)} is unknown)" if preset not in (None, instead) else ""
             self.warnings.append(
                 f"The link points to a scenario ({shown(upload)}) that exists only in the sender's session: it was "
-                f"too large to travel in the link. Showing the {DEFAULT_PRESET!r} preset; ask for the file."
+                f"too large to travel in the link. Showing the {instead!r} preset{unknown}; ask for the file."
             )
+            view = replace(view, preset=instead) if instead != DEFAULT_PRESET else view
         elif preset is not None:
             found = lookup(preset)
             if found is not None:
@@ -201,8 +203,9 @@ class _Reader:
         user = self.last("user")
         if user is None:
             return view
-        if scenario is None or any(u.id == user for u in scenario.users):  # None: the default preset is missing
-            return replace(view, user=user)
+        found = None if scenario is None else scenario.find_user(user)  # typed in either Unicode normal form
+        if scenario is None or found is not None:  # None: the default preset is missing
+            return replace(view, user=user if found is None else found.id)
         first = scenario.users[0]
         self.warnings.append(
             f"Unknown user {shown(user)} in the link; showing {shown(first.name)} ({visible(first.id)})."

@@ -31,8 +31,10 @@ class MapStore:
 
     @staticmethod
     def key(recommender: Recommender, method: str, params: MethodParams) -> str:
-        scenario = recommender.scenario
-        return cache_key(scenario.fingerprint, recommender.space.embedder.name, Recommender.key(method, params).name)
+        """(scenario content, the model as loaded, method and parameters): a map on disk made by a model since
+        changed in place is never found."""
+        model = recommender.space.embedder.fingerprint
+        return cache_key(recommender.scenario.fingerprint, model, Recommender.key(method, params).name)
 
     def has(self, recommender: Recommender, method: str, params: MethodParams) -> bool:
         return self._maps.has(self.key(recommender, method, params))

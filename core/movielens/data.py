@@ -2,7 +2,8 @@
 
 The CSV files are never part of this repository. They are looked for, in order,
 in ``--data PATH``, ``MOVIELENS_DIR``, ``./data/ml-latest-small`` and
-``../shared/data/ml-latest-small``.
+``../shared/data/ml-latest-small``. A folder that is given (``--data``, or ``MOVIELENS_DIR``, checked by
+:mod:`core.settings`) is the only one tried: it is used or refused, never replaced by the shared copy.
 """
 
 from __future__ import annotations
@@ -25,16 +26,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from core import settings, textfiles
 from core.errors import InputError, shorten
 from core.numeric import NUMBER_PATTERN
 from core.scenarios.io import read_bytes
 from core.scenarios.model import MAX_FEATURE_CHARS, MAX_NAME_CHARS, invisible_characters, size_text
+from core.textfiles import TextFileError
 
 OFFICIAL_URL = "https://files.grouplens.org/datasets/movielens/ml-latest-small.zip"
 DATASET = "ml-latest-small"
-FILES = ("ratings.csv", "movies.csv", "tags.csv")
+FILES = settings.MOVIELENS_FILES
 ROOT = Path(__file__).resolve().parents[2]
-ENV_DATA = "MOVIELENS_DIR"
 
 
 class DataError(InputError):
@@ -42,13 +44,13 @@ class DataError(InputError):
 
 
 def candidate_dirs(explicit: str | Path | None = None) -> list[Path]:
-    """Where the data is looked for, in order."""
-    out: list[Path] = []
+    """Where the data is looked for, in order: a folder that is given (``--data``, then MOVIELENS_DIR) alone."""
     if explicit:
-        out.append(Path(explicit).expanduser())
-    if os.environ.get(ENV_DATA):
-        out.append(Path(os.environ[ENV_DATA]).expanduser())
-    out.append(Path.cwd() / "data" / DATASET)
+        return [settings.expand_argument(str(explicit), "--data")]
+    configured = settings.current().movielens_dir
+    if configured is not None:
+        return [configured]
+    out = [Path.cwd() / "data" / DATASET]
     out.append(ROOT / "data" / DATASET)
     out.append(ROOT.parent / "shared" / "data" / DATASET)
     return list(dict.fromkeys(out))
@@ -81,21 +83,19 @@ def find_data(explicit: str | Path | None = None) -> Path:
     are all present but one is not a regular file (a pipe, a device, a folder) is refused, naming that file."""
     if explicit is not None and not str(explicit).strip():
         raise DataError("--data is empty; give the unpacked ml-latest-small folder")
-    configured = os.environ.get(ENV_DATA)
-    if not explicit and configured is not None and not Path(configured).expanduser().is_dir():
-        raise DataError(
-            f"{ENV_DATA}={shorten(configured)} is not a folder; point it at the unpacked ml-latest-small folder"
-        )
-    looked = [Path(explicit).expanduser()] if explicit else candidate_dirs()
+    looked = candidate_dirs(explicit)
+    given = f"--data {explicit}" if explicit else None
+    if given is None and settings.current().movielens_dir is not None:
+        given = f"{settings.ENV_MOVIELENS}={shorten(str(looked[0]))}"
     for path in looked:
         problems = _folder_problems(path)
         missing = [name for name, problem in problems.items() if problem == "missing"]
         if not problems:
             return path
-        if missing and explicit:
-            raise DataError(f"--data {explicit}: not a MovieLens folder (missing {', '.join(missing)})")
+        if missing and given:
+            raise DataError(f"{given}: not a MovieLens folder (missing {', '.join(missing)})")
         if not missing:  # the files are here, but one cannot be read as a file: say so, never "missing"
-            where = f"--data {explicit}" if explicit else str(path)
+            where = given or str(path)
             listed = "; ".join(f"{name} {problem}" for name, problem in problems.items())
             raise DataError(f"{where}: {listed}; the three files must be regular files")
     raise DataError(
@@ -164,15 +164,22 @@ def _bad_cells(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
 
 
 def _read_table(folder: Path, name: str) -> pd.DataFrame:
-    """One CSV, every column checked against :data:`SCHEMA`; a problem names the file, column, line and rule."""
+    """One CSV, every column checked against :data:`SCHEMA`; a problem names the file, column, line and rule. The
+    text and its header are read by the rules every CSV shares (:mod:`core.textfiles`), before pandas (which
+    would skip blank lines before the header and rename a second ``rating`` to ``rating.1``)."""
     path = folder / name
     try:
         data = read_bytes(path, max_bytes=MAX_CSV_BYTES)
     except InputError as exc:
         raise DataError(f"{exc} (ml-latest-small's largest file is about 2.4 MiB)") from None
     try:
-        frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_filter=False)
-    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        text = textfiles.decode_text(data)
+        textfiles.header(textfiles.iter_records(text))
+    except TextFileError as exc:
+        raise DataError(f"{path}: {exc}") from None
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
+    except (ValueError, pd.errors.ParserError) as exc:
         raise DataError(f"{path}: not a readable CSV file ({str(exc).splitlines()[0][:200]})") from None
     missing = [c for c in SCHEMA[name] if c not in frame.columns]
     if missing:
@@ -256,7 +263,9 @@ def _consistent(folder: Path, ratings: pd.DataFrame, movies: pd.DataFrame, tags:
             )
 
 
-MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024  # the official zip is about 1 MB
+MAX_DOWNLOAD_BYTES = 16 * 2**20  # the official zip is 978,202 bytes
+MAX_MEMBERS = 16  # the official zip holds its folder and 5 files
+MAX_UNPACKED_BYTES = 64 * 2**20  # its files unpack to about 3.3 MB (one CSV may hold at most MAX_CSV_BYTES)
 
 
 def _check_download_arguments(target: Path, url: str, md5: str | None) -> None:
@@ -362,13 +371,57 @@ def _fetch_and_unpack(
 
 
 def _unpack(archive: Path, unpacked: Path, url: str) -> None:
+    """Unpack the zip, capped in members (counted from its directory before anything is read) and in bytes
+    (counted while writing: a member's declared size is not trusted). A zip bomb stops at the cap."""
+    members = _member_count(archive, url)
+    if members > MAX_MEMBERS:
+        raise DataError(
+            f"{url}: the archive holds {members:,} members; the MovieLens zip holds 6 (at most {MAX_MEMBERS})"
+        )
     try:
         with zipfile.ZipFile(archive) as bundle:
-            for member in bundle.namelist():
-                if not member.startswith(f"{DATASET}/") or ".." in Path(member).parts:
-                    raise DataError(f"{url}: refusing archive member outside {DATASET}/: {shorten(member, 200)}")
-            bundle.extractall(unpacked)
-    except zipfile.BadZipFile:
+            infos = bundle.infolist()
+            for info in infos:
+                parts = Path(info.filename).parts
+                link = stat.S_ISLNK(info.external_attr >> 16)
+                if not info.filename.startswith(f"{DATASET}/") or ".." in parts or link:
+                    raise DataError(f"{url}: refusing archive member outside {DATASET}/: {shorten(info.filename, 200)}")
+            _extract(bundle, infos, unpacked, url)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile):
         raise DataError(f"{url}: not a zip archive") from None
     if not all((unpacked / DATASET / name).is_file() for name in FILES):
         raise DataError(f"{url}: the archive does not contain {DATASET}/{{{','.join(FILES)}}}")
+
+
+def _member_count(archive: Path, url: str) -> int:
+    """How many members the zip's end record declares (read before the directory is parsed: a directory of a
+    million entries would cost hundreds of MB to read)."""
+    with open(archive, "rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        handle.seek(max(0, size - (1 << 16) - 22))
+        tail = handle.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) < at + 22:
+        raise DataError(f"{url}: not a zip archive")
+    total = int.from_bytes(tail[at + 10 : at + 12], "little")
+    return MAX_MEMBERS + 1 if total == 0xFFFF else total  # 0xFFFF: a zip64 archive, far beyond any MovieLens zip
+
+
+def _extract(bundle: zipfile.ZipFile, infos: list[zipfile.ZipInfo], unpacked: Path, url: str) -> None:
+    written = 0
+    for info in infos:
+        target = unpacked / info.filename
+        if info.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with bundle.open(info) as source, open(target, "wb") as out:
+            while block := source.read(1 << 20):
+                written += len(block)
+                if written > MAX_UNPACKED_BYTES:
+                    raise DataError(
+                        f"{url}: the archive unpacks to more than {size_text(MAX_UNPACKED_BYTES)}; the MovieLens zip "
+                        "unpacks to about 3.3 MB (refusing what looks like a zip bomb)"
+                    )
+                out.write(block)

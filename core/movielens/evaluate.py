@@ -136,7 +136,7 @@ def _user_results(
     history = dict(list(s.history[s.history["userId"].isin(s.users)].groupby("userId")))
     rows, items = movie_vectors(s, recommender)
     results, refusals = [], dict.fromkeys(STRATEGY_NAMES, 0)
-    with Catalogue(items, recommender.space.embedder.name) as catalogue:
+    with Catalogue(items, recommender.space.embedder.fingerprint) as catalogue:
         for column, user in enumerate(recommender.scenario.users):
             if column % 30 == 0:
                 say(f"Asking Qdrant for {len(held_out)} users ({column} done)", 0.9 + 0.1 * column / len(held_out))

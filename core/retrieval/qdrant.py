@@ -12,54 +12,40 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import threading
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from core.embedding.embedder import Progress
 from core.errors import InputError
-from core.numeric import EPS, NumberError, parse_integer
+from core.numeric import EPS
 from core.retrieval.marks import carried
 from core.retrieval.stores import Given, Hits, ProductVectors, candidates
+from core.settings import ENV_QDRANT, MEMORY, current, read
 from core.vectors.examples import ExampleIds, check_strategy, refuses
 from core.vectors.texts import ProfileLike
 
 if TYPE_CHECKING:  # imported lazily: the numpy store (and the app's default path) never loads the client
     from qdrant_client import QdrantClient
 
-ENV_QDRANT = "SIGNED_EXPLORER_QDRANT"
-ENV_QDRANT_KEY = "SIGNED_EXPLORER_QDRANT_API_KEY"
-ENV_QDRANT_SHARDS = "SIGNED_EXPLORER_QDRANT_SHARDS"  # "shards,replicas" for new collections on a server (e.g. "6,2")
-MEMORY = "memory"
 BATCH = 512  # points per upsert request
 CARRIES = "carries"  # payload field: the features a product scores above 0 (what a hard-no filter matches)
 
 
 def location(raw: str | None = None) -> str:
-    """Where Qdrant collections live: ``memory``, a folder, or a server URL (SIGNED_EXPLORER_QDRANT).
+    """Where Qdrant collections live: ``memory``, a folder, or a server URL (SIGNED_EXPLORER_QDRANT, checked by
+    :mod:`core.settings`; ``raw`` is read by the same rule).
 
     >>> location(""), location("http://db:6333"), location("/tmp/q").endswith("q")
     ('memory', 'http://db:6333', True)
     >>> location("ftp://x")
     Traceback (most recent call last):
     ...
-    core.errors.InputError: SIGNED_EXPLORER_QDRANT='ftp://x': use memory, a folder, or a server URL (http://host:6333)
+    core.settings.SettingsError: SIGNED_EXPLORER_QDRANT='ftp://x': use memory, a folder, or a server URL such as http://localhost:6333
     """
-    value = (os.environ.get(ENV_QDRANT, "") if raw is None else raw).strip()
-    if not value or value.lower() == MEMORY:
-        return MEMORY
-    if value.startswith(("http://", "https://")):
-        return value
-    if "://" in value:
-        raise InputError(f"{ENV_QDRANT}={value!r}: use memory, a folder, or a server URL (http://host:6333)")
-    path = Path(value).expanduser()
-    if path.exists() and not path.is_dir():
-        raise InputError(f"{ENV_QDRANT}={value!r}: that is a file; use memory, a folder, or a server URL")
-    return str(path.resolve())
+    return current().qdrant if raw is None else read(ENV_QDRANT, raw) or MEMORY
 
 
 _CLIENTS: dict[str, QdrantClient] = {}
@@ -90,10 +76,10 @@ def _new_client(where: str) -> QdrantClient:
     if where == MEMORY:
         return QdrantClient(":memory:")
     if where.startswith(("http://", "https://")):
-        return QdrantClient(url=where, api_key=os.environ.get(ENV_QDRANT_KEY) or None, timeout=60)
+        return QdrantClient(url=where, api_key=current().qdrant_api_key, timeout=60)
     try:
         return QdrantClient(path=where)
-    except RuntimeError as error:  # the folder's lock is held by another process
+    except (RuntimeError, OSError) as error:  # the folder's lock is held by another process, or it is read-only
         raise InputError(f"{ENV_QDRANT}={where!r}: {error}".splitlines()[0]) from None
 
 
@@ -180,19 +166,12 @@ class QdrantStore:
         return self.where.startswith(("http://", "https://"))
 
     def _layout(self) -> dict[str, int]:
-        """Shards and replicas of a new collection on a server (SIGNED_EXPLORER_QDRANT_SHARDS="shards,replicas");
-        the embedded mode has neither."""
-        raw = os.environ.get(ENV_QDRANT_SHARDS, "").strip()
-        if not raw or not self._on_server:
+        """Shards and replicas of a new collection on a server (SIGNED_EXPLORER_QDRANT_SHARDS="shards,replicas",
+        checked by :mod:`core.settings`); the embedded mode has neither."""
+        layout = current().qdrant_shards
+        if layout is None or not self._on_server:
             return {}
-        parts = raw.split(",")
-        try:
-            shards, replicas = (parse_integer(p) for p in parts) if len(parts) == 2 else (0, 0)
-        except NumberError:
-            shards = replicas = 0
-        if not (1 <= shards <= 64 and 1 <= replicas <= 64):
-            raise InputError(f"{ENV_QDRANT_SHARDS}={raw[:40]!r}: expected 'shards,replicas', two whole numbers 1 to 64")
-        return {"shard_number": shards, "replication_factor": replicas}
+        return {"shard_number": layout[0], "replication_factor": layout[1]}
 
     def _write_batch(self, key: str, matrix: np.ndarray, start: int, *, full: bool) -> None:
         from qdrant_client import models

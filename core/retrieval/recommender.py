@@ -171,7 +171,7 @@ class Recommender:
         """The scenario's Qdrant collection, holding ``method``'s product vectors (upserted on first use)."""
         with self._lock:
             if self._qdrant is None:
-                name = collection_name(self.scenario.fingerprint, self.space.embedder.name)
+                name = collection_name(self.scenario.fingerprint, self.space.embedder.fingerprint)
                 self._qdrant = QdrantStore(self._profiles, self.product_ids, name, where=self._qdrant_where)
             store, name = self._qdrant, self.key(method, params).name
             written = name in self._stored
@@ -346,7 +346,7 @@ class RecommenderPool:
         self.budget = budget
 
     def get(self, scenario: Scenario, embedder: Embedder) -> Recommender:
-        key = (scenario.fingerprint, embedder.name)
+        key = (scenario.fingerprint, embedder.fingerprint)
         with self._lock:
             if key in self._pool:
                 self._pool.move_to_end(key)

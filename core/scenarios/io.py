@@ -16,9 +16,11 @@ from typing import Any
 
 from core.errors import shorten
 from core.scenarios.model import (
-    MAX_FILE_BYTES,
+    MAX_CONTAINERS,
     MAX_JSON_DEPTH,
+    MAX_PRODUCTS,
     MAX_UPLOAD_BYTES,
+    MAX_USERS,
     HugeNumber,
     Scenario,
     ScenarioError,
@@ -62,7 +64,7 @@ def loads(text: str, *, source: str) -> Any:
     except RecursionError:
         raise ScenarioError(source, [("", f"JSON is nested too deeply (limit {MAX_JSON_DEPTH} levels)")]) from None
     except json.JSONDecodeError as exc:
-        raise ScenarioError(source, [("", json_problem(exc, text))]) from None
+        raise ScenarioError(source, [("", json_problem(exc, text) + _csv_hint(exc, text))]) from None
     except _DuplicateKey as exc:
         key = shorten(str(exc.args[0]))
         raise ScenarioError(
@@ -103,6 +105,18 @@ def json_problem(exc: json.JSONDecodeError, text: str) -> str:
         return "JSON ends unexpectedly; the file looks truncated"
     message = _JSON_MESSAGES.get(exc.msg, exc.msg.removesuffix(" at"))
     return f"invalid JSON at {where}: {message[:1].lower()}{message[1:]}"
+
+
+def _csv_hint(exc: json.JSONDecodeError, text: str) -> str:
+    """What JSON that fails on its first character may be instead: a CSV file.
+
+    >>> _csv_hint(json.JSONDecodeError("Expecting value", "kind,id\\n", 0), "kind,id\\n")
+    '; this looks like CSV, not JSON (a file ending in .csv is read as the wide CSV)'
+    """
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    if exc.pos == 0 and ("," in first or "\t" in first):
+        return "; this looks like CSV, not JSON (a file ending in .csv is read as the wide CSV)"
+    return ""
 
 
 def _cut_token(rest: str) -> bool:
@@ -159,13 +173,49 @@ def parse_json_bytes(data: bytes, *, source: str, max_bytes: int = MAX_UPLOAD_BY
     return loads(text, source=source)
 
 
+_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[{]')  # a whole string (which may hold brackets), or a bracket
+
+
+def count_containers(data: bytes) -> int:
+    """Objects and lists in JSON bytes, counted without parsing them and without copying them (brackets inside
+    strings do not count).
+
+    >>> count_containers(b'{"a": [1, {"b": "{[not these]}"}], "c": [], "d": "a \\\\"quoted\\\\" [x]"}')
+    4
+    """
+    return sum(1 for match in _TOKEN.finditer(data) if match.end() - match.start() == 1)
+
+
+def _too_many_containers(data: bytes) -> int | None:
+    """How many objects and lists the JSON holds when that is more than a scenario needs, else None. Every
+    bracket is counted first (fast); only a file with too many of them is scanned for those inside strings."""
+    if data.count(b"{") + data.count(b"[") <= MAX_CONTAINERS:
+        return None
+    found = count_containers(data)
+    return found if found > MAX_CONTAINERS else None
+
+
 def parse_scenario(data: bytes | str, *, source: str, max_bytes: int = MAX_UPLOAD_BYTES) -> Scenario:
-    """Parse a scenario from JSON bytes; raise :class:`ScenarioError` listing every problem."""
+    """Parse a scenario from JSON bytes; raise :class:`ScenarioError` listing every problem. Bounded before
+    parsing: the size, then the objects and lists (:data:`MAX_CONTAINERS`)."""
     raw = data.encode() if isinstance(data, str) else data
+    check_size(raw, source=source, max_bytes=max_bytes)
+    containers = _too_many_containers(raw)
+    if containers is not None:
+        raise ScenarioError(
+            source,
+            [
+                (
+                    "",
+                    f"the JSON holds {containers:,} objects and lists; a scenario needs at most {MAX_CONTAINERS:,} "
+                    f"(at most {MAX_USERS:,} users and {MAX_PRODUCTS:,} products, each an object with a profile)",
+                )
+            ],
+        )
     return scenario_from_dict(parse_json_bytes(raw, source=source, max_bytes=max_bytes), source=source)
 
 
-def read_bytes(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+def read_bytes(path: str | Path, *, max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:
     """A file's bytes, for any input read from disk: only regular files, and never more than ``max_bytes``.
 
     A FIFO would block forever and ``/dev/zero`` never ends, so both are refused before reading.
@@ -194,17 +244,18 @@ def read_bytes(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     return data
 
 
-def load_scenario_file(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> Scenario:
-    """Load a scenario file from disk (the CLI's ``--scenario``)."""
-    return parse_scenario(read_bytes(path, max_bytes=max_bytes), source=str(path), max_bytes=max_bytes)
+def load_scenario_file(path: str | Path, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Scenario:
+    """A scenario file from disk (the CLI's ``--scenario``, the presets), read exactly as an upload: JSON, or the
+    wide CSV for a file ending in ``.csv``, within the upload's size limit."""
+    return parse_upload(str(path), read_bytes(path, max_bytes=max_bytes), max_bytes=max_bytes)
 
 
 def parse_upload(name: str, data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Scenario:
-    """A file from the uploader: JSON or wide CSV by extension (then by content)."""
+    """A file from the uploader (or the disk): JSON or wide CSV by extension (then by content)."""
     lower = name.lower()
     check_size(data, source=name, max_bytes=max_bytes)
     if lower.endswith(".csv"):
         return parse_csv(data, source=name, max_bytes=max_bytes)
     if lower.endswith(".json") or data.lstrip()[:1] in (b"{", b"["):
-        return scenario_from_dict(parse_json_bytes(data, source=name, max_bytes=max_bytes), source=name)
-    raise ScenarioError(name, [("", "unsupported file type; upload a .json scenario or a .csv in the wide format")])
+        return parse_scenario(data, source=name, max_bytes=max_bytes)
+    raise ScenarioError(name, [("", "unsupported file type; give a .json scenario or a .csv in the wide format")])

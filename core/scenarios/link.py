@@ -4,7 +4,8 @@
 :data:`LINK_LIMITS`, or None (it would not fit a link: share the file instead).
 ``unpack`` refuses anything before it costs memory: the text's length is checked
 before decoding, the output of decompression is capped (a decompression bomb stops
-at the cap), and the JSON goes through the same rules as every upload.
+at the cap), the data must be exactly one compressed stream with nothing after it,
+and the JSON goes through the same rules as every upload.
 
 >>> from core.scenarios.presets import load_preset
 >>> scenario = load_preset("sign-trap")
@@ -66,6 +67,11 @@ def _inflate(data: bytes) -> bytes:
         raise _fail(f"it unpacks to more than {size_text(MAX_JSON_BYTES)}; a link holds small scenarios only")
     if not inflater.eof:
         raise _fail("it ends too early; the link may have been cut")
+    if inflater.unused_data:  # a second stream, or anything else: never dropped in silence
+        raise _fail(
+            f"it has {len(inflater.unused_data):,} bytes after the compressed scenario; a link holds exactly one "
+            "compressed scenario and nothing after it (the link may have been changed)"
+        )
     return out
 
 

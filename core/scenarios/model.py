@@ -25,7 +25,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Any
 
 from pydantic import (
@@ -42,6 +42,7 @@ from pydantic_core import PydanticCustomError
 
 from core.errors import InputError, UnknownName, quoted, shorten, visible
 from core.numeric import MAX_NUMBER_DIGITS, NumberError, digit_count, huge_number, parse_number
+from core.textfiles import normal
 
 MAX_FEATURES = 1_000
 MAX_PRODUCTS = 20_000  # bench/limits.py: about 1.4 GB peak and ~11 min of text embedding on 2 cores
@@ -50,10 +51,20 @@ MAX_FEATURE_CHARS = 80
 MAX_ID_CHARS = 100
 MAX_NAME_CHARS = 200
 MAX_DESCRIPTION_CHARS = 2_000
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UPLOAD_BYTES = 10_000_000
+"""A scenario file, uploaded or given to the CLI: 10 MB as Streamlit's uploader counts it (10 x 1,000,000 bytes,
+``maxUploadSize = 10`` in .streamlit/config.toml), so the label, the widget and the check agree. Parsing stays
+within a measured multiple of the file's size (bench/limits.py, README "Limits")."""
+PARSE_MEMORY = (9, 14_000_000)
+"""Parsing a scenario file of n bytes (JSON or CSV, accepted or refused) takes at most 9 n + 14 MB of memory at its
+peak. bench/limits.py measures the worst shapes: 8.0 n for 10 MB of texts with an emoji each (Python then keeps
+every character in 4 bytes), and 12.7 MB for a 1 MB file of the 33,000 small objects the limits let through."""
+MAX_CONTAINERS = 4 + 2 * (MAX_USERS + MAX_PRODUCTS)
+"""Objects and lists a scenario's JSON can need: itself, features, users and products, and each user and product
+with its profile. Counted before parsing: a file of empty lists costs 50 times its size once parsed."""
 MAX_JSON_DEPTH = 32
 MAX_LISTED_PROBLEMS = 25  # problems listed in a message (CLI and pages); the rest are counted
-MAX_FILE_BYTES = 200 * 1024 * 1024  # a scenario file read from disk by the CLI
+MAX_COUNTED_PROBLEMS = 10_000  # then reading stops: a file of a million bad cells answers in a second, not twenty
 
 
 class ScenarioError(InputError):
@@ -63,39 +74,82 @@ class ScenarioError(InputError):
     ``products[3].profile.wine`` (empty for problems with the whole file).
     """
 
-    def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
+    def __init__(self, source: str, problems: list[tuple[str, str]], *, more: int = 0, stopped: bool = False) -> None:
         self.source = source
         self.problems = problems
+        self.more = more  # problems found but not kept (see :class:`Problems`)
+        self.stopped = stopped  # reading stopped at MAX_COUNTED_PROBLEMS: there may be more
         super().__init__(self._render())
+
+    @property
+    def count(self) -> int:
+        """Every problem found, kept or only counted."""
+        return len(self.problems) + self.more
 
     def _render(self) -> str:
         lines = problem_lines(self)
-        if len(self.problems) == 1:
+        if self.count == 1:
             return f"{self.source}: {lines[0]}"
-        return "\n".join([f"{self.source}: {len(self.problems)} problems", *(f"  - {line}" for line in lines)])
+        counted = f"{self.count:,}{' or more' if self.stopped else ''} problems"
+        return "\n".join([f"{self.source}: {counted}", *(f"  - {line}" for line in lines)])
+
+
+class Problems:
+    """Problems found while reading: the first :data:`MAX_LISTED_PROBLEMS` kept, the rest only counted up to
+    :data:`MAX_COUNTED_PROBLEMS` (then reading stops), so a file with a million bad cells costs neither a million
+    messages nor the time to find them all."""
+
+    def __init__(self) -> None:
+        self.kept: list[tuple[str, str]] = []
+        self.more = 0
+
+    @property
+    def enough(self) -> bool:
+        """Whether reading should stop: this many problems say all a person needs to know."""
+        return len(self.kept) + self.more >= MAX_COUNTED_PROBLEMS
+
+    @property
+    def full(self) -> bool:
+        """Whether a further problem is only counted (callers may then skip writing its message)."""
+        return len(self.kept) >= MAX_LISTED_PROBLEMS
+
+    def add(self, path: str, message: str | Callable[[], str]) -> None:
+        """Keep a problem (``message`` may be a function, called only when the problem is kept) or count it."""
+        if self.full:
+            self.more += 1
+        else:
+            self.kept.append((path, message if isinstance(message, str) else message()))
+
+    def __bool__(self) -> bool:
+        return bool(self.kept)
+
+    def error(self, source: str) -> ScenarioError:
+        return ScenarioError(source, self.kept, more=self.more, stopped=self.enough)
 
 
 def size_text(n: int) -> str:
-    """A size limit as messages and the README state it, in binary units (1 MiB = 1,048,576 bytes).
+    """A size limit as messages and the README state it: in binary units (1 MiB = 1,048,576 bytes) when it is a
+    whole number of them, else in megabytes (1 MB = 1,000,000 bytes, as Streamlit's uploader counts), else bytes.
 
-    >>> size_text(10 * 2**20), size_text(200 * 2**20), size_text(64 * 2**10), size_text(64_000)
-    ('10 MiB', '200 MiB', '64 KiB', '64,000 bytes')
+    >>> size_text(10 * 2**20), size_text(64 * 2**10), size_text(10_000_000), size_text(64_000)
+    ('10 MiB', '64 KiB', '10 MB', '64,000 bytes')
     """
-    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10), ("MB", 10**6)):
         if n >= size and n % size == 0:
             return f"{n // size:,} {unit}"
     return f"{n:,} bytes"
 
 
-def too_large(max_bytes: int) -> str:
+def too_large(max_bytes: int, size: int | None = None) -> str:
     """The one message for a file over its size limit (uploads, files, links, data folders)."""
-    return f"file is larger than the limit of {size_text(max_bytes)}"
+    has = f"; it has {size:,} bytes" if size is not None else ""
+    return f"file is larger than the limit of {size_text(max_bytes)} ({max_bytes:,} bytes){has}"
 
 
 def check_size(data: bytes, *, source: str, max_bytes: int = MAX_UPLOAD_BYTES) -> None:
     """The one size rule for scenario bytes (uploads, files, links): refuse more than ``max_bytes``."""
     if len(data) > max_bytes:
-        raise ScenarioError(source, [("", f"{too_large(max_bytes)} (it has {len(data):,} bytes)")])
+        raise ScenarioError(source, [("", too_large(max_bytes, len(data)))])
 
 
 def problem_lines(error: ScenarioError) -> list[str]:
@@ -103,8 +157,9 @@ def problem_lines(error: ScenarioError) -> list[str]:
     lines = [
         visible(f"{path + ': ' if path else ''}{message}") for path, message in error.problems[:MAX_LISTED_PROBLEMS]
     ]
-    if len(error.problems) > MAX_LISTED_PROBLEMS:
-        lines.append(f"... and {len(error.problems) - MAX_LISTED_PROBLEMS} more")
+    if error.count > MAX_LISTED_PROBLEMS:
+        stopped = " (reading stopped there)" if error.stopped else ""
+        lines.append(f"... and {error.count - MAX_LISTED_PROBLEMS:,} more{stopped}")
     return lines
 
 
@@ -130,7 +185,21 @@ JOINERS = frozenset({"\u200c", "\u200d"})
 
 
 def _allowed_format(ch: str) -> bool:
-    return ch in JOINERS or "\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef"
+    return ch in JOINERS or _variation_selector(ch)
+
+
+def _variation_selector(ch: str) -> bool:
+    return "\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef"
+
+
+def unseen(text: str) -> str:
+    """``text`` without the invisible characters a name may hold (zero-width joiner and non-joiner, variation
+    selectors): what a reader sees. Two names equal after this look alike.
+
+    >>> unseen("wi\u200dne") == unseen("wine\ufe0f") == "wine"
+    True
+    """
+    return "".join(ch for ch in text if not _allowed_format(ch))
 
 
 def invisible_characters(text: str, allowed: str = "") -> list[str]:
@@ -160,7 +229,7 @@ def check_feature_name(value: Any) -> str:
     """
     if not isinstance(value, str):
         raise _fail("feature_name", "feature name must be text")
-    name = value.strip()
+    name = normal(value.strip())
     if not 1 <= len(name) <= MAX_FEATURE_CHARS:
         raise _fail(
             "feature_name",
@@ -250,7 +319,7 @@ def _text_rule(field: str, max_chars: int, *, allow_empty: bool = False):
     def check(value: Any) -> str:
         if not isinstance(value, str):
             raise _fail("text", f"{field} must be text")
-        text = value.strip()
+        text = normal(value.strip())
         if not text and not allow_empty:
             raise _fail("text", f"{field} is empty; every row needs one (1 to {max_chars} characters)")
         if not (0 if allow_empty else 1) <= len(text) <= max_chars:
@@ -275,17 +344,19 @@ Description = Annotated[str, BeforeValidator(_text_rule("description", MAX_DESCR
 
 
 def _check_profile(value: Any) -> Any:
-    """Refuse two keys that collide after stripping (" wine" and "wine")."""
+    """Refuse two keys that become one feature name (" wine" and "wine", "café" composed and decomposed): the
+    validated profile would silently keep one of their scores."""
     if not isinstance(value, Mapping):
         raise _fail("profile", "profile must be an object of {feature: score}")
     seen: dict[str, str] = {}
     for key in value:
         if isinstance(key, str):
-            stripped = key.strip()
+            stripped = normal(key.strip())
             if stripped in seen:
                 raise _fail(
                     "profile",
-                    f"features {quoted(seen[stripped])} and {quoted(key)} are the same after stripping spaces",
+                    f"features {quoted(seen[stripped])} and {quoted(key)} are the same after stripping spaces "
+                    "and Unicode normalisation (NFC)",
                 )
             seen[stripped] = key
     if len(value) > MAX_FEATURES:
@@ -297,26 +368,26 @@ Profile = Annotated[dict[FeatureName, Score], BeforeValidator(_check_profile)]
 
 
 def folded(name: str) -> str:
-    """What a reader (and an uncased model) cannot tell apart: Unicode compatibility form, then case.
+    """What a reader (and an uncased model) cannot tell apart: the invisible characters a name may hold, Unicode
+    compatibility form, then case.
 
-    >>> folded("Café") == folded("cafe\u0301".upper()) == folded("ＣＡＦＥ\u0301")
+    >>> folded("Café") == folded("cafe\u0301".upper()) == folded("ＣＡＦＥ\u0301") == folded("ca\u200dfe\u0301")
     True
     """
-    return unicodedata.normalize("NFKC", name).casefold()
+    return unicodedata.normalize("NFKC", unseen(name)).casefold()
+
+
+LOOK_ALIKE = "differ only in case, Unicode form or invisible characters (zero-width joiners, variation selectors)"
 
 
 def _no_look_alikes(vocabulary: tuple[str, ...]) -> None:
-    """Refuse two features that differ only in case or Unicode form ("Wine" and "wine", "café" composed or not):
-    they look like one feature, and a model that lower-cases embeds them identically."""
+    """Refuse two features that look like one ("Wine" and "wine", "café" composed or not, "wine" and "wi\u200dne"):
+    a reader cannot tell them apart, and a model that lower-cases embeds them identically."""
     seen: dict[str, str] = {}
     for feature in vocabulary:
         key = folded(feature)
         if key in seen:
-            raise _fail(
-                "features",
-                f"features {quoted(seen[key])} and {quoted(feature)} differ only in case or Unicode form; "
-                "use one name for both",
-            )
+            raise _fail("features", f"features {quoted(seen[key])} and {quoted(feature)} {LOOK_ALIKE}; use one name")
         seen[key] = feature
 
 
@@ -338,14 +409,22 @@ class Product(_Strict):
 
 
 def _unique_ids(items: list[Any], kind: str) -> list[Any]:
+    """Ids are unique, and no two look alike (they differ only by a zero-width joiner or a variation selector:
+    printed, they are one id). Case is kept: ``A1`` and ``a1`` may be two products."""
     first_seen: dict[str, int] = {}
     for i, item in enumerate(items):
-        if item.id in first_seen:
-            raise _fail(
-                "duplicate_id",
-                f"duplicate id {shorten(item.id)} at {kind}[{first_seen[item.id]}] and {kind}[{i}]; ids must be unique",
-            )
-        first_seen[item.id] = i
+        key = unseen(item.id)
+        if key in first_seen:
+            j = first_seen[key]
+            if items[j].id == item.id:
+                message = f"duplicate id {shorten(item.id)} at {kind}[{j}] and {kind}[{i}]; ids must be unique"
+            else:
+                message = (
+                    f"ids {quoted(items[j].id)} at {kind}[{j}] and {quoted(item.id)} at {kind}[{i}] look alike: they "
+                    "differ only by invisible characters (zero-width joiners, variation selectors); ids must be unique"
+                )
+            raise _fail("duplicate_id", message)
+        first_seen[key] = i
     return items
 
 
@@ -410,9 +489,26 @@ class Scenario(_Strict):
         self._vocabulary = vocabulary
         # Computed now, not lazily: pydantic compares private attributes in ==, so a lazily
         # filled cache would make two equal scenarios compare unequal.
-        canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        self._fingerprint = hashlib.sha256(canonical.encode()).hexdigest()[:16]
+        self._fingerprint = self._canonical_digest()[:16]
         return self
+
+    def _canonical_digest(self) -> str:
+        """SHA-256 of the scenario as canonical JSON (sorted keys, no spaces), written one user and product at a
+        time: the same digest as hashing ``json.dumps(self.to_dict(), sort_keys=True, ...)`` whole, without
+        building that copy (five times the file's size for a large upload)."""
+        digest = hashlib.sha256()
+        top = self.model_dump(mode="json", exclude_none=True, exclude={"users", "products"})
+        for n, key in enumerate(sorted([*top, "users", "products"])):
+            digest.update(("," if n else "{").encode() + _canonical(key).encode() + b":")
+            if key not in ("users", "products"):
+                digest.update(_canonical(top[key]).encode())
+                continue
+            for i, item in enumerate(getattr(self, key)):
+                digest.update(b"," if i else b"[")
+                digest.update(_canonical(item.model_dump(mode="json", exclude_none=True)).encode())
+            digest.update(b"]" if getattr(self, key) else b"[]")
+        digest.update(b"}")
+        return digest.hexdigest()
 
     @property
     def vocabulary(self) -> tuple[str, ...]:
@@ -424,11 +520,16 @@ class Scenario(_Strict):
         """A content hash: equal scenarios share caches, edited ones do not."""
         return self._fingerprint
 
+    def find_user(self, user_id: str) -> User | None:
+        """The user with this id, however it was typed (stripped, in either Unicode normal form), or None."""
+        wanted = normal(user_id.strip())
+        return next((user for user in self.users if user.id == wanted), None)
+
     def user(self, user_id: str) -> User:
-        for user in self.users:
-            if user.id == user_id:
-                return user
-        raise UnknownName("user", user_id, [u.id for u in self.users], context=f"in scenario {quoted(self.id)}")
+        found = self.find_user(user_id)
+        if found is None:
+            raise UnknownName("user", user_id, [u.id for u in self.users], context=f"in scenario {quoted(self.id)}")
+        return found
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
@@ -442,6 +543,10 @@ class Scenario(_Strict):
 
 
 MAX_PATH_KEY_CHARS = 60  # a key longer than this is shortened in messages, never echoed whole
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def _key_path(key: Any) -> str:
@@ -491,18 +596,15 @@ _MESSAGES = {
 }
 
 
-def problems_from_validation(error: ValidationError) -> list[tuple[str, str]]:
+def problems_from_validation(error: ValidationError, prefix: tuple[Any, ...] = ()) -> list[tuple[str, str]]:
+    """Pydantic's errors as (path, message); ``prefix`` is where the validated value sits (``("products", 3)``)."""
     problems: list[tuple[str, str]] = []
     for item in error.errors(include_url=False):
-        loc = tuple(item["loc"])
+        loc = prefix + tuple(item["loc"])
         message = item["msg"]
         template = _MESSAGES.get(item["type"])
         if template:
             message = template.format(**(item.get("ctx") or {}))
-        if item["type"] == "too_long" and loc and loc[-1] == "products":
-            message = f"has too many products (at most {MAX_PRODUCTS:,})"
-        elif item["type"] == "too_long" and loc and loc[-1] == "users":
-            message = f"has too many users (at most {MAX_USERS:,})"
         if "[key]" in loc:
             message = f"bad feature name {shorten(str(loc[-2]))}: {message}"
         path = format_location(loc)
@@ -515,11 +617,62 @@ def problems_from_validation(error: ValidationError) -> list[tuple[str, str]]:
     return problems
 
 
+ITEMS = {"users": (User, MAX_USERS), "products": (Product, MAX_PRODUCTS)}
+
+
+def _too_many(value: dict[str, Any]) -> list[tuple[str, str]]:
+    """Lists longer than a scenario may hold, found before anything in them is validated."""
+    limits = {**{key: limit for key, (_, limit) in ITEMS.items()}, "features": MAX_FEATURES}
+    return [
+        (key, f"has too many {key} ({len(value[key]):,}; at most {limit:,})")
+        for key, limit in limits.items()
+        if isinstance(value.get(key), list) and len(value[key]) > limit
+    ]
+
+
+def _validated_items(value: dict[str, Any], problems: Problems) -> dict[str, Any]:
+    """Each user and product validated on its own, so the problems a file can cause are counted, not all kept:
+    pydantic would otherwise hold an error object for every bad cell of a 10 MB file at once."""
+    out = dict(value)
+    for key, (model, _) in ITEMS.items():
+        items = value.get(key)
+        if not isinstance(items, list):
+            continue
+        validated = []
+        for i, item in enumerate(items):
+            if problems.enough:
+                break
+            try:
+                validated.append(model.model_validate(item))
+            except ValidationError as exc:
+                if problems.full:
+                    problems.more += exc.error_count()
+                    continue
+                for path, message in problems_from_validation(exc, (key, i)):
+                    problems.add(path, message)
+        out[key] = validated
+    return out
+
+
 def scenario_from_dict(value: Any, *, source: str) -> Scenario:
+    """A scenario from parsed JSON (or the CSV's rows): the sizes first, then each user and product, then the
+    rules across them. Every problem is listed (at most :data:`MAX_LISTED_PROBLEMS`, the rest counted)."""
     if not isinstance(value, dict):
         raise ScenarioError(source, [("", f"expected a JSON object at the top level, got {type(value).__name__}")])
+    oversized = _too_many(value)
+    if oversized:
+        raise ScenarioError(source, oversized)
+    problems = Problems()
+    checked = _validated_items(value, problems)
+    if problems and not problems.more:  # a few: validate it whole, so the rules across items are listed too
+        try:
+            Scenario.model_validate(value)
+        except ValidationError as exc:
+            raise ScenarioError(source, problems_from_validation(exc)) from None
+    if problems:
+        raise problems.error(source)
     try:
-        return Scenario.model_validate(value)
+        return Scenario.model_validate(checked)
     except ValidationError as exc:
         raise ScenarioError(source, problems_from_validation(exc)) from None
 

@@ -24,13 +24,17 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from core import textfiles
 from core.errors import quoted, shorten
 from core.scenarios.model import (
     MAX_FEATURES,
+    MAX_PRODUCTS,
     MAX_UPLOAD_BYTES,
+    MAX_USERS,
+    Problems,
     Scenario,
     ScenarioError,
     check_size,
@@ -41,6 +45,9 @@ from core.scenarios.model import (
 from core.textfiles import TextFileError
 
 FIXED_COLUMNS = ("kind", "id", "name", "description")
+MAX_ROWS = MAX_USERS + MAX_PRODUCTS + 1  # every user and product a scenario may hold, and its scenario row
+MAX_RECORDS = 2 * MAX_ROWS  # blank lines are skipped, not free: a file of ten million of them stops here
+ROWS_ALLOWED = f"a scenario has at most {MAX_USERS:,} users, {MAX_PRODUCTS:,} products and one scenario row"
 KINDS = ("scenario", "user", "product")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
@@ -102,15 +109,18 @@ def decode_text(data: bytes, *, source: str) -> str:
         raise ScenarioError(source, [(exc.where, exc.problem)]) from None
 
 
-def _read_rows(data: bytes, *, source: str) -> list[tuple[int, list[str]]]:
-    """(the line the record starts on, its cells) for every record: a quoted cell may span lines."""
+def _read_rows(data: bytes, *, source: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """(the header's cells, then (the line each record starts on, its cells), read one at a time): by the rules
+    every CSV shares (:mod:`core.textfiles`: encodings, unclosed quotes, blank lines before the header)."""
     text = decode_text(data, source=source)
     if not text.strip():
         raise ScenarioError(source, [("", "file is empty; expected a header row: kind,id,name,description,...")])
+    rows = textfiles.iter_records(text)
     try:
-        return textfiles.read_records(text)
+        _, cells = textfiles.header(rows, unique=False)
     except TextFileError as exc:
         raise ScenarioError(source, [(exc.where, exc.problem)]) from None
+    return cells, rows
 
 
 def _features(header: list[str], *, source: str) -> list[str]:
@@ -138,7 +148,7 @@ def _features(header: list[str], *, source: str) -> list[str]:
         for i, name in enumerate(features)
         if not name
     ]
-    dupes = sorted({f for f in features if f and features.count(f) > 1})
+    dupes = textfiles.duplicates(f for f in features if f)
     if dupes:
         problems.append(("header", f"feature columns listed twice: {', '.join(map(quoted, dupes))}"))
     if problems:
@@ -146,7 +156,7 @@ def _features(header: list[str], *, source: str) -> list[str]:
     return features
 
 
-def _profile(cells: list[str], features: list[str], number: int, problems: list) -> dict[str, Any]:
+def _profile(cells: list[str], features: list[str], number: int, problems: Problems) -> dict[str, Any]:
     """Scores read with the one strict number rule (:func:`core.scenarios.model.score_cell`); a cell that is not a
     number is named by its line and column, with the rule every input shares."""
     profile: dict[str, Any] = {}
@@ -157,59 +167,89 @@ def _profile(cells: list[str], features: list[str], number: int, problems: list)
         if isinstance(value, float):
             profile[feature] = value
         else:
-            problems.append((f"line {number}, column {quoted(feature)}", score_problem(value)))
+            problems.add(f"line {number}, column {quoted(feature)}", lambda v=value: score_problem(v))
     return profile
 
 
-def _items(rows: list[tuple[int, list[str]]], header: list[str], features: list[str]) -> tuple[dict, list, list, list]:
-    """(scenario metadata, users, products, problems) from the rows after the header."""
+def _scenario_row(number: int, row: list[str], fixed: dict[str, str], meta: dict, problems: Problems) -> dict:
+    if meta:
+        problems.add(f"line {number}", "only one 'scenario' row is allowed")
+    if not fixed["id"].strip():
+        problems.add(f"line {number}, column 'id'", "the scenario row needs an id")
+    if any(cell.strip() for cell in row[len(FIXED_COLUMNS) :]):
+        problems.add(f"line {number}", "the scenario row holds no scores; leave its feature cells empty")
+    return {"id": fixed["id"], "title": fixed["name"], "description": fixed["description"]}
+
+
+def _item(kind: str, number: int, row: list[str], features: list[str], problems: Problems) -> dict[str, Any]:
+    fixed = {c: unescape_formula(row[i]) for i, c in enumerate(FIXED_COLUMNS)}
+    item: dict[str, Any] = {"id": fixed["id"], "name": fixed["name"]}
+    item["profile"] = _profile(row[len(FIXED_COLUMNS) :], features, number, problems)
+    if kind == "product":
+        return {**item, "description": fixed["description"]}
+    if fixed["description"].strip():
+        problems.add(f"line {number}, column 'description'", "users have no description; leave it empty")
+    return item
+
+
+def _items(
+    rows: Iterator[tuple[int, list[str]]], header: list[str], features: list[str], problems: Problems
+) -> tuple[dict, list, list]:
+    """(scenario metadata, users, products) from the rows after the header, read one at a time: at most
+    :data:`MAX_ROWS` rows and :data:`MAX_RECORDS` records are read (a file of millions of short or blank lines
+    stops there, not in memory)."""
     meta: dict[str, Any] = {}
-    users: list[dict] = []
-    products: list[dict] = []
-    problems: list[tuple[str, str]] = []
+    found: dict[str, list[dict]] = {"user": [], "product": []}
+    count = records = 0
     for number, row in rows:
-        if not any(cell.strip() for cell in row):
+        records += 1
+        if records > MAX_RECORDS:
+            problems.add(f"line {number}", f"more than {MAX_RECORDS:,} records, blank lines included; {ROWS_ALLOWED}")
+            break
+        if textfiles.blank(row):
             continue  # blank line
+        if problems.enough:
+            break
+        count += 1
+        if count > MAX_ROWS:
+            problems.add(f"line {number}", f"more than {MAX_ROWS:,} rows; {ROWS_ALLOWED}")
+            break
         if len(row) != len(header):
-            problems.append((f"line {number}", f"has {len(row)} cells; the header has {len(header)}"))
+            problems.add(f"line {number}", f"has {len(row)} cells; the header has {len(header)}{_spans(row, number)}")
             continue
         kind = row[0].strip().lower()
-        fixed = {c: unescape_formula(row[i]) for i, c in enumerate(FIXED_COLUMNS)}
         if kind not in KINDS:
-            problems.append(
-                (f"line {number}, column 'kind'", f"must be one of {', '.join(KINDS)}; got {shorten(row[0])}")
-            )
+            problems.add(f"line {number}, column 'kind'", f"must be one of {', '.join(KINDS)}; got {shorten(row[0])}")
         elif kind == "scenario":
-            if meta:
-                problems.append((f"line {number}", "only one 'scenario' row is allowed"))
-            if not fixed["id"].strip():
-                problems.append((f"line {number}, column 'id'", "the scenario row needs an id"))
-            if any(cell.strip() for cell in row[len(FIXED_COLUMNS) :]):
-                problems.append((f"line {number}", "the scenario row holds no scores; leave its feature cells empty"))
-            meta = {"id": fixed["id"], "title": fixed["name"], "description": fixed["description"]}
+            fixed = {c: unescape_formula(row[i]) for i, c in enumerate(FIXED_COLUMNS)}
+            meta = _scenario_row(number, row, fixed, meta, problems)
         else:
-            item: dict[str, Any] = {"id": fixed["id"], "name": fixed["name"]}
-            item["profile"] = _profile(row[len(FIXED_COLUMNS) :], features, number, problems)
-            if kind == "product":
-                products.append({**item, "description": fixed["description"]})
-            else:
-                if fixed["description"].strip():
-                    problems.append(
-                        (f"line {number}, column 'description'", "users have no description; leave it empty")
-                    )
-                users.append(item)
-    return meta, users, products, problems
+            found[kind].append(_item(kind, number, row, features, problems))
+    return meta, found["user"], found["product"]
+
+
+def _spans(row: list[str], number: int) -> str:
+    """For a record with the wrong number of cells: where a quoted cell runs over several lines (a quote left
+    open swallows the lines after it until the next quote)."""
+    breaks = sum(cell.count("\n") for cell in row)
+    if not breaks:
+        return ""
+    return f" (a quoted cell runs from line {number} to line {number + breaks}: is a quote left open?)"
 
 
 def parse_csv(data: bytes, *, source: str, max_bytes: int = MAX_UPLOAD_BYTES) -> Scenario:
     """A scenario from the wide CSV; every problem names its line or its row and column."""
     check_size(data, source=source, max_bytes=max_bytes)
-    rows = _read_rows(data, source=source)
-    header = [cell.strip() for cell in rows[0][1]]
+    cells, rows = _read_rows(data, source=source)
+    header = [cell.strip() for cell in cells]
     features = _features(header, source=source)
-    meta, users, products, problems = _items(rows[1:], header, features)
+    problems = Problems()
+    try:
+        meta, users, products = _items(rows, header, features, problems)
+    except TextFileError as exc:  # a broken record further down (an unclosed quote)
+        problems.add(exc.where, exc.problem)
     if problems:
-        raise ScenarioError(source, problems)
+        raise problems.error(source)
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", source.rsplit("/", 1)[-1].rsplit(".", 1)[0]).strip("-") or "uploaded"
     scenario = {
         "id": meta.get("id") or stem,
@@ -226,7 +266,8 @@ def validated(data: dict, *, source: str) -> Scenario:
     try:
         return scenario_from_dict(data, source=source)
     except ScenarioError as exc:
-        raise ScenarioError(source, [(row_column(path), message) for path, message in exc.problems]) from None
+        moved = [(row_column(path), message) for path, message in exc.problems]
+        raise ScenarioError(source, moved, more=exc.more, stopped=exc.stopped) from None
 
 
 _PATH = re.compile(

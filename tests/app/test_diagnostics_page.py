@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from core.diagnostics.negation import ENV_PAIRS
 from core.scenarios.link import pack
 from core.scenarios.model import scenario_from_dict
 from core.scenarios.presets import load_preset
+from core.settings import ENV_PAIRS
 from tests.app.helpers import plain
 from tests.samples import SMALL_SCENARIOS
 from ui.session import UPLOADS

@@ -26,11 +26,11 @@ METHOD_ROWS = [
 def evaluation_page():
     from streamlit.testing.v1 import AppTest
 
+    from core.settings import ENV_PAGE_WAIT
     from tests.conftest import ROOT
-    from ui.resources import ENV_WAIT
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(ENV_WAIT, "900")  # every run of this module waits for its builds (see tests/app/conftest.py)
+        patch.setenv(ENV_PAGE_WAIT, "900")  # every run of this module waits for its builds (see tests/app/conftest.py)
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900).run()
         at.switch_page("pages/evaluation.py").run()
         assert not at.exception, at.exception

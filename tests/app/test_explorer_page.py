@@ -20,11 +20,11 @@ from core.explorer.state import SHOWN_WHEN_MANY
 from core.scenarios.link import unpack
 from core.scenarios.model import scenario_from_dict
 from core.scenarios.presets import load_preset
+from core.settings import ENV_PAGE_WAIT
 from tests.app.helpers import explorer_panel, plain
 from tests.samples import PREFIX_EDGE_CASES, PROTOTYPE_NAMES, SMALL_SCENARIOS, prototype_scenario
 from ui import explorer as ex
 from ui import live, resources
-from ui.resources import ENV_WAIT
 from ui.session import UPLOADS
 
 EXPLORER_LABELS = ["Naive text", "Split channel", "Signed prefix", "Weighted sum", "Whitened sum", "Exact (reference)"]
@@ -267,7 +267,7 @@ def test_small_scenarios_show_rankings_or_a_sentence_never_an_exception(app, dat
 
 def test_a_long_build_shows_its_progress_then_the_page(app, monkeypatch):
     """A page does not do long work in its script: it shows the shared build's progress, then re-renders."""
-    monkeypatch.setenv(ENV_WAIT, "0")
+    monkeypatch.setenv(ENV_PAGE_WAIT, "0")
     data = json.loads(load_preset("quiet-travel").to_json())
     data["id"] = "progress-probe"
     data["products"][0]["name"] = f"A product nobody has prepared {uuid.uuid4().hex}"

@@ -18,6 +18,8 @@ import pytest
         (["bench/classroom.py", "--students", "1,x"], "expected a whole number in [1, 60]"),
         (["bench/classroom.py", "--replicas", "9"], "must be in [1, 8]"),
         (["bench/limits.py", "--products", "5000,20001"], "must be in [1, 20000]"),
+        (["bench/limits.py", "--parse-mb", "1,11"], "must be in [1, 10]"),
+        (["bench/cache.py", "--vectors", "10"], "must be in [100, 200000]"),
         (["bench/scale.py", "--sizes", "10000,2000000"], "must be in [1000, 1000000]"),
         (["bench/scale.py", "--queries", "100000"], "must be in [5, 200]"),
         (["bench/across_models.py", "--features", "tags"], "invalid choice: 'tags'"),

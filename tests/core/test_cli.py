@@ -325,7 +325,7 @@ def test_a_bad_qdrant_location_is_one_line(capsys, tmp_path, monkeypatch):
     code, _, err = run(
         capsys, "rank", "--preset", "sign-trap", "--user", "user-a", "--methods", "qdrant-sum", "--quiet"
     )
-    assert code == 2 and err.count("\n") == 1 and "SIGNED_EXPLORER_QDRANT" in err and "that is a file" in err
+    assert code == 2 and err.count("\n") == 1 and "SIGNED_EXPLORER_QDRANT" in err and "is a file, not a folder" in err
 
 
 RANK = ["rank", "--preset", "sign-trap", "--user", "user-a"]
@@ -431,3 +431,51 @@ def test_compare_reports_a_cosine_with_no_vector_as_null_not_zero(capsys):
     assert code == 0 and cosine["weighted"] is None and cosine["exact"] is None  # an all-zero profile has no vector
     code, out, _ = run(capsys, "compare", "--a", '{"wine": 0}', "--b", '{"wine": 0.8}')
     assert code == 0 and "weighted  n/a" in out
+
+
+SAMPLE_VALUES = {
+    "--preset": "sign-trap",
+    "--scenario": "s.json",
+    "--user": "user-a",
+    "--methods": "naive",
+    "--top": "3",
+    "--hard-no": "-0.9",
+    "--store": "numpy",
+    "--model": "minilm",
+    "--a": "{}",
+    "--b": "{}",
+    "--data": "folder",
+    "--features": "genres",
+    "--target": "folder",
+    "--url": "http://127.0.0.1:9/x.zip",
+    "--md5": "0" * 32,
+    "--pairs": "pairs.tsv",
+}
+
+
+def _single_options():
+    """(command words, option, value or None for a switch) for every option that may be given once."""
+    from core.cli import _Once, _SwitchOnce, build_parser
+
+    found = []
+
+    def walk(parser, words):
+        for action in parser._actions:
+            if action.choices and isinstance(action.choices, dict):  # subcommands
+                for name, sub in action.choices.items():
+                    walk(sub, [*words, name])
+            elif isinstance(action, _Once | _SwitchOnce) and action.option_strings:
+                option = action.option_strings[0]
+                found.append((words, option, None if isinstance(action, _SwitchOnce) else SAMPLE_VALUES[option]))
+
+    walk(build_parser(), [])
+    return found
+
+
+@pytest.mark.parametrize(
+    ("words", "option", "value"), _single_options(), ids=lambda v: " ".join(v) if isinstance(v, list) else v
+)
+def test_every_option_given_twice_is_refused_even_with_the_same_value(capsys, words, option, value):
+    given = [option] if value is None else [option, value]
+    code, _, err = run(capsys, *words, *given, *given)
+    assert code == 2 and f"argument {option}: given twice" in err, err

@@ -361,7 +361,7 @@ def qdrant_lab(embedder: Embedder, data: MovieLens, *, report: Report | None = N
     metrics: dict[str, dict[str, list[float]]] = {}
     held = dict(list(s.held_out[s.held_out["userId"].isin(s.users)].groupby("userId")))
     history = dict(list(s.history[s.history["userId"].isin(s.users)].groupby("userId")))
-    with Catalogue(items, embedder.name) as catalogue:
+    with Catalogue(items, embedder.fingerprint) as catalogue:
         for n, user in enumerate(s.users):
             if n % 30 == 0:
                 say(f"Asking Qdrant for {len(s.users)} users ({n} done)", 0.5 + 0.5 * n / len(s.users))

@@ -33,7 +33,12 @@ def test_csv_with_other_columns_in_any_order():
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"", "empty file"),
+        (b"", "the file has no header (it is empty or blank)"),
+        (b"\n\n", "the file has no header"),
+        (b"\nsentence\tnegated\na\tb\n", "line 2: 1 blank line before the header"),
+        (b"sentence\tsentence\tnegated\na\tb\tc\n", "line 1: the header names 'sentence' more than once"),
+        (b"Sentence\tsentence\tnegated\na\tb\tc\n", "line 1: the header names 'sentence' more than once"),
+        (b"sentence,negated,negated\na,b,c\n", "the header names 'negated' more than once"),
         (b"a\tb\nx\ty\n", "line 1: expected the headers sentence and negated"),
         (b"sentence\tnegated\nx\t\ny\tz\n", "line 2: both 'sentence' and 'negated' must be non-empty"),
         (b"sentence\tnegated\nx\n", "line 2: both"),
@@ -87,7 +92,7 @@ def test_the_reading_names_the_models_that_hear_least_and_best():
     [
         (b"sentence,negated\n" + b"x" * 150_000 + b",y\na,b\n", "line 2: a cell is longer than 131,072 characters"),
         (b"sentence\tnegated\n" + b"x" * 150_000 + b"\ty\na\tb\n", "line 2: a cell is longer than 131,072"),
-        (b'sentence,negated\n"It works.,y\na,b\n', "line 2: not a readable file"),
+        (b'sentence,negated\n"It works.,y\na,b\n', 'line 2: a quote (") opened in this record is never closed'),
         (b"sentence,negated\na\x00b,c\nd,e\n", "NUL bytes"),
         (b"sentence,negated\n\xc3\x28,x\n", "not UTF-8"),
     ],

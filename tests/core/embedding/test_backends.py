@@ -11,6 +11,7 @@ import sys
 import numpy as np
 import pytest
 
+from core import settings
 from core.embedding import backends, models
 from core.embedding.cache import get_embedder
 from core.embedding.embedder import ModelLoadError, SentenceTransformerEmbedder, bundled_model_path
@@ -60,7 +61,7 @@ def test_a_distilled_model_is_checked_against_the_hash_recorded_when_it_was_made
     if "m2v" not in INSTALLED:
         pytest.skip("model2vec is installed by make models")
     source = backends.distill_m2v(models.spec("m2v"))
-    monkeypatch.setenv(models.ENV_MODELS_DIR, str(tmp_path))
+    monkeypatch.setenv(settings.ENV_MODELS_DIR, str(tmp_path))
     copy = tmp_path / source.name
     shutil.copytree(source, copy)
     manifest = json.loads((copy / "signed-explorer.json").read_text())
@@ -76,6 +77,7 @@ def refuse(*args, **kwargs):
 socket.socket.connect = refuse
 socket.create_connection = refuse
 socket.getaddrinfo = refuse
+from core import settings
 from core.embedding import backends, models
 for spec in models.installed():
     vectors = backends.load(spec).encode(["offline"])

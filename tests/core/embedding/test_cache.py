@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -12,7 +13,7 @@ import time
 import numpy as np
 import pytest
 
-from core.embedding.cache import CHUNK, EXPRESS, CachedEmbedder
+from core.embedding.cache import CHUNK, EXPRESS, CachedEmbedder, pack_checksum, pack_problem
 from tests.samples import TEXTS
 
 CHILD = """
@@ -90,7 +91,7 @@ class SlowEmbedder:
     """The real model behind a gate the test opens: only for the lock and scheduling tests below."""
 
     def __init__(self, inner):
-        self.inner, self.name, self.calls = inner, inner.name, []
+        self.inner, self.name, self.fingerprint, self.calls = inner, inner.name, inner.fingerprint, []
         self.entered, self.release = threading.Event(), threading.Event()
 
     @property
@@ -202,3 +203,142 @@ def test_a_killed_build_resumes_where_it_stopped(tmp_path, root):
     assert out.returncode == 0, out.stderr
     encoded = json.loads(out.stdout.strip().splitlines()[-1])["encoded"]
     assert encoded == len(texts) - len(on_disk), "the second build embeds only what is missing"
+
+
+# -- packs are checked when read ---------------------------------------------------------------------------
+
+
+def _resealed(arrays: dict, fingerprint: str) -> dict:
+    """The arrays with a checksum that matches them (a pack a faulty writer made, not one damaged later)."""
+    return {**arrays, "checksum": np.array(pack_checksum(fingerprint, arrays["keys"], arrays["vectors"]))}
+
+
+def _with_vectors(vectors_of, reseal=True):
+    def change(arrays, fingerprint):
+        changed = {**arrays, "vectors": vectors_of(arrays["vectors"])}
+        return _resealed(changed, fingerprint) if reseal else changed
+
+    return change
+
+
+def _at_first(vectors, value):
+    changed = vectors.copy()
+    changed.flat[0] = value
+    return changed
+
+
+TAMPERED = {
+    "NaN vectors": (_with_vectors(lambda v: np.full_like(v, np.nan)), "hold NaN or infinity"),
+    "one infinite value": (_with_vectors(lambda v: _at_first(v, np.inf)), "NaN"),
+    "zeroed vectors": (_with_vectors(np.zeros_like), "not of unit length"),
+    "zeroed vectors, checksum kept": (_with_vectors(np.zeros_like, reseal=False), "checksum does not match"),
+    "doubled vectors": (_with_vectors(lambda v: v * 2), "not of unit length"),
+    "one value nudged, checksum kept": (
+        _with_vectors(lambda v: _at_first(v, v.flat[0] + 1e-6), reseal=False),
+        "checksum does not match",
+    ),
+    "integer dtype": (_with_vectors(lambda v: (v * 100).astype(np.int32)), "vectors are int32, expected float32"),
+    "float64 dtype": (_with_vectors(lambda v: v.astype(np.float64)), "vectors are float64"),
+    "another dimension": (_with_vectors(lambda v: np.tile(v, 2) / np.float32(np.sqrt(2))), "expected (3, 384)"),
+    "one column short": (_with_vectors(lambda v: v[:, :-1]), "expected (3, 384)"),
+    "a row missing": (_with_vectors(lambda v: v[:-1]), "expected (3, 384)"),
+    "keys of 31 bytes": (lambda a, f: _resealed({**a, "keys": a["keys"][:, :31]}, f), "keys are uint8 (3, 31)"),
+    "keys as text": (lambda a, f: {**a, "keys": np.array(["k"] * 3)}, "keys are <U1"),
+    "no checksum (an older pack)": (lambda a, f: {k: v for k, v in a.items() if k != "checksum"}, "no checksum"),
+    "no model": (lambda a, f: {k: v for k, v in a.items() if k != "model"}, "no model"),
+    "another model's pack": (lambda a, f: _resealed({**a, "model": np.array("0" * 64)}, "0" * 64), "another model"),
+    "a checksum that is a number": (lambda a, f: {**a, "checksum": np.array(7)}, "checksum does not match"),
+}
+
+
+def _tamper_and_reread(tmp_path, embedder, write_bad, caplog):
+    cached = CachedEmbedder(embedder.inner, tmp_path)
+    good = cached.encode(TEXTS)
+    cached.flush()
+    (pack,) = cached.directory.glob("pack-*.npz")
+    with np.load(pack) as data:
+        arrays = {key: data[key] for key in data.files}
+    pack.unlink()
+    write_bad(cached.directory / "pack-bad.npz", arrays, cached.fingerprint)
+    fresh = CachedEmbedder(embedder.inner, tmp_path)
+    with caplog.at_level("WARNING", logger="core.embedding.cache"):
+        again = fresh.encode(TEXTS)
+    return fresh, good, again
+
+
+@pytest.mark.parametrize("case", list(TAMPERED))
+def test_a_bad_pack_is_set_aside_with_one_warning_and_its_texts_embedded_again(tmp_path, embedder, caplog, case):
+    change, reason = TAMPERED[case]
+
+    def write_bad(path, arrays, fingerprint):
+        with open(path, "wb") as handle:
+            np.savez(handle, **change(arrays, fingerprint))
+
+    fresh, good, again = _tamper_and_reread(tmp_path, embedder, write_bad, caplog)
+    assert fresh.stats["encoded"] == len(TEXTS) and fresh.stats["packs_set_aside"] == 1
+    np.testing.assert_allclose(again, good, atol=1e-6)  # never the bad vectors
+    (warning,) = [r.getMessage() for r in caplog.records if "set aside" in r.getMessage()]
+    assert reason in warning and "pack-bad.npz" in warning
+    assert [p.name for p in fresh.directory.iterdir() if "bad" in p.name] == ["rejected-pack-bad.npz"]
+    fresh.flush()
+    caplog.clear()
+    third = CachedEmbedder(embedder.inner, tmp_path)
+    with caplog.at_level("WARNING", logger="core.embedding.cache"):
+        np.testing.assert_allclose(third.encode(TEXTS), good, atol=1e-6)
+    assert third.stats["encoded"] == 0 and not caplog.records, "the re-embedded vectors are found; no warning again"
+
+
+@pytest.mark.parametrize(
+    ("case", "content"),
+    [
+        ("garbage", lambda data: b"not a zip file at all"),
+        ("empty", lambda data: b""),
+        ("truncated", lambda data: data[: len(data) // 2]),
+        ("a pickled object array", None),
+    ],
+)
+def test_an_unreadable_pack_is_set_aside_never_fatal(tmp_path, embedder, caplog, case, content):
+    def write_bad(path, arrays, fingerprint):
+        if content is None:
+            with open(path, "wb") as handle:
+                np.savez(handle, keys=arrays["keys"], vectors=np.array([object()] * 3, dtype=object))
+            return
+        with open(path, "wb") as handle:
+            np.savez(handle, **arrays)
+        path.write_bytes(content(path.read_bytes()))
+
+    fresh, good, again = _tamper_and_reread(tmp_path, embedder, write_bad, caplog)
+    assert fresh.stats["encoded"] == len(TEXTS) and fresh.stats["packs_set_aside"] == 1
+    np.testing.assert_allclose(again, good, atol=1e-6)
+    assert any("unreadable" in r.getMessage() for r in caplog.records)
+
+
+def test_zero_rows_are_accepted_only_from_a_model_that_gives_them():
+    keys = np.zeros((2, 32), dtype=np.uint8)
+    vectors = np.array([[1.0, 0.0], [0.0, 0.0]], dtype=np.float32)
+    arrays = {"keys": keys, "vectors": vectors, "model": np.array("m"), "checksum": np.array("")}
+    arrays["checksum"] = np.array(pack_checksum("m", keys, vectors))
+    assert pack_problem(arrays, fingerprint="m", dim=2, zero_rows=True) is None
+    assert "1 vector(s) are not of unit length" in pack_problem(arrays, fingerprint="m", dim=2)
+
+
+def test_a_model_folder_changed_in_place_is_a_cache_miss_never_a_wrong_hit(tmp_path):
+    """The bundled MiniLM copied into a folder (weights linked), cached, then its pooling switched to CLS."""
+    from core.embedding.embedder import SentenceTransformerEmbedder, bundled_model_path
+
+    folder = tmp_path / "model"
+    shutil.copytree(bundled_model_path(), folder, ignore=shutil.ignore_patterns("model.safetensors"))
+    (folder / "model.safetensors").symlink_to(bundled_model_path() / "model.safetensors")
+    cache = tmp_path / "cache"
+    mean = CachedEmbedder(SentenceTransformerEmbedder(folder, name="mine"), cache)
+    before = mean.encode(TEXTS)
+    mean.flush()
+    pooling = folder / "1_Pooling" / "config.json"
+    config = json.loads(pooling.read_text())
+    pooling.write_text(json.dumps({**config, "pooling_mode_mean_tokens": False, "pooling_mode_cls_token": True}))
+    cls = CachedEmbedder(SentenceTransformerEmbedder(folder, name="mine"), cache)
+    after = cls.encode(TEXTS)
+    assert cls.stats["encoded"] == len(TEXTS) and cls.directory != mean.directory
+    assert not np.allclose(after, before, atol=1e-3), "CLS pooling gives other vectors than mean pooling"
+    uncached = SentenceTransformerEmbedder(folder, name="mine").encode(TEXTS)
+    np.testing.assert_allclose(after, uncached, atol=1e-5)

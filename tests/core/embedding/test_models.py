@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from core import settings
 from core.embedding import models
 from core.errors import UnknownName
 
@@ -25,20 +26,40 @@ def test_every_builtin_model_says_where_it_comes_from():
     assert len({s.cache_name for s in models.BUILTIN}) == len(models.BUILTIN), "caches never mix models"
 
 
-def test_models_added_through_the_environment(monkeypatch):
-    monkeypatch.setenv(models.ENV_MODELS, " BAAI/bge-small-en-v1.5, ,minilm,BAAI/bge-small-en-v1.5,/no/such/folder ")
-    assert models.added_names() == ["BAAI/bge-small-en-v1.5", "/no/such/folder"]
+def test_models_added_through_the_environment(monkeypatch, tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "modules.json").write_text("[]")
+    monkeypatch.setenv(settings.ENV_MODELS, f" BAAI/bge-small-en-v1.5, ,minilm,BAAI/bge-small-en-v1.5,{folder} ")
+    assert models.added_names() == ["BAAI/bge-small-en-v1.5", str(folder.resolve())]
     added = models.spec("baai/bge-small-en-v1.5")
     assert added.backend == "added" and added.installed and added.dim is None
-    monkeypatch.setenv(models.ENV_MODELS, ",".join(f"m{i}" for i in range(50)))
-    assert len(models.added_names()) == models.MAX_ADDED
 
 
-def test_the_default_model_comes_from_the_environment(monkeypatch):
-    monkeypatch.setenv(models.ENV_MODEL, "E5-Small")
+def test_the_default_model_comes_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv(settings.ENV_MODEL, "E5-Small")
     assert models.default_id() == "e5-small" and models.spec(None).id == "e5-small"
-    monkeypatch.setenv(models.ENV_MODEL, "/models/mine")
-    assert models.default_id() == "/models/mine" and models.spec(None).backend == "added"
+    (tmp_path / "config.json").write_text("{}")
+    monkeypatch.setenv(settings.ENV_MODEL, str(tmp_path))
+    assert models.default_id() == str(tmp_path.resolve()) and models.spec(None).backend == "added"
+
+
+@pytest.mark.parametrize("name", ["bogus", "BAAI/no-such-model-here", "org.name/model_v2"])
+def test_a_hub_name_that_is_not_cached_is_refused_while_downloads_are_off(monkeypatch, name):
+    monkeypatch.setenv(settings.ENV_MODEL, name)
+    monkeypatch.delenv(settings.ENV_DOWNLOAD, raising=False)
+    (problem,) = models.check_environment()
+    assert problem.startswith(f"{settings.ENV_MODEL}: '{name}' is not a registry id")
+    assert "downloads are off" in problem and "internet" not in problem
+    monkeypatch.setenv(settings.ENV_DOWNLOAD, "1")
+    assert models.check_environment() == []  # allowed to fetch: the load itself will tell
+
+
+def test_registry_ids_and_folders_need_no_hub(monkeypatch, tmp_path):
+    (tmp_path / "modules.json").write_text("[]")
+    monkeypatch.setenv(settings.ENV_MODEL, "MiniLM")
+    monkeypatch.setenv(settings.ENV_MODELS, f"mpnet,{tmp_path}")
+    assert models.check_environment() == []
 
 
 def test_a_model_without_its_packages_names_the_install_command():

@@ -12,6 +12,7 @@ import zipfile
 import pytest
 
 import core.movielens.data as data_module
+from core import settings
 from core.movielens.data import DataError, download, find_data, load
 
 
@@ -168,11 +169,11 @@ def test_a_data_folder_that_is_empty_a_file_or_too_large_is_refused(tmp_path, mo
 
     with pytest.raises(data.DataError, match="--data is empty"):
         data.find_data("  ")
-    monkeypatch.setenv(data.ENV_DATA, str(tmp_path / "ratings.csv"))
+    monkeypatch.setenv(settings.ENV_MOVIELENS, str(tmp_path / "ratings.csv"))
     (tmp_path / "ratings.csv").write_text(RATINGS)
-    with pytest.raises(data.DataError, match="is not a folder"):
+    with pytest.raises(settings.SettingsError, match="is a file, not a folder"):
         data.find_data()
-    monkeypatch.delenv(data.ENV_DATA)
+    monkeypatch.delenv(settings.ENV_MOVIELENS)
     folder = folder_with(tmp_path, RATINGS)
     monkeypatch.setattr(data, "MAX_CSV_BYTES", 100)
     with pytest.raises(data.DataError, match="larger than the limit"):
@@ -241,8 +242,8 @@ def test_a_file_that_is_not_regular_is_named_as_such_never_missing(tmp_path, mon
         find_data(folder)
     text = str(error.value)
     assert f"{name} is not a regular file ({what}" in text and "missing" not in text, text
-    monkeypatch.setenv("MOVIELENS_DIR", str(folder))  # found by searching, not given: the same refusal
-    with pytest.raises(DataError, match=f"{name} is not a regular file"):
+    monkeypatch.setenv("MOVIELENS_DIR", str(folder))  # given by the variable: refused at the door, as clearly
+    with pytest.raises(settings.SettingsError, match=f"^MOVIELENS_DIR=.*{name} is {what}.*must be regular files$"):
         find_data()
 
 
@@ -290,3 +291,102 @@ def test_a_failed_download_is_one_line_exit_2_and_leaves_no_trace(served, tmp_pa
 def test_an_empty_target_is_refused(target):
     with pytest.raises(DataError, match="--target is empty"):
         download(target)
+
+
+# -- read as it is: the raw header, before pandas renames or skips anything ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("which", "content", "message"),
+    [
+        ("ratings", "userId,movieId,rating,rating,timestamp\n1,1,4,1,5\n", "the header names 'rating' more than once"),
+        ("ratings", "userId,movieId,rating,timestamp,userId\n1,1,4,5,2\n", "names 'userId' more than once"),
+        ("movies", "movieId,title,genres,title\n1,A,Drama,B\n", "names 'title' more than once"),
+        ("tags", "userId,movieId,tag,tag ,timestamp\n", "names 'tag' more than once"),
+        ("ratings", "\nuserId,movieId,rating,timestamp\n1,1,4,5\n", "line 2: 1 blank line before the header"),
+        ("movies", "\n\n\nmovieId,title,genres\n1,A,Drama\n", "line 4: 3 blank lines before the header"),
+        ("ratings", '"userId,movieId,rating,timestamp\n1,1,4,5\n', 'a quote (") opened in this record is never closed'),
+        ("ratings", "\n\n", "the file has no header"),
+    ],
+)
+def test_the_raw_header_is_checked_before_pandas_reads_a_file(tmp_path, which, content, message):
+    files = {"ratings": RATINGS, "movies": MOVIES, "tags": TAGS, which: content}
+    folder = folder_with(tmp_path, files["ratings"], files["movies"], files["tags"])
+    with pytest.raises(DataError) as error:
+        load(folder)
+    assert f"{which}.csv: " in str(error.value) and message in str(error.value) and "\n" not in str(error.value)
+
+
+def _served_zip(served, members: dict[str, bytes]) -> tuple[str, str]:
+    root, url = served
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for name, data in members.items():
+            bundle.writestr(name, data)
+    (root / "ml.zip").write_bytes(buffer.getvalue())
+    return f"{url}/ml.zip", hashlib.md5(buffer.getvalue()).hexdigest()
+
+
+GOOD_BYTES = {name: text.encode() for name, text in GOOD.items()}
+BOMBS = {
+    "one member of 100 MB": (
+        {**GOOD_BYTES, "ml-latest-small/ratings.csv": b"0" * 100_000_000},
+        "unpacks to more than 64 MiB",
+    ),
+    "five members of 20 MB": (
+        {**GOOD_BYTES, **{f"ml-latest-small/x{i}.csv": b"1" * 20_000_000 for i in range(5)}},
+        "unpacks to more than 64 MiB",
+    ),
+    "a thousand members": (
+        {**GOOD_BYTES, **{f"ml-latest-small/m{i}.txt": b"x" for i in range(1_000)}},
+        r"holds 1,004 members; the MovieLens zip holds 6 \(at most 16\)",
+    ),
+    "seventeen members": (
+        {**GOOD_BYTES, **{f"ml-latest-small/m{i}.txt": b"x" for i in range(13)}},
+        "holds 17 members",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BOMBS)
+def test_an_archive_over_its_caps_is_refused_while_unpacking_and_leaves_nothing(served, tmp_path, case):
+    members, message = BOMBS[case]
+    url, md5 = _served_zip(served, members)
+    target = tmp_path / "data"
+    with pytest.raises(DataError, match=message):
+        download(target, url=url, md5=md5)
+    assert not target.exists(), "a failed download leaves nothing behind"
+
+
+def test_a_symbolic_link_in_the_archive_is_refused(served, tmp_path):
+    root, url = served
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as bundle:
+        for name, text in GOOD.items():
+            bundle.writestr(name, text)
+        link = zipfile.ZipInfo("ml-latest-small/links.csv")
+        link.external_attr = 0o120777 << 16  # a symbolic link to /etc/passwd
+        bundle.writestr(link, "/etc/passwd")
+    (root / "ml.zip").write_bytes(buffer.getvalue())
+    with pytest.raises(DataError, match="refusing archive member"):
+        download(tmp_path / "data", url=f"{url}/ml.zip", md5=hashlib.md5(buffer.getvalue()).hexdigest())
+
+
+def test_a_download_larger_than_the_cap_stops_while_writing(served, tmp_path, monkeypatch):
+    root, url = served
+    (root / "big.zip").write_bytes(b"\0" * 200_000)
+    monkeypatch.setattr(data_module, "MAX_DOWNLOAD_BYTES", 100_000)
+    with pytest.raises(DataError, match="larger than"):
+        download(tmp_path / "data", url=f"{url}/big.zip", md5="0" * 32)
+    assert not (tmp_path / "data").exists()
+
+
+def test_a_movielens_dir_that_is_given_is_the_only_place_looked_in(tmp_path, monkeypatch):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv(settings.ENV_MOVIELENS, str(empty))
+    with pytest.raises(settings.SettingsError, match="holds no ratings.csv, movies.csv, tags.csv"):
+        find_data()
+    good = folder_with(tmp_path, RATINGS)
+    monkeypatch.setenv(settings.ENV_MOVIELENS, str(good))
+    assert find_data() == good

@@ -3,6 +3,7 @@ both; the recommend strategies follow Qdrant's documented formulas; writes are k
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 
@@ -183,15 +184,18 @@ def test_a_folder_another_process_holds_is_refused_in_one_line(tmp_path, root):
 
 
 def test_a_server_collection_takes_its_shards_and_replicas_from_the_environment(monkeypatch):
-    store = QdrantStore([{}], ["a"], "layout")  # embedded: no shards, whatever the variable says
-    monkeypatch.setenv("SIGNED_EXPLORER_QDRANT_SHARDS", "6,2")
-    assert store._layout() == {}
-    store.where = "http://db:6333"  # what a server location would ask for (no request is sent here)
-    assert store._layout() == {"shard_number": 6, "replication_factor": 2}
-    for bad in ("6", "0,1", "x,2", "6,2,1", "99,1", "²,1", "1_0,2"):
-        monkeypatch.setenv("SIGNED_EXPLORER_QDRANT_SHARDS", bad)
-        with pytest.raises(InputError, match="expected 'shards,replicas'"):
-            store._layout()
+    with socket.create_server(("127.0.0.1", 0)) as listening:  # a port that accepts connections: the door's probe
+        url = f"http://127.0.0.1:{listening.getsockname()[1]}"
+        store = QdrantStore([{}], ["a"], "layout")  # embedded: no shards
+        assert store._layout() == {}
+        monkeypatch.setenv("SIGNED_EXPLORER_QDRANT", url)
+        monkeypatch.setenv("SIGNED_EXPLORER_QDRANT_SHARDS", "6,2")
+        store.where = url  # what a server location asks for (no request is sent here)
+        assert store._layout() == {"shard_number": 6, "replication_factor": 2}
+        for bad in ("6", "0,1", "x,2", "6,2,1", "99,1", "²,1", "1_0,2"):
+            monkeypatch.setenv("SIGNED_EXPLORER_QDRANT_SHARDS", bad)
+            with pytest.raises(InputError, match="expected 'shards,replicas'"):
+                store._layout()
 
 
 def test_a_server_collection_gets_a_keyword_index_for_the_hard_no_filter(vectors):

@@ -20,6 +20,7 @@ class CountingEmbedder:
         self.inner, self.calls = inner, 0
 
     name = property(lambda self: self.inner.name)
+    fingerprint = property(lambda self: self.inner.fingerprint)
     dim = property(lambda self: self.inner.dim)
     max_seq_length = property(lambda self: self.inner.max_seq_length)
 

@@ -87,3 +87,25 @@ def test_every_refusal_is_a_clause_a_sentence_can_quote(case):
         unpack(HOSTILE[case][0])
     for _, message in info.value.problems:
         assert not message.rstrip().endswith((".", "?", "!")), message
+
+
+def _raw_blob(data: bytes) -> str:
+    return "1." + base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        b"x",  # one stray byte
+        b"\x00" * 10,  # padding
+        zlib.compress(b'{"id": "smuggled"}'),  # a second stream
+        zlib.compress(GOOD.encode(), 9),  # the same stream twice
+        b"garbage after the stream" * 20,
+    ],
+    ids=["stray-byte", "padding", "second-stream", "same-twice", "garbage"],
+)
+def test_a_link_with_anything_after_its_one_stream_is_refused(tail):
+    blob = _raw_blob(zlib.compress(GOOD.encode(), 9) + tail)
+    with pytest.raises(ScenarioError, match=f"it has {len(tail):,} bytes after the compressed scenario"):
+        unpack(blob)
+    assert unpack(_raw_blob(zlib.compress(GOOD.encode(), 9))) == load_preset("sign-trap")

@@ -10,11 +10,14 @@ import pytest
 from core.errors import visible
 from core.scenarios.io import parse_scenario
 from core.scenarios.model import (
+    MAX_COUNTED_PROBLEMS,
     MAX_FEATURES,
+    MAX_LISTED_PROBLEMS,
     MAX_PRODUCTS,
     Scenario,
     ScenarioError,
     problem_lines,
+    scenario_from_dict,
     score_cell,
     size_text,
     validate_profile,
@@ -109,7 +112,7 @@ def test_feature_and_product_limits():
     huge = copy.deepcopy(BASE)
     huge["products"] = [{"id": f"p{i}", "name": "x", "profile": {}} for i in range(MAX_PRODUCTS + 1)]
     found = problems(huge)
-    assert found == [("products", f"has too many products (at most {MAX_PRODUCTS:,})")]
+    assert found == [("products", f"has too many products ({MAX_PRODUCTS + 1:,}; at most {MAX_PRODUCTS:,})")]
 
 
 def test_scenario_model_is_frozen():
@@ -175,10 +178,92 @@ def test_score_cells_follow_the_one_strict_number_rule(text, expected):
     assert repr(score_cell("1" * 401)) == "a 401-digit number"
 
 
-def test_size_limits_are_stated_in_binary_units():
-    assert [size_text(n) for n in (10 * 2**20, 200 * 2**20, 2**30, 64_000)] == [
+def test_size_limits_are_stated_in_the_unit_they_are_set_in():
+    assert [size_text(n) for n in (10 * 2**20, 200 * 2**20, 2**30, 64_000, 10_000_000, 1_500_000)] == [
         "10 MiB",
         "200 MiB",
         "1 GiB",
         "64,000 bytes",
+        "10 MB",
+        "1,500,000 bytes",
     ]
+
+
+# -- Unicode: one form on input, look-alikes refused, a user found in either form ------------------------------
+
+INVISIBLE = {"ZWJ": "\u200d", "ZWNJ": "\u200c", "VS16": "\ufe0f", "VS1": "\ufe00", "VS17": "\U000e0100"}
+
+
+def _with_features(*names: str) -> dict:
+    data = copy.deepcopy(BASE)
+    data["products"][0]["profile"] = {name: 0.5 for name in names}
+    return data
+
+
+@pytest.mark.parametrize("mark", INVISIBLE)
+@pytest.mark.parametrize("where", [1, 2, 4])  # inside the name, and at its end
+def test_feature_names_that_differ_only_by_an_invisible_character_are_refused_naming_both(mark, where):
+    plain = "wine"
+    hidden = plain[:where] + INVISIBLE[mark] + plain[where:]
+    found = problems(_with_features(plain, hidden))
+    (message,) = [m for _, m in found]
+    assert "differ only in case, Unicode form or invisible characters" in message
+    assert "'wine'" in message and visible(repr(hidden)) in message, message
+
+
+@pytest.mark.parametrize("kind", ["users", "products"])
+@pytest.mark.parametrize("mark", INVISIBLE)
+def test_ids_that_differ_only_by_an_invisible_character_are_refused_naming_both(kind, mark):
+    data = copy.deepcopy(BASE)
+    items = data[kind]
+    items.append({**copy.deepcopy(items[0]), "id": items[0]["id"][:1] + INVISIBLE[mark] + items[0]["id"][1:]})
+    (message,) = [m for _, m in problems(data)]
+    assert "look alike" in message and "differ only by invisible characters" in message
+    assert f"{kind}[0]" in message and f"{kind}[{len(items) - 1}]" in message
+
+
+def test_ids_that_differ_in_case_stay_two_ids():
+    data = copy.deepcopy(BASE)
+    data["products"].append({**copy.deepcopy(data["products"][0]), "id": "P1"})
+    assert {p.id for p in Scenario.model_validate(data).products} == {"p1", "P1", "p2"}
+
+
+DECOMPOSED = {
+    "café": "cafe\u0301",
+    "Ångström": "A\u030angstro\u0308m",
+    "naïve": "nai\u0308ve",
+    "한국": "\u1112\u1161\u11ab\u1100\u116e\u11a8",
+}
+
+
+@pytest.mark.parametrize("composed", DECOMPOSED)
+def test_ids_and_feature_names_are_read_in_one_normal_form(composed):
+    decomposed = DECOMPOSED[composed]
+    data = copy.deepcopy(BASE)
+    data["users"][0]["id"] = decomposed
+    data["products"][0]["profile"] = {decomposed: 0.5}
+    scenario = Scenario.model_validate(data)
+    assert scenario.users[0].id == composed and composed in scenario.vocabulary
+    assert scenario.user(decomposed).id == composed == scenario.user(f" {composed} ").id
+    assert Scenario.model_validate(json.loads(scenario.to_json())).fingerprint == scenario.fingerprint
+
+
+@pytest.mark.parametrize("composed", DECOMPOSED)
+def test_one_feature_written_in_two_normal_forms_in_one_profile_is_refused(composed):
+    (message,) = [m for _, m in problems(_with_features(composed, DECOMPOSED[composed]))]
+    assert "the same after stripping spaces and Unicode normalisation (NFC)" in message
+
+
+def _bad_products(n: int) -> dict:
+    products = [{"id": f"p{i}", "name": "x", "profile": {"wine": "?"}} for i in range(n)]
+    return {**copy.deepcopy(BASE), "products": products}
+
+
+def test_problems_are_counted_beyond_the_listed_ones_and_reading_stops_at_the_cap():
+    with pytest.raises(ScenarioError) as error:
+        scenario_from_dict(_bad_products(300), source="s.json")
+    assert error.value.count == 300 and len(error.value.problems) == MAX_LISTED_PROBLEMS and not error.value.stopped
+    assert problem_lines(error.value)[-1] == f"... and {300 - MAX_LISTED_PROBLEMS} more"
+    with pytest.raises(ScenarioError) as error:
+        scenario_from_dict(_bad_products(MAX_COUNTED_PROBLEMS + 50), source="s.json")
+    assert error.value.stopped and str(error.value).startswith(f"s.json: {MAX_COUNTED_PROBLEMS:,} or more problems")

@@ -126,3 +126,70 @@ def test_hidden_characters_in_csv_names_are_escaped_in_messages():
     with pytest.raises(ScenarioError) as error:
         parse_upload("up\u202eload.csv", data)
     assert str(error.value) == "up\\u202eload.csv: header: feature columns listed twice: 'a\\u202eb'"
+
+
+# -- read as it is: what a CSV error says it found ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("before", "count"), [("\n", 1), ("\n\n", 2), ("\r\n\r\n\r\n", 3), (",,,\n \n", 2)])
+def test_blank_lines_before_the_header_are_named_never_read_as_the_header(before, count):
+    with pytest.raises(ScenarioError) as error:
+        parse_upload("demo.csv", (before + HEADER + GOOD_ROWS).encode())
+    (where, problem) = error.value.problems[0]
+    assert where == f"line {count + 1}" and problem.startswith(f"{count} blank line") and "found ''" not in problem
+
+
+@pytest.mark.parametrize(
+    ("rows", "where"),
+    [
+        ('user,u1,"Ann,,0.8,-0.5\nproduct,p1,Bar,Quiet,1,\n', "line 3"),  # the quote opens on line 3 and never closes
+        ('user,u1,Ann,,0.8,-0.5\nproduct,p1,Bar,"Quiet,1,\n', "line 4"),
+        ('user,u1,Ann,,0.8,"-0.5\n', "line 3"),
+    ],
+)
+def test_an_unclosed_quote_is_named_with_its_line(rows, where):
+    with pytest.raises(ScenarioError) as error:
+        parse_upload("demo.csv", (HEADER + "scenario,demo,Demo,,,\n" + rows).encode())
+    assert (where, 'a quote (") opened in this record is never closed') in error.value.problems, error.value.problems
+
+
+def test_a_quote_closed_much_later_says_how_far_its_cell_runs():
+    rows = 'user,u1,"Ann,,0.8,-0.5\nproduct,p1,Bar,Quiet,1,\nproduct,p2,Club",1\n'
+    with pytest.raises(ScenarioError) as error:
+        parse_upload("demo.csv", (HEADER + rows).encode())
+    (where, problem) = error.value.problems[0]
+    assert where == "line 2" and "a quoted cell runs from line 2 to line 4: is a quote left open?" in problem
+
+
+@pytest.mark.parametrize(
+    "columns",
+    ["wine,wine", "wine, wine ", "caf\u00e9,cafe\u0301", "wine,crowds,wine"],
+    ids=["same", "spaces", "two-normal-forms", "apart"],
+)
+def test_a_feature_column_named_twice_is_refused_naming_it(columns):
+    header = f"kind,id,name,description,{columns}\n"
+    row = "user,u1,Ann" + ",," * 1 + ",".join(["0.5"] * len(columns.split(","))) + "\n"
+    with pytest.raises(ScenarioError) as error:
+        parse_upload(
+            "demo.csv", (header + row + "product,p1,Bar,," + ",".join(["1"] * len(columns.split(",")))).encode()
+        )
+    (where, problem) = error.value.problems[0]
+    assert where == "header" and problem.startswith("feature columns listed twice:")
+
+
+@pytest.mark.parametrize(("rows", "message"), [(21_002, "more than 21,001 rows"), (1, "more than 42,002 records")])
+def test_a_csv_stops_reading_at_the_most_rows_a_scenario_holds(rows, message):
+    body = "user,u,U,,1\n" * rows + "\n" * (0 if rows > 1 else 50_000)
+    with pytest.raises(ScenarioError) as error:
+        parse_upload("many.csv", ("kind,id,name,description,a\n" + body).encode())
+    assert any(message in problem for _, problem in error.value.problems), error.value.problems
+
+
+def test_the_cli_reads_a_csv_scenario_file_and_a_json_file_holding_csv_says_so(tmp_path):
+    from core.scenarios.io import load_scenario_file
+
+    (tmp_path / "demo.csv").write_text(HEADER + GOOD_ROWS)
+    assert load_scenario_file(tmp_path / "demo.csv").user("u1").profile == {"wine": 0.8, "crowds": -0.5}
+    (tmp_path / "demo.json").write_text(HEADER + GOOD_ROWS)
+    with pytest.raises(ScenarioError, match="this looks like CSV, not JSON"):
+        load_scenario_file(tmp_path / "demo.json")
