@@ -297,7 +297,7 @@ def _panel(recommender: Recommender, user_id: str, profile: dict[str, float], vi
     maps = len(scenario.products) >= MIN_MAP_PRODUCTS
     key = background_key(recommender, view.methods, view) if maps else None
     uploaded = session.is_upload(state[K_PRESET])
-    signature = (scenario.fingerprint, recommender.space.embedder.name, user_id, tuple(profile.items()), view)
+    signature = (scenario.fingerprint, recommender.space.embedder.fingerprint, user_id, tuple(profile.items()), view)
     sent = state.get(K_BACKGROUND_SENT) == key and state.get(K_CATALOGUE_SENT) == scenario.fingerprint
     memo = state.get(K_PROPS)
     if sent and memo is not None and memo[0] == signature:

@@ -362,7 +362,7 @@ def background_key(recommender: Recommender, methods: Sequence[str], view: ViewS
     """What the map background depends on: a new key means the browser must be sent it again."""
     from core.maps.projection import cache_key
 
-    model = recommender.space.embedder.name
+    model = recommender.space.embedder.fingerprint
     return cache_key(recommender.scenario.fingerprint, model, tuple(methods), view.params, view.aligned, MAX_MAP_POINTS)
 
 
@@ -439,7 +439,7 @@ def build_panel(
     result = recommender.rank(
         profile, methods, view.params, k=view.k, hard_no=view.threshold, filter_hard_no=view.hard_no is not None
     )
-    context = (scenario.fingerprint, recommender.space.embedder.name, user_id, tuple(methods), view.params)
+    context = (scenario.fingerprint, recommender.space.embedder.fingerprint, user_id, tuple(methods), view.params)
     memory = remember(memory, context, profile, result.rankings)
     maps = None
     if store is not None and len(scenario.products) >= MIN_MAP_PRODUCTS:

@@ -400,7 +400,7 @@ def sweep_key(recommender: Recommender, view: ViewState, profile: Mapping[str, f
     """Everything a sweep depends on: two sessions with the same key share one sweep."""
     return (
         recommender.scenario.fingerprint,
-        recommender.space.embedder.name,
+        recommender.space.embedder.fingerprint,
         tuple(view.methods),
         view.params,
         view.k,
