@@ -55,6 +55,7 @@ EXPRESS = 8  # a job this small calls the model without waiting for a turn
 FLUSH_SECONDS = 2.0  # a long build writes to disk after the first chunk that ends this long after the last write
 COMPACT_AT = 24  # packs in the folder before they are merged into one
 KEY_BYTES = 32  # sha256 digest
+TEXT_COST = 20  # a text's fixed cost in an estimate of encoding time, in characters (see ModelSpec.chars_per_second)
 
 
 def _key_array(keys: list[bytes]) -> np.ndarray:
@@ -198,6 +199,7 @@ class CachedEmbedder:
         self._last_flush = time.monotonic()
         self._dim: int | None = None
         self.stats = {"hits": 0, "encoded": 0, "packs_loaded": 0}
+        self.chars_per_second = models.ModelSpec.chars_per_second  # the registry's measured rate, when known
         self.store: PackStore | None = None
         self._started = threading.Event()
         if cache_dir is not None:
@@ -232,6 +234,14 @@ class CachedEmbedder:
 
     def key(self, text: str) -> bytes:
         return hashlib.sha256(f"{self.inner.name}\x00{text}".encode()).digest()
+
+    def expected_seconds(self, texts: Sequence[str]) -> float:
+        """How long encoding ``texts`` should take: the ones not cached yet, at the model's measured rate."""
+        if self.store is not None:
+            self._load_disk()
+        with self._lock:
+            missing = [t for t in set(texts) if self.key(t) not in self._memory]
+        return sum(len(t) + TEXT_COST for t in missing) / self.chars_per_second
 
     # -- lookups and claims ----------------------------------------------
     def _load_disk(self) -> None:
@@ -382,6 +392,7 @@ def _embedder_for(model_id: str, names: str, cache_dir: str | None) -> CachedEmb
             _EMBEDDERS.move_to_end(key)
             return found
     made = CachedEmbedder(backends.load(models.spec(model_id)), cache_dir)  # loads lazily: quick
+    made.chars_per_second = models.spec(model_id).chars_per_second
     with _EMBEDDERS_LOCK:
         kept = _EMBEDDERS.setdefault(key, made)
         evicted = [_EMBEDDERS.popitem(last=False)[1] for _ in range(max(0, len(_EMBEDDERS) - MAX_EMBEDDERS))]
@@ -407,3 +418,11 @@ def get_embedder(model: str | None = None) -> CachedEmbedder:
     chosen = models.require_installed(models.spec(model))
     cache_dir = default_cache_dir()
     return _embedder_for(chosen.id, ",".join(models.added_names()), str(cache_dir) if cache_dir else None)
+
+
+def expected_seconds(embedder: Embedder, texts: Sequence[str]) -> float:
+    """How long ``embedder`` should take to encode ``texts`` (a cached embedder knows what it holds; another
+    is assumed to encode them all, at the default rate)."""
+    if isinstance(embedder, CachedEmbedder):
+        return embedder.expected_seconds(texts)
+    return sum(len(t) + TEXT_COST for t in set(texts)) / models.ModelSpec.chars_per_second
