@@ -269,7 +269,7 @@ class Plan:
 
         def progress(count: int, of: int) -> None:
             if self._report is not None:
-                stage = f"{label}: {count:,} of {of:,} {unit}{'' if of == 1 else 's'}" if unit else label
+                stage = f"{label}: {count:,} of {of:,} {unit}s" if unit and of > 1 else label
                 self._report(stage, start + width * min(count, of) / max(of, 1))
 
         return progress

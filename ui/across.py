@@ -72,7 +72,7 @@ def _ab_chart(results: dict) -> go.Figure:
     )
     note = across.whitening_artefact(results)  # drawn in full, and said on the chart (and in a PNG of it)
     subtitle = "A avoids anxiety, B seeks it: lower is better; exact is the reference" + (f". {note}." if note else "")
-    finish(figure, "cos(User A, User B) per method and model", "model", "cosine", height=480, subtitle=subtitle)
+    finish(figure, "cos(User A, User B) per method and model", "model", "cosine", height=600, subtitle=subtitle)
     figure.update_layout(barmode="group")
     drawn = [v for r in results.values() for v in (*r["ab_cosine"].values(), r["floor"]) if np.isfinite(v)]
     figure.update_yaxes(range=[min(0.0, *drawn) - 0.05, max(1.0, *drawn) + 0.05])  # every bar whole

@@ -107,7 +107,7 @@ def tab_sign(space: FeatureSpace, scenario: Scenario, key: tuple, params: Method
     for uid, name in users.items():
         figure.add_bar(x=[LABELS[m] for m in METHOD_NAMES], y=[flip[m][uid] for m in METHOD_NAMES], name=name)
     subtitle = "a profile against its sign-flip: 1 = blind to the sign, −1 = sees it"
-    finish(figure, "cos(P, −P) for every user", "method", "cosine", height=380, subtitle=subtitle)
+    finish(figure, "cos(P, −P) for every user", "method", "cosine", height=480, subtitle=subtitle)  # a phone: legend
     figure.update_yaxes(range=[-1.05, 1.05])
     show(figure)
     reading(readings.reading_sign(flip))
@@ -369,6 +369,6 @@ def tab_dislikes(recommender: Recommender, key: tuple, params: MethodParams) -> 
         figure.add_bar(x=[LABELS[m] for m in total], y=[total[m][mark] for m in total], name=label)
         figure.data[-1].marker.color = colour
     subtitle = f"summed over {counted(len(recommender.scenario.users), 'user')}"
-    finish(figure, f"Marked products in the top {dislikes.TOP_K}", "method", "products", 380, subtitle=subtitle)
+    finish(figure, f"Marked products in the top {dislikes.TOP_K}", "method", "products", 440, subtitle=subtitle)
     show(figure)
     reading(readings.reading_dislikes(total, dislikes.TOP_K))

@@ -106,7 +106,7 @@ def reading_synonyms(
     a, b, cosine = pair
     head = (
         f"{synonym_line(groups, pair, threshold)} "
-        f"The closest pair stacks {_number(stack['weighted'])}x under weighted "
+        f"That pair stacks {_number(stack['weighted'])}x under weighted "
         f"and {_number(stack['whitened'])}x after whitening (1 = no stacking); a user who loves '{a}' matches a "
         f"product tagged only '{b}' at {_number(moved['weighted'])} (weighted) and {_number(moved['whitened'])} "
         "(whitened): "

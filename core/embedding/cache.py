@@ -55,6 +55,7 @@ EXPRESS = 8  # a job this small calls the model without waiting for a turn
 FLUSH_SECONDS = 2.0  # a long build writes to disk after the first chunk that ends this long after the last write
 COMPACT_AT = 24  # packs in the folder before they are merged into one
 KEY_BYTES = 32  # sha256 digest
+CHARS_PER_TOKEN = 4  # about, in English: where a model that reads N tokens stops reading
 TEXT_COST = 20  # a text's fixed cost in an estimate of encoding time, in characters (see ModelSpec.chars_per_second)
 
 
@@ -241,7 +242,8 @@ class CachedEmbedder:
             self._load_disk()
         with self._lock:
             missing = [t for t in set(texts) if self.key(t) not in self._memory]
-        return sum(len(t) + TEXT_COST for t in missing) / self.chars_per_second
+        read = CHARS_PER_TOKEN * (self.max_seq_length or 512)  # the model reads no further
+        return sum(min(len(t), read) + TEXT_COST for t in missing) / self.chars_per_second
 
     # -- lookups and claims ----------------------------------------------
     def _load_disk(self) -> None:

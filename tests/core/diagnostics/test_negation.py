@@ -146,4 +146,5 @@ def test_every_model_reports_one_bar_weighted_by_each_models_expected_time(embed
     assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0)
     slow_starts = next(f for stage, f in seen if "with slow" in stage)
     assert slow_starts < 0.1, "the fast model's share of the bar is its share of the expected time"
-    assert all(stage.endswith("sentences") or stage.endswith("sentence") for stage, _ in seen)
+    assert all(stage.startswith("Embedding sentences with ") for stage, _ in seen)
+    assert any(stage.endswith(": 4 of 4 sentences") for stage, _ in seen), "the count and the bar: one number"
