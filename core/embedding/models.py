@@ -55,7 +55,9 @@ class ModelSpec:
     cache_name: str = ""  # the embedding cache's key for this model (kept stable across releases)
     note: str = ""
     # Characters of short texts encoded per second on the 2-core machine (each text counts 20 more: its fixed
-    # cost), measured by `python bench/eta.py --rates`; what estimates of the time left are calibrated on.
+    # cost): measured on 600 negation sentences per model on the loaded machine, scaled by one factor to a quiet
+    # one (`python bench/eta.py --rates` measures them again). Estimates of the time left are calibrated on them:
+    # only their ratios to each other and to the evaluation's other steps matter.
     chars_per_second: float = 5_000.0
 
     @property
