@@ -79,7 +79,7 @@ bench: setup chromium
 screenshot: setup chromium
 	$(PY) scripts/screenshot.py "explorer?preset=sign-trap&user=user-a" --out docs --name explorer.png
 
-# Every page at 800, 1280 and 1920 px wide, full height, into screenshots/ (git-ignored): look at each.
+# Every page at 390, 800, 1280 and 1920 px wide, full height, into screenshots/ (git-ignored): look at each.
 screenshots: setup chromium
 	$(PY) scripts/screenshot.py --all --out screenshots
 

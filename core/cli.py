@@ -86,9 +86,10 @@ def _stage_logger(quiet: bool = False) -> Callable[[str, float], None] | None:
     last = {"stage": None}
 
     def report(stage: str, fraction: float) -> None:
-        if stage != last["stage"]:
+        step = stage.split(":")[0]  # 'Asking Qdrant: 10 of 270 users' is one step, logged once
+        if step != last["stage"]:
             _stderr(f"... {stage}")
-            last["stage"] = stage
+            last["stage"] = step
 
     return report
 
@@ -481,7 +482,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
     ids = args.preset or [p.id for p in list_presets() if not p.generated]
     embedder, store, report = _embedder(args.model), MapStore(), _stage_logger(args.quiet)
-    timings = {}
+    timings = _warm_talk(args.model, report) if args.talk else {}
     for preset_id in ids:
         started = time.perf_counter()
         recommender = Recommender(load_preset(preset_id), embedder)
@@ -492,6 +493,44 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     payload = {"prepared": timings, "texts_encoded": embedder.stats["encoded"]}
     _emit(args, payload, lambda: "\n".join(f"{p:<20} ready in {t:.1f} s" for p, t in timings.items()))
     return EXIT_OK
+
+
+def _warm_talk(model: str | None, report) -> dict[str, float]:
+    """Run once every view that takes minutes on a cold machine (:data:`core.jobs.SLOW_VIEWS`), so that their
+    texts are in the disk cache: the server then computes each in seconds. Seconds per view."""
+    import time
+
+    from core.diagnostics import negation
+    from core.movielens.data import find_data, load
+    from core.movielens.evaluate import evaluate
+    from core.movielens.labs.experiments import LAB_NAMES, compute
+    from core.movielens.protocol import FEATURE_MODES
+
+    path, every = str(find_data()), _model_ids("all")
+    timed: dict[str, float] = {}
+
+    def timing(name: str, work) -> None:
+        started = time.perf_counter()
+        work()
+        timed[name] = round(time.perf_counter() - started, 1)
+
+    for mode in FEATURE_MODES:  # Evaluation: Results (the chosen model) and Across models (every model)
+        for model_id in every:
+            work = lambda m=model_id, f=mode: evaluate(_embedder(m), path=path, mode=f)  # noqa: E731
+            timing(f"evaluation {mode} {model_id}", work)
+    data = load(path)
+    for lab in LAB_NAMES:  # Labs, and the Evaluation's Vector database tab (the qdrant lab)
+        timing(f"lab {lab}", lambda lab=lab: compute(lab, _embedder(model), data, report=report))
+    try:
+        pairs = negation.load_pairs()
+    except InputError as error:
+        _stderr(f"... Diagnostics → Negation left cold: {error}")
+    else:
+        embedders = {m: _embedder(m) for m in every}
+        timing("negation", lambda: negation.every_model(pairs, embedders, report))
+    for m in every:
+        _embedder(m).flush()
+    return timed
 
 
 # -- parser -----------------------------------------------------------------
@@ -646,6 +685,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("prepare", help="embed and fit the presets' default views into the disk caches")
     p.add_argument("--preset", action="append", metavar="ID", help="a preset id, repeatable (default: hand-written)")
+    p.add_argument(
+        "--talk",
+        action="store_true",
+        help="also warm the views that take minutes cold: Evaluation (every model, both feature sets), Labs, "
+        "Diagnostics → Negation (about 15 minutes on an empty cache)",
+    )
     _add_model(p)
     _json_and_quiet(p)
     p.set_defaults(run=cmd_prepare)

@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 Report = Callable[[str, float], None]
 MIN_FRACTION_FOR_ETA = 0.03  # before this, an estimate of the time left is noise
 KEEP_FINISHED = 64  # finished builds remembered (their results live in their owners' caches)
+# The views that take minutes on a machine whose embedding cache is empty, and the command that warms them all
+# (the README's "Before a talk"; each of their progress bars says so).
+SLOW_VIEWS = ("Evaluation (each tab)", "Labs", "Diagnostics → Across models", "Diagnostics → Negation")
+WARM_COMMAND = "python -m core prepare --talk"
 
 
 def _clock(seconds: float) -> str:
@@ -227,6 +231,49 @@ class SingleFlight:
             with self._lock:
                 self._flights.pop(key, None)
             event.set()
+
+
+class Plan:
+    """A job's steps, each weighted by the seconds it is expected to take (from measured rates), reporting the
+    share of the *expected time* done. With the fraction proportional to time, :meth:`Build.seconds_left`
+    (elapsed x left / done) holds from early on, and a machine that runs everything slower scales the estimate,
+    not its shape: ``bench/eta.py`` measures how close it comes. A step reports its own count and the job's
+    fraction from the same number, so the two always agree.
+
+    >>> seen = []
+    >>> plan = Plan(lambda stage, f: seen.append((stage, round(f, 2))), {"embed": 3.0, "ask": 1.0})
+    >>> tick = plan.step("ask", "Asking Qdrant", "user")
+    >>> tick(0, 270), tick(135, 270)
+    (None, None)
+    >>> seen
+    [('Asking Qdrant: 0 of 270 users', 0.75), ('Asking Qdrant: 135 of 270 users', 0.88)]
+    """
+
+    def __init__(self, report: Report | None, seconds: dict[str, float]) -> None:
+        self._report = report
+        total = sum(max(s, 0.0) for s in seconds.values()) or 1.0
+        self._spans: dict[str, tuple[float, float]] = {}
+        start = 0.0
+        for name, expected in seconds.items():
+            width = max(expected, 0.0) / total
+            self._spans[name] = (start, width)
+            start += width
+
+    def share(self, name: str) -> Report:
+        """``report(stage, fraction)`` for a step that reports its own fraction (a build's stages)."""
+        start, width = self._spans[name]
+        return lambda stage, fraction: self._report and self._report(stage, start + width * min(max(fraction, 0), 1))
+
+    def step(self, name: str, label: str, unit: str | None = None) -> Callable[[int, int], None]:
+        """``progress(count, of)`` for one step: '<label>: 135 of 270 users' (without ``unit``, the label alone)."""
+        start, width = self._spans[name]
+
+        def progress(count: int, of: int) -> None:
+            if self._report is not None:
+                stage = f"{label}: {count:,} of {of:,} {unit}s" if unit and of > 1 else label
+                self._report(stage, start + width * min(count, of) / max(of, 1))
+
+        return progress
 
 
 @dataclass(frozen=True)

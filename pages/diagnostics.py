@@ -31,33 +31,39 @@ session.show_link_warnings()
 params = MethodParams(whiten_variance=variance, whiten_strength=strength)
 recommender = resources.recommender(scenario, model)
 space = recommender.space
-resources.ensure_ready(recommender, list(ALL_METHOD_NAMES), params, maps=False)
 key = (scenario.fingerprint, space.embedder.fingerprint)
 features = counted(len(scenario.vocabulary), "feature")
 st.caption(md_escape(f"{scenario.title} · {features} · model {space.embedder.name}"))
 
-sign, dislikes, magnitude, truncation, synonyms, pca, injection, tanh, every, negated = st.tabs(
-    list(tabs.TABS), key="d_tab", on_change="rerun"
-)
-with sign:
+# The open tab lives in the link (/diagnostics?tab=Synonyms). Each tab shows its heading and its own progress
+# at once: the two that compare every model need nothing of this scenario; the others wait for its vectors.
+opened = dict(zip(tabs.TABS, st.tabs(list(tabs.TABS), key=tabs.TAB_KEY, bind="query-params"), strict=True))
+chosen = next((name for name, tab in opened.items() if tab.open), tabs.TABS[0])
+for name, draw in (("Across models", across.tab_across), ("Negation", across.tab_negation)):
+    if opened[name].open:  # every installed model: only when the tab is open
+        with opened[name]:
+            draw()
+methods = list(ALL_METHOD_NAMES)
+if not resources.ready(recommender, methods, params, maps=False):
+    with opened[chosen if chosen in tabs.HEADINGS else "Sign"]:
+        heading = st.empty()  # the tab's heading while its vectors are prepared; the tab draws its own after
+        heading.subheader(tabs.HEADINGS.get(chosen, tabs.HEADINGS["Sign"]))
+        resources.ensure_ready(recommender, methods, params, maps=False)
+        heading.empty()
+
+with opened["Sign"]:
     sweep, swept_user = tabs.tab_sign(space, scenario, key, params)
-with dislikes:
+with opened["Dislikes"]:
     tabs.tab_dislikes(recommender, key, params)
-with magnitude:
+with opened["Magnitude"]:
     tabs.tab_magnitude(sweep, swept_user)
-with truncation:
+with opened["Truncation"]:
     tabs.tab_truncation(space, scenario, key)
-with synonyms:
+with opened["Synonyms"]:
     tabs.tab_synonyms(space, scenario, key, params)
-with pca:
+with opened["PCA variance"]:
     tabs.tab_variance(space, scenario, params)
-with injection:
+with opened["Raw injection"]:
     tabs.tab_injection(recommender, key, params)
-with tanh:
+with opened["Tanh"]:
     tabs.tab_tanh(space, scenario, key)
-with every:
-    if every.open:  # every installed model: only when the tab is open
-        across.tab_across()
-with negated:
-    if negated.open:
-        across.tab_negation()

@@ -5,11 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from core.movielens.data import DataError, find_data
-from core.movielens.evaluate import verdicts
 from core.movielens.protocol import FEATURE_MODES
-from core.wording import counted
 from ui import evaluation as parts
-from ui import resources, session
+from ui import session
 from ui.navigation import explicit_navigation_only
 from ui.text import md_escape
 
@@ -28,7 +26,9 @@ with st.sidebar:
     model = session.model_picker("ev_model")
 
 left, right = st.columns([2, 3], vertical_alignment="bottom")
-mode = left.segmented_control("Features", list(FEATURE_MODES), default=FEATURE_MODES[0], key="ev_mode")
+mode = left.segmented_control(
+    "Features", list(FEATURE_MODES), default=FEATURE_MODES[0], key="features", bind="query-params"
+)
 mode = mode or FEATURE_MODES[0]
 try:
     data_path = str(find_data())
@@ -37,25 +37,17 @@ except DataError as error:
     st.stop()
 right.caption(md_escape(f"Data: {data_path}"))
 
-results, every, vector = st.tabs(["Results", "Across models", "Vector database"], key="ev_tab", on_change="rerun")
-with results:
-    evaluation = resources.wait_for(parts.start_evaluation(model, mode, data_path))
-    st.caption(
-        md_escape(
-            f"{counted(len(evaluation.users), 'user')} evaluated with {evaluation.model} · computed in "
-            f"{evaluation.seconds:.0f} s · {counted(evaluation.texts_encoded, 'text')} embedded (the rest came from "
-            "the cache)"
-        )
-    )
-    st.info(" ".join(md_escape(v) for v in verdicts(evaluation)), icon=":material/balance:")
-    parts.results_table(evaluation)
-    parts.charts(evaluation)
-    parts.drill_down(evaluation)
-with every:
-    if every.open:  # every installed model's evaluation: only when the tab is open
+# The open tab and the features live in the link (?features=genres%2Btags&tab=Across+models). Only the open tab
+# runs, so each shows its heading and its own progress at once.
+results, every, vector = st.tabs(list(parts.TABS), key="tab", bind="query-params")
+if results.open:
+    with results:
+        parts.tab_results(model, mode, data_path)
+if every.open:  # every installed model's evaluation
+    with every:
         parts.tab_across(mode, data_path)
-with vector:
-    if vector.open:
+if vector.open:
+    with vector:
         parts.tab_vector_database(model, data_path)
 st.divider()
 st.caption(parts.LICENCE)

@@ -21,7 +21,14 @@ except DataError as error:
     st.error(md_escape(str(error)), icon=":material/folder_off:")
     st.stop()
 
-choice = st.segmented_control("Lab", list(labs.LABS), format_func=labs.LABS.get, default="history", key="lab")
+choice = st.segmented_control(
+    "Lab",
+    list(labs.LABS),
+    format_func=labs.LABS.get,
+    default="history",
+    key="lab",
+    bind="query-params",
+)
 choice = choice or "history"
 
 
@@ -30,6 +37,7 @@ def _data(path: str) -> MovieLens:
     return load(path)
 
 
+st.subheader(labs.HEADINGS[choice])
 result = resources.computed_once(
     ("lab", choice, data_path, resources.embedder().name),
     f"Running the {labs.LABS[choice].lower()} lab (first time only; then cached)",

@@ -1,7 +1,7 @@
 """Screenshots of app pages in headless Chromium.
 
-``python scripts/screenshot.py --all [--out screenshots]``: every page at 800x900, 1280x800 and 1920x1080,
-full height (what ``make screenshots`` runs), and every view a page hides behind a tab or a choice: the
+``python scripts/screenshot.py --all [--out screenshots]``: every page at 390x844 (a phone), 800x900, 1280x800
+and 1920x1080, full height (what ``make screenshots`` runs), and every view a page hides behind a tab or a choice: the
 Explorer on the peanut preset, each Diagnostics tab, each Evaluation tab, each lab.
 ``python scripts/screenshot.py PATH?QUERY ... [--width W]``: chosen pages at one size.
 """
@@ -9,6 +9,7 @@ Explorer on the peanut preset, each Diagnostics tab, each Evaluation tab, each l
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from scripts.harness import chromium, streamlit_server, wait_idle  # noqa: E402
 from ui.diagnostics import TABS as DIAGNOSTICS_TABS  # noqa: E402
 from ui.navigation import PAGES  # noqa: E402
 
-SIZES = ((800, 900), (1280, 800), (1920, 1080))
+SIZES = ((390, 844), (800, 900), (1280, 800), (1920, 1080))
 LOAD = 600_000  # a cold first load may embed, fit maps and run the evaluation
 PROGRESS_GONE = '() => !document.querySelector(\'[data-testid="stMain"] [data-testid="stProgress"]\')'
 
@@ -35,6 +36,17 @@ def slug(text: str) -> str:
     return "-".join(text.lower().split())
 
 
+def file_name(path: str) -> str:
+    """A file name for a page's path and query: 'diagnostics?tab=PCA+variance' -> 'diagnostics-tab-pca-variance'.
+
+    >>> file_name(""), file_name("diagnostics?scenario=wine-synonyms&tab=PCA+variance")
+    ('explorer', 'diagnostics-scenario-wine-synonyms-tab-pca-variance')
+    """
+    page, _, query = path.partition("?")
+    words = re.split(r"[^a-z0-9]+", f"{page or 'explorer'} {query}".lower())
+    return "-".join(w for w in words if w)
+
+
 def views() -> list[tuple[str, str, tuple[str, str] | None]]:
     """(file name, path, (role, name) of the tab or choice to click first) for every view of every page."""
     out = [(spec.url_path, spec.url_path, None) for spec in PAGES]
@@ -48,12 +60,12 @@ def views() -> list[tuple[str, str, tuple[str, str] | None]]:
 def shoot(page, url: str, path: str, target: Path, *, full: bool, click: tuple[str, str] | None = None) -> None:
     page.goto(f"{url}/{path}")
     wait_idle(page, timeout=LOAD)
-    if click:  # a tab or a lab: open it, then wait for what it computes
+    if click:  # a tab or a lab: open it
         page.get_by_role(click[0], name=click[1], exact=True).click()
         page.wait_for_timeout(500)
         wait_idle(page, timeout=LOAD)
-        page.wait_for_function(PROGRESS_GONE, timeout=LOAD)
-        wait_idle(page, timeout=LOAD)
+    page.wait_for_function(PROGRESS_GONE, timeout=LOAD)  # then wait for what it computes
+    wait_idle(page, timeout=LOAD)
     page.wait_for_timeout(1500)  # let charts and canvases finish drawing
     size = page.viewport_size
     if full:  # Streamlit scrolls inside its main element, so grow the window to the content instead
@@ -70,7 +82,7 @@ def main() -> int:
     parser.add_argument(
         "paths", nargs="*", default=[""], help="page paths with query, e.g. 'explorer?preset=sign-trap'"
     )
-    parser.add_argument("--all", action="store_true", help="every page at every size (800, 1280, 1920 px wide)")
+    parser.add_argument("--all", action="store_true", help="every page at every size (390, 800, 1280, 1920 px wide)")
     parser.add_argument("--out", type=Path, default=Path("/tmp/screens"))
     parser.add_argument("--full", action="store_true", help="capture the full page height")
     parser.add_argument("--name", help="file name for a single path (default: from the path)")
@@ -88,7 +100,7 @@ def main() -> int:
             return 0
         page = browser.new_page(viewport={"width": args.width, "height": args.height})
         for path in args.paths:
-            name = args.name or (path.split("?")[0] or "explorer").replace("/", "_")
+            name = args.name or file_name(path)
             shoot(page, url, path, args.out / (name if name.endswith(".png") else f"{name}.png"), full=args.full)
     return 0
 

@@ -70,10 +70,12 @@ def _ab_chart(results: dict) -> go.Figure:
         mode="markers",
         marker={"symbol": "line-ew-open", "size": 34, "color": "#212529", "line": {"width": 3}},
     )
-    subtitle = "A avoids anxiety, B seeks it: lower is better; exact is the reference"
-    finish(figure, "cos(User A, User B) per method and model", "model", "cosine", height=460, subtitle=subtitle)
+    note = across.whitening_artefact(results)  # drawn in full, and said on the chart (and in a PNG of it)
+    subtitle = "A avoids anxiety, B seeks it: lower is better; exact is the reference" + (f". {note}." if note else "")
+    finish(figure, "cos(User A, User B) per method and model", "model", "cosine", height=600, subtitle=subtitle)
     figure.update_layout(barmode="group")
-    figure.update_yaxes(range=[min(0.0, *(r["ab_cosine"]["exact"] for r in results.values())) - 0.05, 1.05])
+    drawn = [v for r in results.values() for v in (*r["ab_cosine"].values(), r["floor"]) if np.isfinite(v)]
+    figure.update_yaxes(range=[min(0.0, *drawn) - 0.05, max(1.0, *drawn) + 0.05])  # every bar whole
     return figure
 
 
@@ -128,7 +130,7 @@ def tab_negation() -> None:
     results = resources.computed_once(
         ("negation", pairs.source, len(pairs.sentences), ids),
         f"Embedding {2 * len(pairs.sentences):,} sentences with {counted(len(ids), 'model')} (first time only)",
-        lambda report: _negation(pairs, ids, report),
+        lambda report: negation.every_model(pairs, {m: resources.embedder(m) for m in ids}, report),
     )
     summaries = {m: negation.summary_of(*cosines) for m, cosines in results.items()}
     st.info(md_escape(negation.reading(summaries)), icon=":material/insights:")
@@ -178,14 +180,6 @@ def _negation_table(summaries: dict) -> None:
     st.caption(_models_note(summaries))
 
 
-def _negation(pairs: negation.Pairs, ids: tuple[str, ...], report) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    out = {}
-    for i, model in enumerate(ids):
-        report(f"Embedding with {model} ({i + 1} of {len(ids)})", i / max(1, len(ids)))
-        out[model] = negation.negation_cosines(pairs, resources.embedder(model))
-    return out
-
-
 def _negation_chart(results: dict) -> go.Figure:
     figure = go.Figure()
     for label, index, colour in (("its negation", 0, "#e03131"), ("a random other sentence", 1, "#868e96")):
@@ -196,6 +190,6 @@ def _negation_chart(results: dict) -> go.Figure:
         figure.add_box(name=f"cos(sentence, {label})", x=xs, y=ys, marker_color=colour, boxpoints=False)
     reference_line(figure, f"cosine {negation.HIGH:g}", y=negation.HIGH)
     subtitle = "cos(review sentence, its negation) beside cos(sentence, a random other one)"
-    finish(figure, "A sentence against its negation, per model", "model", "cosine", height=460, subtitle=subtitle)
+    finish(figure, "A sentence against its negation", "model", "cosine", height=460, subtitle=subtitle)
     figure.update_layout(boxmode="group")
     return figure

@@ -21,14 +21,22 @@ from core.scenarios.model import Scenario
 from core.vectors.methods import METHOD_NAMES, METHODS
 from core.vectors.space import FeatureSpace, MethodParams
 from core.wording import counted
-from ui.plots import COLOURS, finish, heatmap, lines_by_method, reference_line, show
+from ui.plots import COLOURS, finish, heatmap, lines_by_method, reference_line, show, square_heatmap
 from ui.text import md_escape
 
 LABELS = {m: METHODS[m].label for m in METHODS}
-TABS = (  # short names: ten tabs wrap onto two lines at 800 px (ui/app.css)
-    "Sign", "Dislikes", "Magnitude", "Truncation", "Synonyms", "PCA variance", "Raw injection", "Tanh",
-    "Across models", "Negation",
-)  # fmt: skip
+HEADINGS = {  # tab name (short: ten tabs wrap onto two lines at 800 px, ui/app.css) -> the question it answers
+    "Sign": "Can the method tell a profile from its opposite?",
+    "Dislikes": "What lands in each user's top 5?",
+    "Magnitude": "Does the method keep how strong a preference is?",
+    "Truncation": "Does the model read the whole naive text?",
+    "Synonyms": "Do near-synonyms stack, and what does whitening cost?",
+    "PCA variance": "How many components does whitening keep?",
+    "Raw injection": "What if a new feature is injected raw into the whitened space?",
+    "Tanh": "What does tanh(2·score) do?",
+}  # the tabs that measure the chosen scenario's vectors; the last two (ui/across.py) compare every model
+TABS = (*HEADINGS, "Across models", "Negation")
+TAB_KEY = "tab"  # the open tab lives in the link, by its name: /diagnostics?tab=Synonyms
 
 
 def reading(text: str) -> None:
@@ -92,14 +100,14 @@ def needs(scenario: Scenario, name: str) -> bool:
 
 def tab_sign(space: FeatureSpace, scenario: Scenario, key: tuple, params: MethodParams):
     """Sign blindness: cos(P, -P) per user, a sweep of one score, and prefix polarity. Returns the sweep."""
-    st.subheader("Can the method tell a profile from its opposite?")
+    st.subheader(HEADINGS["Sign"])
     flip = _sign_flip(space, scenario, key, params)
     users = _users(scenario)
     figure = go.Figure()
     for uid, name in users.items():
         figure.add_bar(x=[LABELS[m] for m in METHOD_NAMES], y=[flip[m][uid] for m in METHOD_NAMES], name=name)
     subtitle = "a profile against its sign-flip: 1 = blind to the sign, −1 = sees it"
-    finish(figure, "cos(P, −P) for every user", "method", "cosine", height=380, subtitle=subtitle)
+    finish(figure, "cos(P, −P) for every user", "method", "cosine", height=480, subtitle=subtitle)  # a phone: legend
     figure.update_yaxes(range=[-1.05, 1.05])
     show(figure)
     reading(readings.reading_sign(flip))
@@ -145,7 +153,7 @@ def _polarity(space: FeatureSpace, scenario: Scenario) -> None:
 
 
 def tab_magnitude(result, user_name: str) -> None:
-    st.subheader("Does the method keep how strong a preference is?")
+    st.subheader(HEADINGS["Magnitude"])
     if result is None:
         st.info("Needs a user with at least one scored feature to sweep.", icon=":material/info:")
         return
@@ -153,7 +161,7 @@ def tab_magnitude(result, user_name: str) -> None:
     figure = lines_by_method(
         result.scores,
         result.travelled,
-        f"How far the vector moves as {feature} rises",
+        "How far the vector moves",
         f"score of {feature}",
         "1 − cos(v(score), v(−1))",
         height=420,
@@ -166,7 +174,7 @@ def tab_magnitude(result, user_name: str) -> None:
 
 
 def tab_truncation(space: FeatureSpace, scenario: Scenario, key: tuple) -> None:
-    st.subheader("Does the model read the whole naive text?")
+    st.subheader(HEADINGS["Truncation"])
     truncated = _truncation(space, scenario, key)
     users = _users(scenario)
     limit = next(iter(truncated.values())).limit
@@ -192,7 +200,7 @@ def tab_truncation(space: FeatureSpace, scenario: Scenario, key: tuple) -> None:
 
 
 def tab_synonyms(space: FeatureSpace, scenario: Scenario, key: tuple, params: MethodParams) -> None:
-    st.subheader("Do near-synonyms stack, and what does whitening cost?")
+    st.subheader(HEADINGS["Synonyms"])
     if needs(scenario, "synonyms"):
         return
     threshold = st.slider(
@@ -204,11 +212,12 @@ def tab_synonyms(space: FeatureSpace, scenario: Scenario, key: tuple, params: Me
         key="d_threshold",
     )
     groups = synonyms.synonym_groups(space, threshold)
+    a, b, cosine = synonyms.closest_pair(space)
     if groups:
         st.markdown("**Groups:** " + "; ".join(md_escape(", ".join(g)) for g in groups))
-    else:
-        st.markdown(f"No pair of features reaches cosine {threshold:.2f}.")
-    a, b, cosine = synonyms.closest_pair(space)
+    else:  # the charts below then show the closest pair, named as what it is
+        st.markdown(md_escape(readings.synonym_line(groups, (a, b, cosine), threshold)))
+    pair = "a near-synonym" if cosine >= threshold else "the closest pair"
     stack, moved = synonyms.stacking(space, a, b, params), synonyms.transfer(space, a, b, params)
     left, right = st.columns(2)
     colours = [COLOURS["weighted"], COLOURS["whitened"]]
@@ -217,7 +226,8 @@ def tab_synonyms(space: FeatureSpace, scenario: Scenario, key: tuple, params: Me
     )
     figure.data[0].showlegend = False
     reference_line(figure, "no stacking (1)", y=1)
-    finish(figure, "Stacking factor", "method", "stacking factor", 340, columns=2, subtitle=f"of '{a}' + '{b}'")
+    subtitle = f"of '{a}' + '{b}' (cosine {cosine:.2f})"
+    finish(figure, "Stacking factor", "method", "stacking factor", 340, columns=2, subtitle=subtitle)
     figure.update_yaxes(range=[0, 2])
     show(figure, left)
     figure = go.Figure(
@@ -228,16 +238,17 @@ def tab_synonyms(space: FeatureSpace, scenario: Scenario, key: tuple, params: Me
         )
     )
     subtitle = f"'{a}' liked → '{b}' tagged"
-    finish(figure, "Transfer to a near-synonym", "method", "cosine", 340, legend=False, columns=2, subtitle=subtitle)
+    finish(figure, f"Transfer to {pair}", "method", "cosine", 340, legend=False, columns=2, subtitle=subtitle)
     show(figure, right)
     reading(readings.reading_synonyms((a, b, cosine), stack, moved, groups, threshold))
-    _trade_off_charts(space, key, synonyms.pairs_in_groups(groups) or ((a, b),), params)
+    _trade_off_charts(space, key, synonyms.pairs_in_groups(groups) or ((a, b),), params, grouped=bool(groups))
 
 
-def _trade_off_charts(space: FeatureSpace, key: tuple, pairs: tuple, params: MethodParams) -> None:
+def _trade_off_charts(space: FeatureSpace, key: tuple, pairs: tuple, params: MethodParams, grouped: bool) -> None:
     trade = _trade_off(space, key, pairs)
+    over = counted(len(pairs), "near-synonym pair") if grouped else "the closest pair (below the threshold)"
     st.markdown(
-        f"**The trade-off**, over {counted(len(pairs), 'near-synonym pair')}: "
+        f"**The trade-off**, over {md_escape(over)}: "
         "more components and stronger whitening make feature vectors more orthogonal, which removes the stacking "
         "and the semantic transfer together."
     )
@@ -257,14 +268,14 @@ def _trade_off_charts(space: FeatureSpace, key: tuple, pairs: tuple, params: Met
     left, right = st.columns(2)
     after_title = f"after whitening (α = {params.whiten_strength:.2f}, {params.whiten_variance:.0%} variance)"
     for column, matrix, subtitle in ((left, before, "raw embeddings"), (right, after, after_title)):
-        figure = heatmap(matrix, names, names, (-1, 1), colorscale="RdBu")
-        finish(figure, "Feature cosines", "feature", "feature", 480, legend=False, columns=2, subtitle=subtitle)
-        figure.update_yaxes(autorange="reversed")
+        figure, height = square_heatmap(matrix, names, (-1, 1), colorscale="RdBu")
+        x_title = "feature (in the rows' order)"
+        finish(figure, "Feature cosines", x_title, "feature", height, legend=False, columns=2, subtitle=subtitle)
         show(figure, column)
 
 
 def tab_variance(space: FeatureSpace, scenario: Scenario, params: MethodParams) -> None:
-    st.subheader("How many components does whitening keep?")
+    st.subheader(HEADINGS["PCA variance"])
     if needs(scenario, "variance"):
         return
     pca = variance.pca_variance(space, params)
@@ -282,7 +293,7 @@ def tab_variance(space: FeatureSpace, scenario: Scenario, params: MethodParams) 
 
 
 def tab_injection(recommender: Recommender, key: tuple, params: MethodParams) -> None:
-    st.subheader("What if a new feature is injected raw into the whitened space?")
+    st.subheader(HEADINGS["Raw injection"])
     space, scenario = recommender.space, recommender.scenario
     if needs(scenario, "raw_injection"):
         return
@@ -316,7 +327,7 @@ def tab_injection(recommender: Recommender, key: tuple, params: MethodParams) ->
 
 
 def tab_tanh(space: FeatureSpace, scenario: Scenario, key: tuple) -> None:
-    st.subheader("What does tanh(2·score) do?")
+    st.subheader(HEADINGS["Tanh"])
     if needs(scenario, "tanh"):
         return
     effect = _tanh(space, scenario, key)
@@ -341,7 +352,7 @@ def tab_tanh(space: FeatureSpace, scenario: Scenario, key: tuple) -> None:
 
 
 def tab_dislikes(recommender: Recommender, key: tuple, params: MethodParams) -> None:
-    st.subheader("What lands in each user's top 5?")
+    st.subheader(HEADINGS["Dislikes"])
     marks = describe_marks()
     st.markdown(
         f"Two marks, counted over every user: a product **{md_escape(marks['hard_no'])}**, or is "
@@ -358,6 +369,6 @@ def tab_dislikes(recommender: Recommender, key: tuple, params: MethodParams) -> 
         figure.add_bar(x=[LABELS[m] for m in total], y=[total[m][mark] for m in total], name=label)
         figure.data[-1].marker.color = colour
     subtitle = f"summed over {counted(len(recommender.scenario.users), 'user')}"
-    finish(figure, f"Marked products in the top {dislikes.TOP_K}", "method", "products", 380, subtitle=subtitle)
+    finish(figure, f"Marked products in the top {dislikes.TOP_K}", "method", "products", 440, subtitle=subtitle)
     show(figure)
     reading(readings.reading_dislikes(total, dislikes.TOP_K))

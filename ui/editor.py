@@ -17,13 +17,14 @@ from streamlit.errors import StreamlitAPIException
 
 from core.scenarios.io import parse_upload
 from core.scenarios.model import MAX_UPLOAD_BYTES, Scenario, ScenarioError, problem_lines, size_text
-from core.scenarios.presets import DEFAULT_PRESET
+from core.scenarios.presets import DEFAULT_PRESET, own_names
 from core.scenarios.tables import (
     DESCRIPTION,
     ID,
     LABELS,
     NAME,
     Tables,
+    bad_cells,
     cells,
     column_labels,
     from_tables,
@@ -32,6 +33,8 @@ from core.scenarios.tables import (
     to_tables,
 )
 from core.scenarios.wide_csv import to_csv
+from core.vectors.methods import METHOD_NAMES
+from core.vectors.space import DEFAULT_PARAMS
 from ui import resources, session
 from ui.text import html_like, md_escape
 
@@ -147,6 +150,8 @@ def source_section() -> None:
     sources = {"blank": "A blank scenario"}
     sources.update({f"preset:{i.id}": f"Preset: {i.title}" for i in resources.preset_infos()})
     sources.update({f"upload:{k}": f"Applied in this session: {v.title}" for k, v in session.uploads().items()})
+    if "e_choice_next" in state:  # what was just applied: the picker says what the editor holds
+        state["e_choice"] = state.pop("e_choice_next")
     if state.get("e_choice") not in sources:
         state["e_choice"] = "blank"
     left, right = st.columns([3, 1], vertical_alignment="bottom")
@@ -303,16 +308,46 @@ def apply_section(working: Tables | None) -> None:
             scenario = state["e_base"] if working is None else from_tables(working, source="the editor")
         except ScenarioError as error:
             show_problems(error)
+            _highlight(working, bad_cells(error.problems))
         else:
-            _, dropped = session.add_upload(scenario)
-            if dropped:
-                st.toast(md_escape(session.dropped_note(dropped)), icon=":material/info:")
-            load(scenario, f"{scenario.title}", applied=True)
-            st.rerun()
+            _applied(own_names(scenario))
     applied = state.get("e_applied")
     if applied and applied in session.uploads():
         _applied_notice(session.uploads()[applied])
     _downloads(dirty)
+
+
+def _applied(scenario: Scenario) -> None:
+    """Keep it for the session under names of its own, start preparing its vectors and maps (so the Explorer
+    opens on progress, never on a blank panel), and show it in the Load picker."""
+    kept, dropped = session.add_upload(scenario)
+    if dropped:
+        st.toast(md_escape(session.dropped_note(dropped)), icon=":material/info:")
+    if resources.serving():  # the Explorer's default view, the same build it joins (AppTest leaves the cores free)
+        resources.start_prepare(resources.recommender(scenario), list(METHOD_NAMES), DEFAULT_PARAMS, maps=True)
+    load(scenario, f"{scenario.title}", applied=True)
+    state["e_choice_next"] = f"upload:{kept}"
+    st.rerun()
+
+
+def _highlight(working: Tables | None, cells: dict) -> None:
+    """The rows a validation names, with each named cell highlighted, under the error (a cell being edited
+    cannot be coloured inside st.data_editor, so the rows are shown again, read-only)."""
+    if working is None:
+        return
+    for name, frame in (("users", working.users), ("products", working.products)):
+        rows = cells.get(name)
+        if not rows:
+            continue
+        shown = frame.loc[[r for r in sorted(rows) if r < len(frame)]].rename(columns=LABELS)
+        shown.index = [f"row {r + 1}" for r in shown.index]
+        marked = {(f"row {r + 1}", LABELS.get(c, c)): m for r, columns in rows.items() for c, m in columns.items()}
+
+        def colour(column, marked=marked):
+            return ["background-color: #ffc9c9" if (row, column.name) in marked else "" for row in column.index]
+
+        st.markdown(f"**Cells to fix in the {name} table** (highlighted; the rows as numbered in the grid above)")
+        st.dataframe(shown.astype(str).replace({"nan": "", "None": ""}).style.apply(colour), width="stretch")
 
 
 def _applied_notice(scenario: Scenario) -> None:
@@ -324,11 +359,12 @@ def _applied_notice(scenario: Scenario) -> None:
         icon=":material/check:",
     )
     html_notice(scenario)
+    blob = session.packed(scenario)  # a link that works in any browser when the scenario fits in one
     st.page_link(
         "pages/explorer.py",
         label="Open it in the Explorer",
         icon=":material/compare_arrows:",
-        query_params={"upload": scenario.id},
+        query_params={"data": blob} if blob else {"upload": scenario.id},
     )
 
 

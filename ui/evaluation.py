@@ -11,7 +11,7 @@ from core.embedding import models
 from core.jobs import Build
 from core.movielens import protocol as ml
 from core.movielens.data import load
-from core.movielens.evaluate import LABELS, Evaluation, across_models, across_reading, evaluate
+from core.movielens.evaluate import LABELS, Evaluation, across_models, across_reading, evaluate, verdicts
 from core.movielens.labs.experiments import compute
 from core.movielens.metrics import BEATS, LEVEL, LOSES, Difference
 from core.vectors.methods import METHOD_NAMES, STRATEGY_NAMES
@@ -37,6 +37,7 @@ PROTOCOL = f"""
   client (embedded). See the *Vector database* tab.
 """
 
+TABS = ("Results", "Across models", "Vector database")  # the open one lives in the link: ?tab=Across+models
 MAX_PROFILE_BARS = 25  # with tags a profile has hundreds of features: the chart shows the strongest
 
 LICENCE = (
@@ -56,6 +57,23 @@ def _verdict(mean: float, low: float, high: float) -> str:
     if not (np.isfinite(low) and np.isfinite(high)):
         return NOT_DEFINED
     return VERDICTS[Difference(mean, low, high).verb]
+
+
+def tab_results(model: str, mode: str, data_path: str) -> None:
+    """The Results tab: the heading at once, then the evaluation's progress, then its tables and charts."""
+    st.subheader(f"Every method on real ratings ({mode})")
+    evaluation = resources.wait_for(start_evaluation(model, mode, data_path), slow=True)
+    st.caption(
+        md_escape(
+            f"{counted(len(evaluation.users), 'user')} evaluated with {evaluation.model} · computed in "
+            f"{evaluation.seconds:.0f} s · {counted(evaluation.texts_encoded, 'text')} embedded (the rest came from "
+            "the cache)"
+        )
+    )
+    st.info(" ".join(md_escape(v) for v in verdicts(evaluation)), icon=":material/balance:")
+    results_table(evaluation)
+    charts(evaluation)
+    drill_down(evaluation)
 
 
 def results_table(evaluation: Evaluation) -> None:
@@ -341,6 +359,7 @@ def _differences(table: dict, ids: list[str], config: dict) -> None:
 
 
 def tab_vector_database(model: str, data_path: str) -> None:
+    st.subheader(labs.HEADINGS["qdrant"])
     embedder = resources.embedder(model)
     lab = resources.computed_once(
         ("lab", "qdrant", data_path, embedder.fingerprint),

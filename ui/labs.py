@@ -33,6 +33,13 @@ LABS = {
     "ease": "EASE",
     "qdrant": "Vector database",
 }
+HEADINGS = {  # each lab's question: the page shows it at once, before the lab computes
+    "history": "A user vector from what they watched",
+    "feedback": "Updating a user vector after a dislike",
+    "centroids": "A category that learns from what is put in it",
+    "ease": "EASE: relations between items, including negative ones",
+    "qdrant": "What a vector database does with dislikes",
+}
 RULE_COLOURS = ["#868e96", "#1971c2", "#0c8599", "#2b8a3e"]
 INTRO = (
     "Five neighbouring problems, each tested on real ratings rather than argued. Every lab uses the "
@@ -83,7 +90,6 @@ def metrics_table(lab: LabResult, x_title: str = "rule") -> None:
 
 
 def history(lab: LabResult) -> None:
-    st.subheader("A user vector from what they watched")
     st.markdown(
         "Many systems build the user as an average of the items they engaged with. Which average? "
         "Here each movie is the sum of its genres' embeddings, and the user is one of: **all watched** "
@@ -100,7 +106,6 @@ def history(lab: LabResult) -> None:
 
 
 def feedback(lab: LabResult) -> None:
-    st.subheader("Updating a user vector after a dislike")
     st.markdown(
         "An online recommender nudges the user vector after every rating: towards the item when the rating is "
         "good. What to do when it is bad? Each user's history is replayed in time order from a cold start at "
@@ -140,7 +145,6 @@ def feedback(lab: LabResult) -> None:
 
 
 def centroids(lab: dict) -> None:
-    st.subheader("A category that learns from what is put in it")
     st.markdown(
         "To file items under categories, compare an item's embedding with each category's. The category's "
         "embedding can be its name alone, or the centroid of its name and the items already assigned to it "
@@ -173,7 +177,6 @@ def centroids(lab: dict) -> None:
 
 
 def ease(lab: LabResult) -> None:
-    st.subheader("EASE: relations between items, including negative ones")
     st.markdown(
         "Embeddings measure association: two films can sit close in text space and still be ones a person "
         "would never like together. EASE (Steck, 2019) learns an item-item weight matrix in closed form, with "
@@ -186,7 +189,8 @@ def ease(lab: LabResult) -> None:
     extra = lab.extra
     left, _ = st.columns([3, 2])
     with left:
-        bars(lab, f"EASE on {counted(extra['items'], 'item')}", x_title="model", columns=2)
+        bars(lab, f"EASE on {counted(extra['items'], 'item')}", x_title="model", table=False, columns=2)
+    metrics_table(lab, "model")  # the page's full width: every column in view
     st.markdown("**The ten most negative weights**: liking the first movie lowers the second's score")
     st.dataframe(
         pd.DataFrame(extra["most_negative"]),
@@ -221,7 +225,6 @@ def _lighter(colour: str) -> str:
 
 
 def qdrant(lab: LabResult) -> None:
-    st.subheader("What a vector database does with dislikes")
     st.markdown(QDRANT_INTRO)
     verdict(readings.qdrant(lab))
     colours = [
@@ -242,8 +245,7 @@ def qdrant(lab: LabResult) -> None:
     metrics_table(lab)
     st.caption(
         "Examples carry no weight in Qdrant: a 5-star film and a 4-star one count the same, which is part of the "
-        "lesson. With likes only, sum_scores ranks exactly as average_vector does (the sum of cosines to unit "
-        "examples is the cosine to their sum, times a constant), so those two bars match."
+        "lesson. " + md_escape(readings.likes_only(lab))
     )
 
 

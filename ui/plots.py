@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import Any
 
@@ -29,15 +30,18 @@ COLOURS = {
 }
 
 
-# Characters of a title line (15 px, bold) and of a subtitle line (12 px) that fit the chart on an 800-px
-# screen, by how many charts share the row. A chart's title is short and says what it shows; the subtitle says
-# how to read it. Both fit these widths, so at 1920 px nothing wraps; a title built from data (a feature name)
-# may still be longer, and wraps: the top margin is computed from the number of lines, so it never reaches
-# the plot. Plotly never wraps a title itself: it would cut it.
-TITLE_CHARS = {1: 70, 2: 34, 3: 24}
-SUBTITLE_CHARS = {1: 86, 2: 42, 3: 28}
+# Characters of a title line (15 px, bold) and of a subtitle line (12 px) that fit the chart on a 390-px phone
+# (where every chart has the full width, about 358 px) and on an 800-px screen, by how many charts share the row.
+# A chart's title is short and says what it shows; the subtitle says how to read it. Plotly never wraps a title
+# itself (it would cut it), so they are wrapped here; the top margin is computed from the number of lines, so
+# the title never reaches the plot.
+TITLE_CHARS = {1: 40, 2: 34, 3: 24}
+SUBTITLE_CHARS = {1: 52, 2: 42, 3: 28}
 TITLE_LINE, SUBTITLE_LINE = 20, 16  # pixels per line (Plotly sets lines 1.3 em apart)
-TITLE_PAD = 8  # pixels above the title
+TITLE_PAD = 34  # pixels above the title: the chart's toolbar (Plotly's mode bar, 28 px) sits there, never on it
+FONT = 14  # tick labels, axis titles and legends: readable on a projector
+EXPORT_SCALE = 2  # a downloaded PNG has twice the pixels of the layout: sharp on a slide
+EXPORT_WIDTH = {1: 1200, 2: 800, 3: 600}  # the layout's width in a PNG, by charts per row: never a phone's width
 SUBTITLE_GAP = 15  # pixels Plotly leaves between a title and its subtitle
 CLEARANCE = 18  # pixels between the last title line and the plot: the top tick label reaches 8 above the plot
 REFERENCE = "#495057"  # reference lines (chance, thresholds)
@@ -70,13 +74,41 @@ def show(figure: go.Figure, where: Any = st) -> None:
     """Draw a figure with every text that came from data escaped (titles are escaped by :func:`finish`).
 
     The one way the pages draw a Plotly chart (tests/test_structure.py checks it), so no name from a scenario,
-    a MovieLens file or a link can become a link or markup inside a chart.
+    a MovieLens file or a link can become a link or markup inside a chart. Its toolbar's camera downloads it
+    as a PNG for a slide (:func:`export_config`).
     """
     for trace in figure.data:
         for attribute in TRACE_TEXT:
             if attribute in trace and trace[attribute] is not None:
                 trace[attribute] = _escaped(trace[attribute])
-    where.plotly_chart(figure, width="stretch")
+    where.plotly_chart(figure, width="stretch", config=export_config(figure))
+
+
+def export_config(figure: go.Figure) -> dict:
+    """Plotly's config: the camera button renders the figure again at a slide's width (not the screen's, which
+    may be a phone's), at :data:`EXPORT_SCALE` times its pixels, named after its title; tools a reader of these
+    charts never needs are left out of the toolbar.
+
+    >>> figure = finish(go.Figure(), "Mean AUC over users, with 95% intervals", "x", "y", height=400, columns=2)
+    >>> figure.layout.title.text
+    'Mean AUC over users, with 95%<br>intervals'
+    >>> export_config(figure)["toImageButtonOptions"]
+    {'format': 'png', 'scale': 2, 'width': 800, 'height': 400, 'filename': 'mean-auc-over-users-with-95-intervals'}
+    """
+    layout = figure.layout
+    title = re.sub(r"<[^>]*>|&[a-z]+;", " ", layout.title.text or "chart")
+    columns = (layout.meta or {}).get("columns", 1) if isinstance(layout.meta, dict) else 1
+    return {
+        "displaylogo": False,
+        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
+        "toImageButtonOptions": {
+            "format": "png",
+            "scale": EXPORT_SCALE,
+            "width": EXPORT_WIDTH[min(columns, 3)],
+            "height": layout.height or 450,
+            "filename": "-".join(re.findall(r"[a-z0-9]+", title.lower()))[:80] or "chart",
+        },
+    }
 
 
 def wrap(title: str, width: int = TITLE_CHARS[1]) -> str:
@@ -93,7 +125,7 @@ def title_layout(title: str, subtitle: str | None = None, columns: int = 1) -> t
 
     >>> layout, top = title_layout("Stacking factor", "of 'a long feature name' + 'another long feature name'", 2)
     >>> layout["text"], layout["subtitle"]["text"], top
-    ('Stacking factor', "of 'a long feature name' + 'another long<br>feature name'", 93)
+    ('Stacking factor', "of 'a long feature name' + 'another long<br>feature name'", 119)
     """
     width = min(columns, 3)
     text = wrap(plot_escape(title), TITLE_CHARS[width])
@@ -145,10 +177,14 @@ def finish(
         margin={"l": 10, "r": 10, "t": top, "b": 10},
         plot_bgcolor="white",
         paper_bgcolor="white",
-        font={"size": 13},
+        font={"size": FONT},
+        meta={"columns": columns},  # for the PNG's width (export_config)
     )
-    figure.update_xaxes(showline=True, linecolor="#dee2e6", gridcolor="#f1f3f5")
-    figure.update_yaxes(showline=True, linecolor="#dee2e6", gridcolor="#f1f3f5", zerolinecolor="#adb5bd")
+    # Sizes set on the axes and the legend themselves: Streamlit's chart theme would shrink them to 12 px.
+    fonts = {"tickfont": {"size": FONT}, "title_font": {"size": FONT}}
+    figure.update_xaxes(showline=True, linecolor="#dee2e6", gridcolor="#f1f3f5", **fonts)
+    figure.update_yaxes(showline=True, linecolor="#dee2e6", gridcolor="#f1f3f5", zerolinecolor="#adb5bd", **fonts)
+    figure.update_layout(legend_font_size=FONT)
     return figure
 
 
@@ -244,13 +280,27 @@ def auc_bars(
 
 
 def heatmap(z, x: list[str], y: list[str], zrange: tuple[float, float], *, colorscale: str, annotate: bool = False):
-    """A heat map over named rows and columns, optionally with each cell's value written in it."""
-    cells = {"texttemplate": "%{z:.2f}"} if annotate else {}  # two decimals in every cell (1.30, not 1.3)
+    """A heat map over named rows and columns, optionally with each cell's value written in it (at the chart's
+    tick size, so a value is as readable as its row's name)."""
+    cells = {"texttemplate": "%{z:.2f}", "textfont": {"size": FONT - 2}} if annotate else {}  # 1.30, not 1.3
+    colorbar = {"thickness": 10, "tickfont": {"size": FONT}}
     return go.Figure(
-        go.Heatmap(
-            z=z, x=x, y=y, zmin=zrange[0], zmax=zrange[1], colorscale=colorscale, colorbar={"thickness": 10}, **cells
-        )
+        go.Heatmap(z=z, x=x, y=y, zmin=zrange[0], zmax=zrange[1], colorscale=colorscale, colorbar=colorbar, **cells)
     )
+
+
+MAX_LABELLED_ROWS = 40  # a square matrix labels every row up to this many; beyond, Plotly picks which
+
+
+def square_heatmap(matrix, names: list[str], zrange: tuple[float, float], *, colorscale: str) -> tuple[go.Figure, int]:
+    """A symmetric matrix over the same names on both axes (feature cosines), and the height that gives every row
+    a readable line. Every row is labelled; the columns, in the same order, are not (a column 10 px wide cannot
+    hold a 14-px name on a phone, and labelling every other one misleads)."""
+    figure = heatmap(matrix, names, names, zrange, colorscale=colorscale)
+    labelled = len(names) <= MAX_LABELLED_ROWS
+    figure.update_xaxes(showticklabels=False)
+    figure.update_yaxes(autorange="reversed", dtick=1 if labelled else None)
+    return figure, max(360, 20 * min(len(names), MAX_LABELLED_ROWS) + 200)
 
 
 METRIC_COLUMNS = ("AUC", "NDCG@10", "precision@10")

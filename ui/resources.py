@@ -23,7 +23,7 @@ from core import settings
 from core.embedding.cache import CachedEmbedder, get_embedder
 from core.explorer.state import DEFAULT_VIEW
 from core.explorer.sweep import Sweeps, warm_profiles
-from core.jobs import Build, Builds, Report, run_stages
+from core.jobs import WARM_COMMAND, Build, Builds, Report, run_stages
 from core.maps.store import MapStore
 from core.retrieval.recommender import Recommender, RecommenderPool
 from core.scenarios.model import Scenario
@@ -80,29 +80,38 @@ def builds() -> Builds:
 # -- waiting for long work -----------------------------------------------------------------------------
 
 
-def wait_for(build: Build) -> Any:
+def wait_for(build: Build, *, slow: bool = False) -> Any:
     """The build's result. While it runs, show its shared progress (refreshed every second) and stop the script:
-    the page re-renders by itself when the build is done. A failed build is one error line."""
-    wait = settings.current().page_wait  # SIGNED_EXPLORER_PAGE_WAIT: the AppTest suite waits for builds to finish
-    build.wait(QUICK if wait is None else wait)
+    the page re-renders by itself when the build is done. A failed build is one error line. ``slow``: one of the
+    views that take minutes cold (:data:`core.jobs.SLOW_VIEWS`); its progress says how to warm them."""
+    if not build.done:
+        wait = settings.current().page_wait  # SIGNED_EXPLORER_PAGE_WAIT: the AppTest suite waits for builds to finish
+        with st.spinner(md_escape(build.label)):  # from the first frame: never a blank view while it waits
+            build.wait(QUICK if wait is None else wait)
     if build.done and build.error is None:
         return build.result
     if build.error is not None:
         st.error(md_escape(f"{build.label} failed: {build.error}"), icon=":material/error:")
         st.stop()
-    _progress(build.key)
+    _progress(build.key, slow)
     st.stop()
 
 
 @st.fragment(run_every=POLL)
-def _progress(key: Hashable) -> None:
+def _progress(key: Hashable, slow: bool = False) -> None:
     build = builds().get(key)
     if build is None or build.done:
         st.rerun()
     st.progress(build.fraction, text=md_escape(build.describe()))
+    warm = (
+        f" On a machine whose embedding cache is empty this view takes minutes; `{WARM_COMMAND}` warms it, and "
+        "every other slow view, before a talk."
+        if slow
+        else ""
+    )
     st.caption(
         md_escape(build.label) + ". Anyone who opens this view now sees this same progress, and leaving does not "
-        "stop it: the work is kept for everyone."
+        "stop it: the work is kept for everyone." + warm
     )
 
 
@@ -112,7 +121,7 @@ def computed_once(key: tuple, label: str, compute: Callable[[Report], Any]) -> A
     For long, deterministic results shared by every session (the MovieLens evaluation, the labs).
     ``key`` must name everything the result depends on, e.g. (what, data folder, model).
     """
-    return wait_for(builds().start(key, label, compute))
+    return wait_for(builds().start(key, label, compute), slow=True)
 
 
 def prepare_key(recommender: Recommender, methods: list[str], params: MethodParams, maps: bool) -> tuple:
@@ -133,12 +142,16 @@ def start_prepare(recommender: Recommender, methods: list[str], params: MethodPa
     return builds().start(prepare_key(recommender, methods, params, maps), label, work)
 
 
+def ready(recommender: Recommender, methods: list[str], params: MethodParams, *, maps: bool) -> bool:
+    """Whether the view's vectors (and maps) exist already."""
+    store = projections()
+    return recommender.ready(methods, params) and (not maps or all(store.has(recommender, m, params) for m in methods))
+
+
 def ensure_ready(recommender: Recommender, methods: list[str], params: MethodParams, *, maps: bool) -> None:
     """Return at once when the view's vectors (and maps) exist; else wait for their build, with progress."""
-    store = projections()
-    if recommender.ready(methods, params) and (not maps or all(store.has(recommender, m, params) for m in methods)):
-        return
-    wait_for(start_prepare(recommender, methods, params, maps=maps))
+    if not ready(recommender, methods, params, maps=maps):
+        wait_for(start_prepare(recommender, methods, params, maps=maps))
 
 
 # -- warming up -----------------------------------------------------------------------------------------

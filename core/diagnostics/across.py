@@ -110,3 +110,26 @@ def reading(results: Mapping[str, Mapping]) -> str:
         f"{head}; the prefix fix helps most with {best} (cos {a['naive']:.2f} → {a['prefix']:.2f}) and least with "
         f"{worst} ({b['naive']:.2f} → {b['prefix']:.2f}); {tail}."
     )
+
+
+def whitening_artefact(results: Mapping[str, Mapping]) -> str | None:
+    """The note the chart of cos(A, B) carries when whitened's value is an artefact, else None.
+
+    The article's pair shares a vocabulary of two features; centred, two feature vectors span one dimension, so
+    whitening keeps (at most) one, and there any two profiles score +1 or -1. Said only when every model shows it.
+
+    >>> print(whitening_artefact({"m": {"ab_cosine": {"whitened": -1.0}}, "n": {"ab_cosine": {"whitened": -0.9999}}}))
+    whitened's -1.00 is an artefact: the pair's 2 features leave whitening 1 dimension, where any two profiles
+    score ±1
+    >>> whitening_artefact({"m": {"ab_cosine": {"whitened": -0.4}}}) is None
+    True
+    """
+    features = len(set(SEED_USER_A) | set(SEED_USER_B))
+    values = [r["ab_cosine"]["whitened"] for r in results.values()]
+    if not values or features > 2 or not all(np.isfinite(v) and abs(abs(v) - 1) < 0.005 for v in values):
+        return None
+    shown = f"{values[0]:.2f}" if len({f"{v:.2f}" for v in values}) == 1 else "±1.00"
+    return (
+        f"whitened's {shown} is an artefact: the pair's {features} features leave whitening {features - 1} dimension, "
+        "where any two profiles score ±1"
+    )

@@ -17,14 +17,17 @@ Any two-column file works: UTF-8, tab- or comma-separated, with the headers ``se
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from core import settings
+from core.embedding.cache import expected_seconds
 from core.embedding.embedder import Embedder
 from core.errors import InputError, quoted
+from core.jobs import Plan, Report
 from core.numeric import finite_or_none
 from core.scenarios.io import read_bytes
 from core.textfiles import TextFileError, blank, decode_text, duplicates, header, listed, read_records
@@ -130,17 +133,40 @@ def derangement(n: int, seed: int = SEED) -> np.ndarray:
     return order
 
 
-def negation_cosines(pairs: Pairs, embedder: Embedder) -> tuple[np.ndarray, np.ndarray]:
+def negation_cosines(
+    pairs: Pairs, embedder: Embedder, progress: Callable[[int, int], None] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(cos(sentence, its negation) per pair, cos(sentence, another sentence) per pair whose two texts differ).
 
     A file that repeats a sentence would otherwise put cos = 1 into the floor; one that holds a single distinct
-    sentence has no floor at all (an empty second array)."""
-    vectors = embedder.encode([*pairs.sentences, *pairs.negated])
+    sentence has no floor at all (an empty second array). ``progress(done, of)`` counts the sentences encoded
+    (a cached one is not)."""
+    texts = [*pairs.sentences, *pairs.negated]
+    vectors = embedder.encode(texts) if progress is None else embedder.encode(texts, progress=progress)
     n = len(pairs.sentences)
     s, neg = vectors[:n], vectors[n:]
     other = derangement(n)
     different = np.array([pairs.sentences[i] != pairs.sentences[j] for i, j in enumerate(other)], dtype=bool)
     return np.einsum("ij,ij->i", s, neg), np.einsum("ij,ij->i", s[different], s[other[different]])
+
+
+MODEL_LOAD_SECONDS = 3.0  # a model's load and first call, in an estimate of the time left (bench/eta.py)
+
+
+def every_model(
+    pairs: Pairs, embedders: Mapping[str, Embedder], report: Report | None = None
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """:func:`negation_cosines` under each model, one after another, with progress calibrated on each model's
+    measured speed and on what its cache already holds (a slow model's share of the bar is its share of the time).
+    """
+    texts = [*pairs.sentences, *pairs.negated]
+    plan = Plan(report, {m: MODEL_LOAD_SECONDS + expected_seconds(e, texts) for m, e in embedders.items()})
+    out = {}
+    for i, (model, embedder) in enumerate(embedders.items()):
+        progress = plan.step(model, f"Embedding sentences with {model} (model {i + 1} of {len(embedders)})", "sentence")
+        progress(0, 1)
+        out[model] = negation_cosines(pairs, embedder, progress)
+    return out
 
 
 def summary(pairs: Pairs, embedder: Embedder) -> dict:

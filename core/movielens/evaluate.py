@@ -20,7 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
+from core.embedding.cache import expected_seconds
 from core.embedding.embedder import Embedder
+from core.jobs import Plan
 from core.movielens.data import MovieLens, load
 from core.movielens.metrics import (
     BEATS,
@@ -37,6 +39,7 @@ from core.movielens.protocol import SEED, Split, build_scenario, describe, evalu
 from core.movielens.strategies import Catalogue, history_examples, refused
 from core.retrieval.recommender import Recommender
 from core.vectors.methods import METHOD_NAMES, METHODS, STRATEGY_NAMES, vectors
+from core.vectors.texts import naive_text, split_texts
 from core.wording import counted
 
 BASELINES = ("popularity", "random")
@@ -107,11 +110,57 @@ class Evaluation:
         }
 
 
-def _score_users(recommender: Recommender, profiles: list[dict[str, float]], say: Report) -> dict[str, np.ndarray]:
+# Seconds of the steps that embed nothing, on the 2-core machine (bench/eta.py): with the embedding model's measured
+# rate (ModelSpec.chars_per_second) they weight the progress bar by time, which is what the time left is read from.
+SCORE_SECONDS = 0.3  # the product vectors, or every user, under the four methods that embed no text; the cosines
+CATALOGUE_SECONDS = 2.0  # the history's movies as vectors, into the embedded Qdrant
+QDRANT_SECONDS_PER_USER = 0.025  # one user's three recommend queries against the embedded Qdrant
+
+
+def _texts(profiles: list[dict[str, float]], method: str) -> list[str]:
+    if method == "naive":
+        return [naive_text(p) for p in profiles]
+    return [t for p in profiles for t in split_texts(p) if t]
+
+
+def _plan(embedder: Embedder, scenario, profiles: list, so_far: float, say: Report) -> Plan:
+    """The evaluation's steps weighted by their expected seconds: what is not cached yet, at the model's rate."""
+    products = [dict(p.profile) for p in scenario.products]
+    return Plan(
+        say,
+        {
+            "setup": so_far,  # measured: it is done
+            "products naive": expected_seconds(embedder, _texts(products, "naive")),
+            "products split": expected_seconds(embedder, _texts(products, "split")),
+            "products rest": SCORE_SECONDS,
+            "naive": expected_seconds(embedder, _texts(profiles, "naive")),
+            "split": expected_seconds(embedder, _texts(profiles, "split")),
+            "score": SCORE_SECONDS,
+            "catalogue": CATALOGUE_SECONDS,
+            "qdrant": QDRANT_SECONDS_PER_USER * len(profiles),
+        },
+    )
+
+
+def _prepare(recommender: Recommender, plan: Plan) -> None:
+    """Every method's product vectors, each text method's embedding a step of its own (it is most of the time)."""
+    n = len(recommender.product_ids)
+    for method in METHOD_NAMES:
+        step = f"products {method}" if method in ("naive", "split") else "products rest"
+        label = f"{METHODS[method].label}: vectors for {n:,} products"
+        recommender.product_vectors(method, progress=plan.step(step, label, "new text"))
+
+
+def _score_users(recommender: Recommender, profiles: list[dict[str, float]], plan: Plan) -> dict[str, np.ndarray]:
     """(products, users) cosines per method: all users at once, one batched encoder pass per method."""
     out: dict[str, np.ndarray] = {}
-    for n, method in enumerate(METHOD_NAMES):
-        say(f"Scoring {len(profiles)} users with {method}", 0.6 + 0.3 * n / len(METHOD_NAMES))
+    rest = [m for m in METHOD_NAMES if m not in ("naive", "split")]
+    for method in METHOD_NAMES:
+        label = f"Scoring {len(profiles)} users with {method}"
+        if method in ("naive", "split"):
+            plan.step(method, label)(0, 1)
+        else:
+            plan.step("score", label)(rest.index(method), len(rest))
         users = vectors(method, profiles, space=recommender.space)
         out[method] = recommender.product_vectors(method) @ users.T
     return out
@@ -128,18 +177,20 @@ def movie_vectors(s: Split, recommender: Recommender) -> tuple[dict[int, int], n
 
 
 def _user_results(
-    s: Split, recommender: Recommender, profiles: list, all_scores: dict, say: Report
+    s: Split, recommender: Recommender, profiles: list, all_scores: dict, plan: Plan
 ) -> tuple[list[UserResult], dict[str, int]]:
     """Every evaluated user's scores and metrics: the six methods' cosines, Qdrant's strategies, the baselines."""
     index = {pid: i for i, pid in enumerate(recommender.product_ids)}
     held_out = dict(list(s.held_out[s.held_out["userId"].isin(s.users)].groupby("userId")))
     history = dict(list(s.history[s.history["userId"].isin(s.users)].groupby("userId")))
+    plan.step("catalogue", "Putting the history's movies into Qdrant")(0, 1)
     rows, items = movie_vectors(s, recommender)
     results, refusals = [], dict.fromkeys(STRATEGY_NAMES, 0)
+    asked = plan.step("qdrant", "Asking Qdrant", "user")
     with Catalogue(items, recommender.space.embedder.fingerprint) as catalogue:
         for column, user in enumerate(recommender.scenario.users):
-            if column % 30 == 0:
-                say(f"Asking Qdrant for {len(held_out)} users ({column} done)", 0.9 + 0.1 * column / len(held_out))
+            if column % 10 == 0:
+                asked(column, len(held_out))
             user_id = int(user.id.removeprefix("u"))
             held = held_out[user_id]
             movies = [int(m) for m in held["movieId"]]
@@ -172,12 +223,13 @@ def evaluate(
     data = data or load(path)
     say("Splitting ratings by time", 0.0)
     s = evaluation_split(data, mode)
-    say(f"Building profiles for {len(s.users)} users", 0.05)
+    say(f"Building profiles for {len(s.users)} users", 0.01)
     scenario, _ = build_scenario(s, data, mode)
     recommender = Recommender(scenario, embedder)
-    recommender.prepare(METHOD_NAMES, progress=lambda stage, fraction: say(stage, 0.1 + 0.5 * fraction))
     profiles = [dict(u.profile) for u in scenario.users]
-    results, refusals = _user_results(s, recommender, profiles, _score_users(recommender, profiles, say), say)
+    plan = _plan(embedder, scenario, profiles, time.perf_counter() - started, say)
+    _prepare(recommender, plan)
+    results, refusals = _user_results(s, recommender, profiles, _score_users(recommender, profiles, plan), plan)
     say("Done", 1.0)
     embedder.flush()
     titles = dict(zip(data.movies["movieId"].astype(int), data.movies["title"].astype(str), strict=True))

@@ -85,3 +85,26 @@ def preset_info(preset_id: str) -> PresetInfo:
 def list_presets(*, include_generated: bool = True) -> list[PresetInfo]:
     ids = preset_ids() if include_generated else _file_ids()
     return [preset_info(i) for i in ids]
+
+
+def own_names(scenario: Scenario) -> Scenario:
+    """An edited preset under names of its own: a preset's id gets ``-edited`` and a preset's title ``(edited)``
+    (the part before its colon, so that a picker that cuts long titles still tells the two apart). A scenario
+    that is a preset unchanged, or that already has names of its own, is returned as it is.
+
+    >>> edited = own_names(Scenario.model_validate({**load_preset("sign-trap").to_dict(), "description": "Mine."}))
+    >>> edited.id, edited.title
+    ('sign-trap-edited', 'The sign trap (edited)')
+    >>> own_names(load_preset("sign-trap")).id
+    'sign-trap'
+    """
+    titles = {info.title for info in list_presets(include_generated=False)}
+    taken_id = scenario.id in _file_ids()
+    if taken_id and load_preset(scenario.id).fingerprint == scenario.fingerprint:
+        return scenario
+    update = {}
+    if taken_id:
+        update["id"] = f"{scenario.id[:93]}-edited"
+    if scenario.title in titles:
+        update["title"] = f"{scenario.title.split(':')[0].strip()[:190]} (edited)"
+    return Scenario.model_validate({**scenario.to_dict(), **update}) if update else scenario

@@ -7,6 +7,7 @@ problems name the table, the row and the column.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -181,3 +182,25 @@ def _number(value: Any) -> Any:
     if _missing(value) or (isinstance(value, str) and not value.strip()):
         return math.nan
     return score_cell(value) if isinstance(value, str) else value
+
+
+_CELL = re.compile(r"^(users|products) row (\d+), column '(.*)'$", re.DOTALL)
+
+
+def bad_cells(problems: Sequence[tuple[str, str]]) -> dict[str, dict[int, dict[str, str]]]:
+    """The editor's cells its validation names (``products row 3, column 'wine'``, rows counted from 1):
+    ``{"users"|"products": {row index: {column: message}}}``, a column being :data:`ID`, :data:`NAME`,
+    :data:`DESCRIPTION` or a feature's name. A problem with the whole scenario (its id) names no cell.
+
+    >>> bad_cells([("products row 3, column 'red wine'", "score must be in [-1, 1], got 1.5"),
+    ...            ("users row 1, column 'id'", "id is empty"), ("id", "too long")])
+    {'products': {2: {'red wine': 'score must be in [-1, 1], got 1.5'}}, 'users': {0: {' id': 'id is empty'}}}
+    """
+    cells: dict[str, dict[int, dict[str, str]]] = {}
+    fixed = {label: column for column, label in LABELS.items()}
+    for path, message in problems:
+        match = _CELL.match(path)
+        if match:
+            table, row, column = match.groups()
+            cells.setdefault(table, {}).setdefault(int(row) - 1, {})[fixed.get(column, column)] = message
+    return cells

@@ -111,7 +111,7 @@ def test_across_models_compares_every_installed_model_when_opened(app):
 
     at = open_diagnostics(app)
     assert "The sign is lost" not in plain(at.info), "the tab computes nothing until it is opened"
-    at.session_state["d_tab"] = "Across models"
+    at.session_state["tab"] = "Across models"
     at.run()
     assert not at.exception, at.exception
     assert "prefix fix helps most with" in plain(at.info)
@@ -126,7 +126,7 @@ def test_across_models_compares_every_installed_model_when_opened(app):
 def test_the_negation_tab_measures_real_sentences(app, monkeypatch, negation_subset):
     monkeypatch.setenv(ENV_PAIRS, negation_subset)
     at = open_diagnostics(app)
-    at.session_state["d_tab"] = "Negation"
+    at.session_state["tab"] = "Negation"
     at.run()
     assert not at.exception, at.exception
     assert "hears the negation least" in plain(at.info)

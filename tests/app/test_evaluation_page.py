@@ -65,7 +65,7 @@ def test_evaluation_page_runs_the_protocol_and_drills_down(evaluation_page):
 @pytest.mark.slow
 def test_the_vector_database_tab_compares_strategies_with_and_without_dislikes(evaluation_page):
     at = evaluation_page
-    at.session_state["ev_tab"] = "Vector database"
+    at.session_state["tab"] = "Vector database"
     at.run()
     assert not at.exception, at.exception
     verdict = plain(at.info)
@@ -80,7 +80,7 @@ def test_across_models_evaluates_every_installed_model(evaluation_page):
     from core.embedding.models import installed
 
     at = evaluation_page
-    at.session_state["ev_tab"] = "Across models"
+    at.session_state["tab"] = "Across models"
     at.run()
     assert not at.exception, at.exception
     assert f"Over {len(installed())} models: naive text is indistinguishable from chance" in plain(at.info)
@@ -96,7 +96,7 @@ def test_across_models_evaluates_every_installed_model(evaluation_page):
 
 def test_the_model_picker_changes_the_evaluation(evaluation_page):
     at = evaluation_page
-    at.session_state["ev_tab"] = "Results"
+    at.session_state["tab"] = "Results"
     at.selectbox(key="ev_model").set_value("paraphrase-l3").run()
     assert not at.exception, at.exception
     assert "paraphrase-MiniLM-L3-v2" in plain(at.caption)

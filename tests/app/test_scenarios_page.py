@@ -45,7 +45,9 @@ def test_apply_a_preset_and_open_it_in_the_explorer(app):
     assert "is valid" in plain(at.success)
     link = at.get("page_link")[0]
     assert link.proto.page_script_hash == calc_hash("explorer"), link.proto  # st.Page hashes its url_path
-    assert "upload=peanut-allergy" in link.proto.query_string, link.proto
+    # It fits in a link, so the link carries it (a link to this session's upload would fail in another browser).
+    assert link.proto.query_string.startswith("data=1."), link.proto
+    assert at.selectbox(key="e_choice").value == "upload:peanut-allergy", "the Load picker says what is edited"
 
 
 def test_upload_csv_then_open_in_explorer(app):
@@ -91,6 +93,10 @@ def test_invalid_edits_are_listed_by_row_and_column_and_not_applied(app):
     error = plain(at.error)
     assert "products row 3, column 'anxiety'" in error
     assert at.session_state.get(UPLOADS, {}) == {}
+    # The bad cell is shown again, highlighted, in its row as the grid numbers it.
+    assert "Cells to fix in the products table" in " ".join(m.value for m in at.markdown)
+    shown = at.dataframe[-1].value
+    assert list(shown.index) == ["row 3"] and shown.loc["row 3", "anxiety"] == "4.0"
 
 
 def test_unsaved_edits_warn_before_switching(app):
@@ -153,7 +159,10 @@ def test_features_named_like_the_fixed_columns_load_edit_and_apply(app):
     upload(at, "clash.json", json.dumps(data).encode())
     button(at, "Apply").click().run()
     assert not at.exception
-    assert set(at.session_state[UPLOADS]["sign-trap"].vocabulary) >= {"name", "kind", "id", "description"}
+    applied = at.session_state[UPLOADS]["sign-trap-edited"]  # an edited preset gets names of its own
+    assert set(applied.vocabulary) >= {"name", "kind", "id", "description"}
+    assert applied.title == "The sign trap (edited)" and "sign-trap" not in at.session_state[UPLOADS]
+    assert at.selectbox(key="e_choice").value == "upload:sign-trap-edited", "the Load picker says what is edited"
     still_usable(at)
 
 
@@ -201,7 +210,7 @@ def test_an_edited_scenario_travels_in_the_link_to_a_fresh_session(app):
     button(at, "Apply").click().run()
     assert not at.exception
     at.switch_page("pages/explorer.py")
-    at.query_params["upload"] = "sign-trap"
+    at.query_params["upload"] = "sign-trap-edited"
     at.run()
     assert not at.exception
     link = {key: at.query_params[key] for key in at.query_params}
@@ -213,8 +222,8 @@ def test_an_edited_scenario_travels_in_the_link_to_a_fresh_session(app):
         fresh.query_params[key] = value
     fresh.run()
     assert not fresh.exception and not fresh.warning
-    assert fresh.session_state["x_preset"] == "upload:sign-trap"
-    assert fresh.session_state[UPLOADS]["sign-trap"].title == "Our class example"
+    assert fresh.session_state["x_preset"] == "upload:sign-trap-edited"
+    assert fresh.session_state[UPLOADS]["sign-trap-edited"].title == "Our class example"
     assert [[item["name"] for item in m["top"]] for m in explorer_panel(fresh)["methods"]] == before
 
 
@@ -234,7 +243,7 @@ def test_a_feature_named_like_a_streamlit_internal_loads_edits_and_applies(app):
     upload(at, "reserved.json", json.dumps(data).encode())
     button(at, "Apply").click().run()
     assert not at.exception, at.exception
-    assert "_index" in at.session_state[UPLOADS]["sign-trap"].vocabulary
+    assert "_index" in at.session_state[UPLOADS]["sign-trap-edited"].vocabulary
     still_usable(at)
 
 

@@ -1,7 +1,8 @@
 """Layout at 800, 1280 and 1920 px: numbers and arrows never wrap, headers never break inside a word, every
 method column and every tab stays in view, stats never run into each other, chart titles are never cut, never
-reach the plot and never wrap at 1920 px, reference lines are named in the legend rather than on the plot, the
-Evaluation tables fit an 800-px screen, and nothing sticks out of the page."""
+reach the plot and never wrap at 1920 px (test_charts_e2e.py walks every chart at 390 px too), reference lines
+are named in the legend rather than on the plot, the Evaluation tables fit an 800-px screen, and nothing sticks
+out of the page."""
 
 from __future__ import annotations
 
@@ -181,8 +182,8 @@ def assert_charts_read_well(page, size, where: str) -> None:
     labelled = [c for c in charts if c["onPlot"]]
     assert not labelled, (where, labelled)  # reference lines are named in the legend
     assert all(c["legendBelow"] for c in charts), where
-    if size[0] >= 1920:
-        wrapped = [c for c in charts if c["lines"] > 1 or c["sublines"] > 1]
+    if size[0] >= 1920:  # titles are short; a subtitle is wrapped to fit a 390-px phone, so it may wrap here
+        wrapped = [c for c in charts if c["lines"] > 1]
         assert not wrapped, (where, wrapped)
     assert page.evaluate(WIDER_THAN_PAGE) == 0, where
 

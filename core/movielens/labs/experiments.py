@@ -34,6 +34,7 @@ import pandas as pd
 
 from core.embedding.embedder import Embedder
 from core.errors import UnknownName
+from core.jobs import Plan
 from core.movielens.data import DataError, MovieLens
 from core.movielens.labs.categories import clean_title, effective_embeddings
 from core.movielens.labs.ease import DEFAULT_REGULARISATION, EASE
@@ -361,10 +362,11 @@ def qdrant_lab(embedder: Embedder, data: MovieLens, *, report: Report | None = N
     metrics: dict[str, dict[str, list[float]]] = {}
     held = dict(list(s.held_out[s.held_out["userId"].isin(s.users)].groupby("userId")))
     history = dict(list(s.history[s.history["userId"].isin(s.users)].groupby("userId")))
+    asked = Plan(report, {"before": 0.5, "asking": 0.5}).step("asking", "Asking Qdrant", "user")
     with Catalogue(items, embedder.fingerprint) as catalogue:
         for n, user in enumerate(s.users):
-            if n % 30 == 0:
-                say(f"Asking Qdrant for {len(s.users)} users ({n} done)", 0.5 + 0.5 * n / len(s.users))
+            if n % 10 == 0:
+                asked(n, len(s.users))  # the count and the bar from the same n
             past, movies = history[user], [int(m) for m in held[user]["movieId"]]
             candidates = [rows[m] for m in movies]
             both = catalogue.scores(history_examples(past, rows, items), candidates)

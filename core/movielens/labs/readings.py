@@ -87,3 +87,22 @@ def qdrant(lab: LabResult) -> str:
         + "; ".join(_sentence(h) if i == 0 else h for i, h in enumerate(helped))
         + f". Against the alternatives: {_compare(lab, best, 'signed history')}; {_compare(lab, best, 'EASE')}."
     )
+
+
+def likes_only(lab: LabResult) -> str:
+    """Why average_vector and sum_scores should tie with likes only, and whether their shown AUCs do (3 decimals).
+
+    "Match" is said only when the table shows the same AUC; otherwise the sentence gives both numbers.
+    """
+    avg, total = (f"qdrant-{s}{NO_NEGATIVES}" for s in ("avg", "sum"))
+    summary = lab.summary()
+    if avg not in summary or total not in summary:
+        return ""
+    a, b = f"{summary[avg]['auc']:.3f}", f"{summary[total]['auc']:.3f}"
+    why = (
+        "With likes only, sum_scores ranks as average_vector does (the sum of cosines to unit examples is the cosine "
+        "to their sum, times a constant)"
+    )
+    if a == b:
+        return f"{why}, so those two bars match (AUC {a})."
+    return f"{why}, so those two bars should match; here they differ at the third decimal (AUC {a} and {b})."

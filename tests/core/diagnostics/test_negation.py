@@ -8,6 +8,7 @@ import pytest
 from core.diagnostics.negation import (
     PairsError,
     derangement,
+    every_model,
     find_pairs,
     load_pairs,
     negation_cosines,
@@ -135,3 +136,20 @@ def test_the_reading_names_models_without_a_scale():
     }
     text = reading(results)
     assert "a hears the negation least (0.97)" in text and "Not defined for b: the random floor is 0.98" in text
+
+
+def test_every_model_reports_one_bar_weighted_by_each_models_expected_time(embedder):
+    from core.embedding.cache import CachedEmbedder
+
+    pairs = parse_pairs(b"sentence,negated\nA quiet morning.,Not a quiet morning.\nI paid.,I did not pay.\n", "t.csv")
+    fast, slow = CachedEmbedder(embedder.inner, None), CachedEmbedder(embedder.inner, None)
+    fast.chars_per_second, slow.chars_per_second = 1e9, 1.0  # slow: its texts are nearly all of the time
+    seen = []
+    results = every_model(pairs, {"fast": fast, "slow": slow}, lambda stage, f: seen.append((stage, f)))
+    assert set(results) == {"fast", "slow"} and results["slow"][0].size == 2
+    fractions = [f for _, f in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0)
+    slow_starts = next(f for stage, f in seen if "with slow" in stage)
+    assert slow_starts < 0.1, "the fast model's share of the bar is its share of the expected time"
+    assert all(stage.startswith("Embedding sentences with ") for stage, _ in seen)
+    assert any(stage.endswith(": 4 of 4 sentences") for stage, _ in seen), "the count and the bar: one number"

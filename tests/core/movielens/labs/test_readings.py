@@ -69,3 +69,15 @@ def test_qdrant_reading_does_not_crown_a_strategy_that_only_ties():
     text = readings.qdrant(lab(rules))
     assert "level with qdrant-sum within the noise" in text or "level with qdrant-avg within the noise" in text
     assert "qdrant-best" not in text.split(". Do negative")[0]
+
+
+def test_likes_only_strategies_match_only_when_their_shown_aucs_are_equal():
+    base = np.random.default_rng(2).uniform(0.4, 0.6, 50)
+    others = {"qdrant-avg": base, "qdrant-best": base, "qdrant-sum": base, "qdrant-best (likes only)": base}
+    same = lab(others | {"qdrant-avg (likes only)": base, "qdrant-sum (likes only)": base + 0.0001})
+    assert "so those two bars match (AUC" in readings.likes_only(same)
+    apart = lab(others | {"qdrant-avg (likes only)": base, "qdrant-sum (likes only)": base - 0.0012})
+    text = readings.likes_only(apart)
+    assert "match (" not in text and "differ at the third decimal" in text
+    a, b = (f"{float(np.mean(v)):.3f}" for v in (base, base - 0.0012))
+    assert f"(AUC {a} and {b})" in text
