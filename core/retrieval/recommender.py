@@ -23,6 +23,7 @@ from core.embedding.embedder import Embedder, Progress
 from core.errors import InputError
 from core.jobs import SingleFlight, Stage, run_stages
 from core.retrieval.carriers import Carriers
+from core.retrieval.edge import EdgeStore, qdrant_store
 from core.retrieval.marks import HARD_NO, Marks, hard_nos
 from core.retrieval.qdrant import MEMORY, QdrantStore, collection_name
 from core.retrieval.ranking import Agreement, Ranking, measure_agreement
@@ -120,7 +121,7 @@ class Recommender:
         # Keys written to Qdrant, once each. Not bounded: the app writes one key (weighted's, for the strategies);
         # only `store="qdrant"` with many whitening settings writes more, and each stays until release().
         self._stored: set[str] = set()
-        self._qdrant: QdrantStore | None = None
+        self._qdrant: EdgeStore | QdrantStore | None = None
         self._lock = threading.Lock()  # the two attributes above; never held while writing or computing
 
     @cached_property
@@ -167,19 +168,22 @@ class Recommender:
 
     def qdrant(
         self, method: str, params: MethodParams = DEFAULT_PARAMS, *, progress: Progress | None = None
-    ) -> QdrantStore:
-        """The scenario's Qdrant collection, holding ``method``'s product vectors (upserted on first use)."""
+    ) -> EdgeStore | QdrantStore:
+        """The scenario's Qdrant collection, holding ``method``'s product vectors (upserted on first use): Qdrant
+        Edge in this process, or a server through qdrant-client (``SIGNED_EXPLORER_QDRANT``)."""
         with self._lock:
             if self._qdrant is None:
                 name = collection_name(self.scenario.fingerprint, self.space.embedder.name)
-                self._qdrant = QdrantStore(self._profiles, self.product_ids, name, where=self._qdrant_where)
+                self._qdrant = qdrant_store(self._profiles, self.product_ids, name, where=self._qdrant_where)
             store, name = self._qdrant, self.key(method, params).name
             written = name in self._stored
         if not written:
             self._computing.run(("qdrant", name), lambda: self._write(store, method, params, progress))
         return store
 
-    def _write(self, store: QdrantStore, method: str, params: MethodParams, progress: Progress | None) -> None:
+    def _write(
+        self, store: EdgeStore | QdrantStore, method: str, params: MethodParams, progress: Progress | None
+    ) -> None:
         name = self.key(method, params).name
         if name not in self._stored:
             store.add(name, self.products(method, params), progress=progress)

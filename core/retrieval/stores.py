@@ -7,7 +7,8 @@ Every store answers two kinds of query under one small interface (:class:`Vector
   rescales such a query to length 1, so its exact scores are then larger by that factor, in the same order);
 - ``recommend`` is Qdrant's recommendation API: positive and negative examples, combined by one of three
   strategies (:mod:`core.vectors.examples`; the numpy store follows the same formulas as Qdrant, so the two
-  can be compared).
+  can be compared);
+- ``feedback`` is Qdrant's relevance feedback query: a target and scored feedback vectors (naive strategy).
 
 A hard "no" is a filter, never a direction: a product that carries, with a positive score, any of the
 ``exclude`` features is not returned at all.
@@ -15,7 +16,8 @@ A hard "no" is a filter, never a direction: a product that carries, with a posit
 :class:`NumpyStore` keeps each method's product vectors in this process and scores them with matrix
 products: the default, because a slider move must cost microseconds. Its :meth:`NumpyStore.scores` gives
 every product's score as one dense array, which is what a ranking of all products needs. The Qdrant
-stores are in :mod:`core.retrieval.qdrant`.
+stores are in :mod:`core.retrieval.edge` (Qdrant's engine in this process) and :mod:`core.retrieval.qdrant`
+(qdrant-client: a server, and the reference implementation the tests hold the engine against).
 
 >>> from core.retrieval.carriers import Carriers
 >>> store = NumpyStore(Carriers([{"nuts": 1.0}, {"tea": 0.5}, {"nuts": -1.0}]))
@@ -38,7 +40,7 @@ import numpy as np
 from core.embedding.embedder import Progress
 from core.numeric import inverse_norms
 from core.retrieval.carriers import Carriers
-from core.vectors.examples import ExampleIds, Examples, strategy_scores
+from core.vectors.examples import ExampleIds, Examples, Feedback, feedback_scores, strategy_scores
 from core.vectors.space import LinearForm
 
 
@@ -111,6 +113,28 @@ class VectorStore(Protocol):
         among: Sequence[int] | None = None,
         lookup: VectorStore | None = None,  # examples named by id are products of this store (same kind)
     ) -> Hits: ...
+
+    def feedback(
+        self,
+        key: str,
+        feedback: Feedback,
+        *,
+        limit: int,
+        exclude: Sequence[str] = (),
+        among: Sequence[int] | None = None,
+    ) -> Hits: ...
+
+
+def no_direction(
+    carriers: Carriers, limit: int, exclude: Sequence[str], among: Sequence[int] | np.ndarray | None = None
+) -> Hits:
+    """What a query with no direction returns: the first ``limit`` allowed products, each scoring 0 (Qdrant refuses
+    such a query, and a cosine with a zero vector is 0 everywhere else in this project)."""
+    allowed = ~carriers.mask(exclude)
+    if among is not None:
+        allowed &= np.isin(np.arange(carriers.n), np.asarray(among, dtype=np.int64))
+    chosen = np.flatnonzero(allowed)[: max(limit, 0)]
+    return Hits(chosen, np.zeros(chosen.size, dtype=np.float32))
 
 
 def candidates(n: int, among: Sequence[int] | None, examples: Given, lookup: object | None) -> np.ndarray | None:
@@ -204,3 +228,16 @@ class NumpyStore:
         scores = strategy_scores(strategy, given, items)
         scores = np.zeros(self.n, dtype=np.float32) if scores is None else scores
         return self._answer(scores, limit, exclude, candidates(self.n, among, examples, lookup))
+
+    def feedback(
+        self,
+        key: str,
+        feedback: Feedback,
+        *,
+        limit: int,
+        exclude: Sequence[str] = (),
+        among: Sequence[int] | None = None,
+    ) -> Hits:
+        """The relevance feedback query's scores, by the formula Qdrant's engine follows (one matrix product)."""
+        scores = feedback_scores(feedback, self.vectors(key).vectors)
+        return self._answer(scores, limit, exclude, None if among is None else np.asarray(among, dtype=np.int64))

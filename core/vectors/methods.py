@@ -37,7 +37,7 @@ from scipy import sparse
 from core.embedding.embedder import Embedder, Progress
 from core.errors import InputError, UnknownName
 from core.numeric import EPS, measured_cosine, normalize_rows, tanh_weights, unit
-from core.vectors.examples import Examples, average_query
+from core.vectors.examples import DEFAULT_FEEDBACK, Examples, Feedback, NaiveFeedback, average_query, feedback_query
 from core.vectors.space import DEFAULT_PARAMS, FeatureSpace, LinearForm, MethodParams
 from core.vectors.texts import ProfileLike, bucket_index, naive_text, prefix_sentence, split_texts
 
@@ -231,6 +231,44 @@ def strategy_point(
     return np.array([np.zeros(space.dim) if r is None else unit(r) for r in rows], dtype=np.float32).reshape(
         len(profiles), space.dim
     )
+
+
+MAX_FEEDBACK = 16
+"""Feedback items a relevance feedback request names at most. Qdrant scores every product against both vectors of
+every pair of items with different scores: m items cost up to m(m - 1) similarities per product (16: 240; the
+200 scores of a bench-10k user: 39,800, seconds per query)."""
+
+
+def feedback_request(profile: ProfileLike, space: FeatureSpace, strategy: NaiveFeedback = DEFAULT_FEEDBACK) -> Feedback:
+    """A signed profile as Qdrant's relevance feedback query sees it.
+
+    - target: the profile's naive text embedding, what a search box would send ("anxiety: -0.9 adventure: 0.8");
+    - feedback: each scored feature's embedding with its score (a 0 included: it sits between the others). With
+      more than :data:`MAX_FEEDBACK` scores, the ones farthest from the profile's mean score are kept (the pairs
+      with the largest differences, which weigh most; a choice a constant shift of every score leaves alone).
+    """
+    features = list(profile)
+    if len(features) > MAX_FEEDBACK:
+        mean = float(np.mean([profile[f] for f in features]))
+        kept = set(sorted(features, key=lambda f: -abs(profile[f] - mean))[:MAX_FEEDBACK])
+        features = [f for f in features if f in kept]
+    target = _encode_texts(space, [naive_text(profile)], None)[0]
+    scores = np.array([profile[f] for f in features], dtype=np.float32)
+    return Feedback(target, feature_vectors(space, features), scores, strategy)
+
+
+def feedback_point(
+    profiles: Sequence[ProfileLike],
+    *,
+    space: FeatureSpace,
+    params: MethodParams = DEFAULT_PARAMS,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """Where the relevance feedback query's user sits: Qdrant's naive feedback score of a unit item x is a dot
+    product x . q (:func:`~core.vectors.examples.feedback_query`), so its ranking is the cosine to q, exactly."""
+    space.feature_embeddings(progress)
+    rows = [unit(feedback_query(feedback_request(p, space))) for p in profiles]
+    return np.array(rows, dtype=np.float32).reshape(len(profiles), space.dim)
 
 
 FormFn = Callable[[np.ndarray, FeatureSpace, MethodParams], LinearForm]
