@@ -521,7 +521,8 @@ def _add_rank(sub) -> None:
         "--methods",
         type=_methods,
         metavar="A,B",
-        help="comma-separated methods (default: the six vector methods; also qdrant-avg, qdrant-best, qdrant-sum)",
+        help="comma-separated methods (default: the six vector methods; also qdrant-avg, qdrant-best, qdrant-sum, "
+        "qdrant-feedback)",
     )
     p.add_argument("--top", type=bounded_int(1, 1000), default=5, metavar="K", help="how many products (default 5)")
     p.add_argument(

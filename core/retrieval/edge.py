@@ -238,6 +238,8 @@ class EdgeStore:
 
     def vectors_of(self, key: str, ids: np.ndarray) -> np.ndarray:
         """(len(ids), d) the stored (unit) vectors of products named by index, in that order."""
+        if not len(ids):
+            return np.zeros((0, int(edge_shard.marker(self.folder / key)["dim"])), dtype=np.float32)
         records = {
             int(r.id): r.vector[edge_shard.VECTOR] for r in self._shard(key).retrieve(list(map(int, ids)), False, True)
         }

@@ -40,7 +40,7 @@ import numpy as np
 from core.embedding.embedder import Progress
 from core.numeric import inverse_norms
 from core.retrieval.carriers import Carriers
-from core.vectors.examples import ExampleIds, Examples, Feedback, feedback_scores, strategy_scores
+from core.vectors.examples import FEEDBACK, ExampleIds, Examples, Feedback, feedback_scores, strategy_scores
 from core.vectors.space import LinearForm
 
 
@@ -56,6 +56,22 @@ class Hits:
         """(n,) scores in product order; -inf for every product that was not returned."""
         out = np.full(n, -np.inf, dtype=np.float32)
         out[self.indices] = self.scores
+        return out
+
+    def ahead_of(self, rest: np.ndarray) -> np.ndarray:
+        """(n,) scores: these hits' own, and every other product's from ``rest`` (the same query scored over the
+        whole catalogue) kept just below the lowest hit, so the hits come first, in their order (-inf stays).
+
+        >>> Hits(np.array([2]), np.array([0.5], dtype=np.float32)).ahead_of(np.array([0.9, 0.1, 0.5, -np.inf]))
+        array([0.49999997, 0.1       , 0.5       ,       -inf], dtype=float32)
+        """
+        out = np.asarray(rest, dtype=np.float32).copy()
+        if self.indices.size:
+            others = np.ones(out.size, dtype=bool)
+            others[self.indices] = False
+            floor = np.nextafter(np.float32(self.scores.min()), np.float32(-np.inf))
+            out[others] = np.minimum(out[others], floor)
+            out[self.indices] = self.scores
         return out
 
 
@@ -123,6 +139,24 @@ class VectorStore(Protocol):
         exclude: Sequence[str] = (),
         among: Sequence[int] | None = None,
     ) -> Hits: ...
+
+
+def ask(
+    store: VectorStore,
+    key: str,
+    strategy: str | None,
+    request: np.ndarray | Given | Feedback,
+    *,
+    limit: int,
+    exclude: Sequence[str] = (),
+) -> Hits:
+    """One query to any store: a nearest search (``strategy`` None: ``request`` is the query vector), a recommend
+    strategy (``request``: examples) or relevance feedback (``strategy`` FEEDBACK, ``request``: a Feedback)."""
+    if strategy is None:
+        return store.search(key, request, limit=limit, exclude=exclude)
+    if strategy == FEEDBACK:
+        return store.feedback(key, request, limit=limit, exclude=exclude)
+    return store.recommend(key, request, strategy, limit=limit, exclude=exclude)
 
 
 def no_direction(

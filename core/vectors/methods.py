@@ -1,4 +1,4 @@
-"""The six ways to turn a signed profile into a vector, behind one signature, and three vector-database queries.
+"""The six ways to turn a signed profile into a vector, behind one signature, and four vector-database queries.
 
 Every method is a :class:`MethodFn`: ``fn(profiles, *, space, params, progress=None)``
 returns an ``(n, d)`` float32 array with unit rows, or zero rows for profiles
@@ -19,6 +19,11 @@ weighted sum's vectors; the user is not one vector but a set of examples
 a negative one, with no weight (Qdrant's examples carry none). Their ``fn`` gives
 average_vector's query point, where the maps draw the user.
 
+The fourth, ``qdrant-feedback``, is Qdrant's relevance feedback query (naive strategy): scored feedback instead of
+example lists (:func:`feedback_request`: the target is the profile's naive text embedding, the feedback items
+each scored feature's embedding with its score). Its score of a product is a dot product with one vector
+(:func:`~core.vectors.examples.feedback_query`), where the maps draw its user.
+
 >>> get_method("nave")
 Traceback (most recent call last):
 ...
@@ -37,7 +42,16 @@ from scipy import sparse
 from core.embedding.embedder import Embedder, Progress
 from core.errors import InputError, UnknownName
 from core.numeric import EPS, measured_cosine, normalize_rows, tanh_weights, unit
-from core.vectors.examples import DEFAULT_FEEDBACK, Examples, Feedback, NaiveFeedback, average_query, feedback_query
+from core.vectors.examples import (
+    DEFAULT_FEEDBACK,
+    FEEDBACK,
+    STRATEGIES,
+    Examples,
+    Feedback,
+    NaiveFeedback,
+    average_query,
+    feedback_query,
+)
 from core.vectors.space import DEFAULT_PARAMS, FeatureSpace, LinearForm, MethodParams
 from core.vectors.texts import ProfileLike, bucket_index, naive_text, prefix_sentence, split_texts
 
@@ -285,7 +299,7 @@ class Method:
     fn: MethodFn
     uses_params: bool = False
     form: FormFn | None = None
-    strategy: str | None = None  # a vector database's recommend strategy (the query goes to the store)
+    strategy: str | None = None  # a vector database's query: a recommend strategy or FEEDBACK (asks the store)
     items: str | None = None  # the method whose product vectors the store holds for this one
 
     @property
@@ -331,12 +345,26 @@ METHODS: dict[str, Method] = {
             )
             for short, strategy in (("avg", "average_vector"), ("best", "best_score"), ("sum", "sum_scores"))
         ),
+        Method(
+            "qdrant-feedback",
+            "Qdrant feedback",
+            "Qdrant relevance feedback (naive, a = b = c = 1): the target is the profile's naive text, each scored "
+            "feature a feedback item with its score. Only score differences count.",
+            feedback_point,
+            strategy=FEEDBACK,
+            items="weighted",
+        ),
     )
 }
 METHOD_NAMES: tuple[str, ...] = tuple(m.name for m in METHODS.values() if m.strategy is None)
 """The six methods that turn a profile into one vector (the article's). Cosines between users exist only for these."""
 STRATEGY_NAMES: tuple[str, ...] = tuple(m.name for m in METHODS.values() if m.strategy is not None)
-"""Qdrant's recommend strategies: shown in rankings when picked, never by default."""
+"""The vector database's queries (three recommend strategies, relevance feedback): shown when picked, never by
+default."""
+RECOMMEND_NAMES: tuple[str, ...] = tuple(m.name for m in METHODS.values() if m.strategy in STRATEGIES)
+"""Qdrant's recommend strategies alone: example lists without weights."""
+FEEDBACK_METHOD: str = next(m.name for m in METHODS.values() if m.strategy == FEEDBACK)
+"""Qdrant's relevance feedback query: scored feedback."""
 ALL_METHOD_NAMES: tuple[str, ...] = tuple(METHODS)
 
 

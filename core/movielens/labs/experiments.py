@@ -43,7 +43,7 @@ from core.movielens.metrics import METRICS, Difference, mean_ci, paired_differen
 from core.movielens.protocol import NO_GENRE, POSITIVE, SEED, Split, evaluation_split, user_profile
 from core.movielens.strategies import NO_NEGATIVES, Catalogue, history_examples
 from core.numeric import normalize_rows, tanh_weights, unit
-from core.vectors.methods import STRATEGY_NAMES
+from core.vectors.methods import RECOMMEND_NAMES
 
 Report = Callable[[str, float], None]
 
@@ -344,8 +344,8 @@ def _ease_extra(model: EaseModel, data: MovieLens) -> dict:
 # -- lab 5: a vector database's recommend strategies -------------------------------------------------
 
 QDRANT_RULES = (
-    *STRATEGY_NAMES,
-    *(f"{m}{NO_NEGATIVES}" for m in STRATEGY_NAMES),
+    *RECOMMEND_NAMES,
+    *(f"{m}{NO_NEGATIVES}" for m in RECOMMEND_NAMES),
     "signed history",
     "EASE",
 )
