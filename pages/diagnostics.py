@@ -36,11 +36,13 @@ key = (scenario.fingerprint, space.embedder.name)
 features = counted(len(scenario.vocabulary), "feature")
 st.caption(md_escape(f"{scenario.title} · {features} · model {space.embedder.name}"))
 
-sign, dislikes, magnitude, truncation, synonyms, pca, injection, tanh, every, negated = st.tabs(
+sign, shifted, dislikes, magnitude, truncation, synonyms, pca, injection, tanh, every, negated = st.tabs(
     list(tabs.TABS), key="d_tab", on_change="rerun"
 )
 with sign:
     sweep, swept_user = tabs.tab_sign(space, scenario, key, params)
+with shifted:
+    tabs.tab_shift(recommender, key, params)
 with dislikes:
     tabs.tab_dislikes(recommender, key, params)
 with magnitude:

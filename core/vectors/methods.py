@@ -253,6 +253,21 @@ every pair of items with different scores: m items cost up to m(m - 1) similarit
 200 scores of a bench-10k user: 39,800, seconds per query)."""
 
 
+def feedback_features(profile: ProfileLike) -> list[str]:
+    """The features a feedback request names, in profile order: all of them, or the :data:`MAX_FEEDBACK` whose
+    scores lie farthest from the profile's mean score.
+
+    >>> feedback_features({"a": 0.9, "b": 0.1, "c": -0.8})
+    ['a', 'b', 'c']
+    """
+    features = list(profile)
+    if len(features) <= MAX_FEEDBACK:
+        return features
+    mean = float(np.mean([profile[f] for f in features]))
+    kept = set(sorted(features, key=lambda f: -abs(profile[f] - mean))[:MAX_FEEDBACK])
+    return [f for f in features if f in kept]
+
+
 def feedback_request(profile: ProfileLike, space: FeatureSpace, strategy: NaiveFeedback = DEFAULT_FEEDBACK) -> Feedback:
     """A signed profile as Qdrant's relevance feedback query sees it.
 
@@ -261,11 +276,7 @@ def feedback_request(profile: ProfileLike, space: FeatureSpace, strategy: NaiveF
       more than :data:`MAX_FEEDBACK` scores, the ones farthest from the profile's mean score are kept (the pairs
       with the largest differences, which weigh most; a choice a constant shift of every score leaves alone).
     """
-    features = list(profile)
-    if len(features) > MAX_FEEDBACK:
-        mean = float(np.mean([profile[f] for f in features]))
-        kept = set(sorted(features, key=lambda f: -abs(profile[f] - mean))[:MAX_FEEDBACK])
-        features = [f for f in features if f in kept]
+    features = feedback_features(profile)
     target = _encode_texts(space, [naive_text(profile)], None)[0]
     scores = np.array([profile[f] for f in features], dtype=np.float32)
     return Feedback(target, feature_vectors(space, features), scores, strategy)

@@ -15,7 +15,17 @@ ALL_METHODS = "naive,split,prefix,weighted,whitened,exact,qdrant-avg,qdrant-best
 PEANUT = (
     "explorer?preset=peanut-allergy&user=peanut-allergic&hardno=-0.9&methods=naive,prefix,weighted,exact,qdrant-best"
 )
-DIAGNOSTICS_TABS = ["Sign", "Dislikes", "Magnitude", "Truncation", "Synonyms", "PCA variance", "Raw injection", "Tanh"]
+DIAGNOSTICS_TABS = [
+    "Sign",
+    "Shift",
+    "Dislikes",
+    "Magnitude",
+    "Truncation",
+    "Synonyms",
+    "PCA variance",
+    "Raw injection",
+    "Tanh",
+]
 LABS = ["User from history", "Negative feedback", "Category centroids", "EASE", "Vector database"]
 
 UNWRAPPED = """
