@@ -38,6 +38,7 @@ from core.vectors.examples import DEFAULT_FEEDBACK, FEEDBACK, ExampleIds, Feedba
 from core.vectors.methods import METHODS, RECOMMEND_NAMES
 
 NO_NEGATIVES = " (likes only)"  # the rule name of a strategy asked without its negative examples
+FITTED = " (fitted)"  # the rule name of relevance feedback with coefficients fitted on the history
 
 
 def history_examples(

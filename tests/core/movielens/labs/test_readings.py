@@ -69,3 +69,17 @@ def test_qdrant_reading_does_not_crown_a_strategy_that_only_ties():
     text = readings.qdrant(lab(rules))
     assert "level with qdrant-sum within the noise" in text or "level with qdrant-avg within the noise" in text
     assert "qdrant-best" not in text.split(". Do negative")[0]
+
+
+def test_qdrant_reading_says_plainly_whether_scored_feedback_beats_example_lists():
+    rng = np.random.default_rng(4)
+    base = rng.uniform(0.4, 0.6, 50)
+    lists = {"qdrant-avg": base + 0.02, "qdrant-best": base, "qdrant-sum": base + 0.02}
+    rules = {**lists, **{f"{m} (likes only)": base for m in lists}, "signed history": base + 0.03, "EASE": base + 0.1}
+    fit = {"a": 0.0, "b": 0.5, "c": 1.0, "train_auc": 0.61, "default_train_auc": 0.6}
+    ahead = lab({**rules, "qdrant-feedback": base + 0.05, "qdrant-feedback (fitted)": base + 0.06}, feedback_fit=fit)
+    text = readings.qdrant(ahead)
+    assert "Scored feedback beats the best example list: qdrant-feedback and qdrant-feedback (fitted) above" in text
+    assert "Fitted on the history alone, a = 0, b = 0.5, c = 1 (inner AUC 0.610, against 0.600" in text
+    level = lab({**rules, "qdrant-feedback": base + 0.02, "qdrant-feedback (fitted)": base + 0.02}, feedback_fit=fit)
+    assert "Scored feedback does not beat the best example list (" in readings.qdrant(level)
