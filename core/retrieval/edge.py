@@ -3,11 +3,11 @@
 ``SIGNED_EXPLORER_QDRANT=memory`` (the default) or a folder runs here; a server URL keeps ``qdrant-client``
 (:class:`~core.retrieval.qdrant.QdrantStore`). :func:`qdrant_store` picks one for a location.
 
-**Layout.** A collection is a folder (for ``memory``: inside this process's temporary folder, on ``/dev/shm``
-where there is one, deleted at exit), with one Edge shard per vector key (a method with its parameters): the
+**Layout.** A collection is a folder (for ``memory``: inside this process's temporary folder, deleted at exit:
+Qdrant Edge has no in-memory mode), with one Edge shard per vector key (a method with its parameters): the
 keys differ in dimension, and an Edge upsert replaces a whole point, so they cannot share points as named
-vectors do on a server. Each product is a point (id = its index) with the payload ``{"id", "carries",
-"profile"}``; a keyword index on ``carries`` serves the hard-no filter. How a shard is written, when it counts
+vectors do on a server. Each product is a point (id = its index) with the payload ``{"id", "carries"}``; a
+keyword index on ``carries`` serves the hard-no filter. How a shard is written, when it counts
 as complete and which ones get HNSW: :mod:`core.retrieval.edge_shard`. A folder is used by one process at a
 time (a lock file says so in one line), as qdrant-client's embedded folders are.
 
@@ -74,8 +74,8 @@ def qdrant_store(
 
 
 def root(where: str) -> Path:
-    """The folder that holds a location's collections: for ``memory`` a new temporary one of this process (on
-    /dev/shm where it exists); a folder is locked for this process, or refused in one line if another holds it."""
+    """The folder that holds a location's collections: for ``memory`` a new temporary one of this process; a folder
+    is locked for this process, or refused in one line if another holds it."""
     with _TABLE:
         if where not in _ROOTS:
             _ROOTS[where] = _memory_root() if where == MEMORY else _held(Path(where))
@@ -83,8 +83,10 @@ def root(where: str) -> Path:
 
 
 def _memory_root() -> Path:
-    """A temporary folder named by this process; folders of processes that died without cleaning up are removed."""
-    parent = Path("/dev/shm") if os.access("/dev/shm", os.W_OK) else Path(tempfile.gettempdir())
+    """A temporary folder named by this process (in TMPDIR: on disk, so the OS keeps only the pages in use in memory;
+    on /dev/shm a 24-product shard would pin 41 MB of RAM, its first 32 MB vector chunk); folders of processes
+    that died without cleaning up are removed."""
+    parent = Path(tempfile.gettempdir())
     for stale in parent.glob(f"{MEMORY_PREFIX}*"):
         pid = stale.name.removeprefix(MEMORY_PREFIX).split("-")[0]
         if pid.isdigit() and not _alive(int(pid)):
@@ -164,9 +166,9 @@ class EdgeStore:
         self.folder = root(self.where) / name
         self.exact, self.index = exact, index
         self.carriers = Carriers(products)
-        self._payloads = [
-            {"id": i, CARRIES: carried(p), "profile": dict(p)} for i, p in zip(ids, products, strict=True)
-        ]
+        # the product's id and what the hard-no filter reads (the profile stays with the scenario: a shard is this
+        # process's, and a million profiles would double the builder's memory)
+        self._payloads = [{"id": i, CARRIES: carried(p)} for i, p in zip(ids, products, strict=True)]
         self._writing = SingleFlight()
 
     # -- writing ----------------------------------------------------------------------------------------------

@@ -119,6 +119,7 @@ def write(
             shard.update(edge.UpdateOperation.upsert_points(points))
             if progress is not None:
                 progress(stop, n)
+        points = payloads = None  # in the builder, the last reference: the HNSW build gets that memory
         if index:
             shard.optimize()
         shard.flush()
@@ -205,12 +206,13 @@ def main(argv: Sequence[str]) -> int:
     staged = folder / INPUT
     meta = json.loads((staged / "meta.json").read_text())
     vectors = np.load(staged / "vectors.npy", mmap_mode="r")
-    payloads = json.loads((staged / "payloads.json").read_text())
 
     def report(done: int, total: int) -> None:
         print(done, total, flush=True)
 
-    write(folder, vectors, payloads, keyword=meta["keyword"], batch=meta["batch"], index=True, progress=report)
+    payloads = (staged / "payloads.json").read_text()
+    keyword, batch = meta["keyword"], meta["batch"]
+    write(folder, vectors, json.loads(payloads), keyword=keyword, batch=batch, index=True, progress=report)
     return 0
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -90,22 +91,49 @@ def average_query(examples: Examples) -> np.ndarray | None:
     return mean + (mean - examples.negative.mean(axis=0)) if len(examples.negative) else mean
 
 
-def strategy_scores(strategy: str, examples: Examples, items: np.ndarray) -> np.ndarray | None:
-    """Each item's score under a recommend strategy (items: unit rows); None where Qdrant refuses the query."""
+class Scorer(Protocol):
+    """Unit item vectors as the formulas read them: dot products with one query, or with several vectors at once
+    (a store may answer these without the dense (n, d) matrix, e.g. from a linear form)."""
+
+    def scores(self, query: np.ndarray) -> np.ndarray: ...  # (n,) items . query
+
+    def similarities(self, vectors: np.ndarray) -> np.ndarray: ...  # (n, m) items . vectors.T
+
+
+@dataclass(frozen=True)
+class DenseItems:
+    """A plain (n, d) array of unit rows as a :class:`Scorer`."""
+
+    vectors: np.ndarray
+
+    def scores(self, query: np.ndarray) -> np.ndarray:
+        return self.vectors @ np.asarray(query, dtype=np.float32)
+
+    def similarities(self, vectors: np.ndarray) -> np.ndarray:
+        return self.vectors @ np.asarray(vectors, dtype=np.float32).T
+
+
+def _scorer(items: np.ndarray | Scorer) -> Scorer:
+    return DenseItems(items) if isinstance(items, np.ndarray) else items
+
+
+def strategy_scores(strategy: str, examples: Examples, items: np.ndarray | Scorer) -> np.ndarray | None:
+    """Each item's score under a recommend strategy (items: unit rows); None where Qdrant refuses the query.
+
+    average_vector is the cosine to one query; sum_scores, a sum of cosines to unit examples, is the dot product
+    with their signed sum (one query too); best_score needs every example's similarity."""
     check_strategy(strategy)
     if refuses(strategy, examples):
         return None
+    scorer = _scorer(items)
     if strategy == "average_vector":
-        return items @ unit(average_query(examples))
-    sims_pos = items @ normalize_rows(examples.positive).T if len(examples.positive) else None
-    sims_neg = items @ normalize_rows(examples.negative).T if len(examples.negative) else None
+        return np.asarray(scorer.scores(unit(average_query(examples))), dtype=np.float32)
+    positive, negative = normalize_rows(examples.positive), normalize_rows(examples.negative)
     if strategy == "sum_scores":
-        total = np.zeros(len(items), dtype=np.float32)
-        total += sims_pos.sum(axis=1) if sims_pos is not None else 0
-        total -= sims_neg.sum(axis=1) if sims_neg is not None else 0
-        return total
-    best_pos = sims_pos.max(axis=1) if sims_pos is not None else np.full(len(items), -np.inf)
-    best_neg = sims_neg.max(axis=1) if sims_neg is not None else np.full(len(items), -np.inf)
+        return np.asarray(scorer.scores(positive.sum(axis=0) - negative.sum(axis=0)), dtype=np.float32)
+    sims = [scorer.similarities(side) if len(side) else None for side in (positive, negative)]
+    n = next(side for side in sims if side is not None).shape[0]
+    best_pos, best_neg = (np.full(n, -np.inf) if side is None else side.max(axis=1) for side in sims)
     return np.where(best_pos > best_neg, sigmoid(best_pos), -sigmoid(best_neg)).astype(np.float32)
 
 
@@ -173,6 +201,6 @@ def feedback_query(feedback: Feedback) -> np.ndarray:
     return np.asarray(query, dtype=np.float32)
 
 
-def feedback_scores(feedback: Feedback, items: np.ndarray) -> np.ndarray:
+def feedback_scores(feedback: Feedback, items: np.ndarray | Scorer) -> np.ndarray:
     """Each item's naive feedback score (items: unit rows), as Qdrant computes it."""
-    return (items @ feedback_query(feedback)).astype(np.float32)
+    return np.asarray(_scorer(items).scores(feedback_query(feedback)), dtype=np.float32)

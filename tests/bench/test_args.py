@@ -20,6 +20,7 @@ import pytest
         (["bench/limits.py", "--products", "5000,20001"], "must be in [1, 20000]"),
         (["bench/scale.py", "--sizes", "10000,2000000"], "must be in [1000, 1000000]"),
         (["bench/scale.py", "--queries", "100000"], "must be in [5, 200]"),
+        (["bench/scale.py", "--local-queries", "1"], "must be in [3, 200]"),
         (["bench/across_models.py", "--features", "tags"], "invalid choice: 'tags'"),
         (["scripts/serve.py", "--address", "everywhere"], "not an IPv4 address"),
         (["scripts/serve.py", "--replicas", "0"], "must be in [1, 16]"),

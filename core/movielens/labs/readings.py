@@ -98,12 +98,15 @@ def _scored_feedback(lab: LabResult, best: str) -> str:
     summary = lab.summary()
     verdicts = {rule: lab.difference(rule, best) for rule in (FEEDBACK_METHOD, fitted) if rule in lab.rules}
     beats = [rule for rule, d in verdicts.items() if d.low > 0]
+    scores = ", ".join(f"{rule} {summary[rule]['auc']:.3f}" for rule in verdicts)
     plain = (
-        f"Scored feedback beats the best example list: {' and '.join(beats)} above {best} beyond the noise"
+        f"Scored feedback beats the best example list ({best}, AUC {summary[best]['auc']:.3f}; {scores}): "
+        f"{' and '.join(beats)} above it beyond the noise"
         if beats
-        else f"Scored feedback does not beat the best example list ({best}) beyond the noise"
+        else f"Scored feedback does not beat the best example list beyond the noise ({best}, AUC "
+        f"{summary[best]['auc']:.3f}; {scores})"
     )
-    parts = [f"{_compare(lab, rule, best)} (AUC {summary[rule]['auc']:.3f})" for rule in verdicts]
+    parts = [_compare(lab, rule, best) for rule in verdicts]
     coefficients = (
         f" Fitted on the history alone, a = {fit['a']:g}, b = {fit['b']:g}, c = {fit['c']:g} (inner AUC "
         f"{fit['train_auc']:.3f}, against {fit['default_train_auc']:.3f} for a = b = c = 1)"

@@ -79,7 +79,8 @@ def test_qdrant_reading_says_plainly_whether_scored_feedback_beats_example_lists
     fit = {"a": 0.0, "b": 0.5, "c": 1.0, "train_auc": 0.61, "default_train_auc": 0.6}
     ahead = lab({**rules, "qdrant-feedback": base + 0.05, "qdrant-feedback (fitted)": base + 0.06}, feedback_fit=fit)
     text = readings.qdrant(ahead)
-    assert "Scored feedback beats the best example list: qdrant-feedback and qdrant-feedback (fitted) above" in text
+    assert text.count("Scored feedback beats the best example list (qdrant-") == 1
+    assert "qdrant-feedback and qdrant-feedback (fitted) above it beyond the noise" in text
     assert "Fitted on the history alone, a = 0, b = 0.5, c = 1 (inner AUC 0.610, against 0.600" in text
     level = lab({**rules, "qdrant-feedback": base + 0.02, "qdrant-feedback (fitted)": base + 0.02}, feedback_fit=fit)
-    assert "Scored feedback does not beat the best example list (" in readings.qdrant(level)
+    assert "Scored feedback does not beat the best example list beyond the noise (" in readings.qdrant(level)
