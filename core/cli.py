@@ -443,6 +443,12 @@ def _labs_text(payload: dict) -> str:
             lines.append(
                 f"  k={row['k']:<4} hit@1 {_fixed(row['hit@1'], 5, 3)}  recall@3 {_fixed(row['recall@3'], 5, 3)}"
             )
+        fit = lab.get("feedback_fit")
+        if fit:
+            lines.append(
+                f"  feedback coefficients fitted on the history: a = {fit['a']:g}, b = {fit['b']:g}, c = {fit['c']:g} "
+                f"(inner AUC {_fixed(fit['train_auc'], 5, 3)}; a = b = c = 1: {_fixed(fit['default_train_auc'], 5, 3)})"
+            )
     return "\n".join(lines)
 
 
@@ -576,7 +582,8 @@ def _add_rank(sub) -> None:
         "--methods",
         type=_methods,
         metavar="A,B",
-        help="comma-separated methods (default: the six vector methods; also qdrant-avg, qdrant-best, qdrant-sum)",
+        help="comma-separated methods (default: the six vector methods; also qdrant-avg, qdrant-best, qdrant-sum, "
+        "qdrant-feedback)",
     )
     p.add_argument("--top", type=bounded_int(1, 1000), default=5, metavar="K", help="how many products (default 5)")
     p.add_argument(

@@ -3,7 +3,8 @@
 ``python -m core`` (the CLI), ``python -m ui.server`` (the app), ``app.py``, the test suite and the benchmarks
 call :func:`start` first. It sets the environment the model libraries read (no hub, no telemetry, quiet
 progress, OpenMP threads that do not spin between calls) and registers the one exit hook: every loaded
-embedder writes its pending vectors, every Qdrant client closes. No module sets a process-wide default when
+embedder writes its pending vectors, every Qdrant client and Qdrant Edge shard closes (and this process's
+in-memory shards are deleted). No module sets a process-wide default when
 it is imported.
 
 :func:`configuration_problems` is the door every entry point checks before it does anything: the project's
@@ -38,7 +39,12 @@ def start() -> None:
 def _at_exit() -> None:
     """Keep what was computed and close what was opened, while the interpreter still works. Only modules this
     process loaded have anything to keep or close (importing one now could start threads during shutdown)."""
-    for module, hook in (("core.embedding.cache", "flush_all"), ("core.retrieval.qdrant", "close_clients")):
+    hooks = (
+        ("core.embedding.cache", "flush_all"),
+        ("core.retrieval.qdrant", "close_clients"),
+        ("core.retrieval.edge", "close_stores"),
+    )
+    for module, hook in hooks:
         loaded = sys.modules.get(module)
         if loaded is not None:
             with contextlib.suppress(Exception):

@@ -419,9 +419,10 @@ VARIABLES: tuple[Variable, ...] = (
         "qdrant",
         _qdrant,
         "`memory`",
-        "where Qdrant collections live: `memory` (embedded, in the process), a folder this process can write "
-        "(embedded, on disk; one process at a time) or a server URL such as `http://localhost:6333`, tried for "
-        f"{PROBE_SECONDS:g} s at start",
+        "where Qdrant collections live: `memory` (Qdrant's engine in the process, Qdrant Edge, in a temporary "
+        "folder deleted at exit), a folder this process can write (the same, kept on disk; one process at a time) "
+        f"or a server URL such as `http://localhost:6333`, tried for {PROBE_SECONDS:g} s at start (through "
+        "`qdrant-client`)",
     ),
     Variable(
         ENV_QDRANT_KEY,

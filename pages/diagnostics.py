@@ -53,6 +53,8 @@ if not resources.ready(recommender, methods, params, maps=False):
 
 with opened["Sign"]:
     sweep, swept_user = tabs.tab_sign(space, scenario, key, params)
+with opened["Shift"]:
+    tabs.tab_shift(recommender, key, params)
 with opened["Dislikes"]:
     tabs.tab_dislikes(recommender, key, params)
 with opened["Magnitude"]:

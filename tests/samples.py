@@ -107,3 +107,12 @@ def prototype_scenario() -> dict:
             for i in range(8)
         ],
     }
+
+
+def same_top(a, b, k: int, atol: float = 1e-5) -> bool:
+    """Two score arrays have the same top k up to ties: the sorted top-k scores agree, and the products one side puts
+    in its top k score the same on the other."""
+    import numpy as np
+
+    top_a, top_b = np.argsort(-a, kind="stable")[:k], np.argsort(-b, kind="stable")[:k]
+    return np.allclose(np.sort(a[top_a]), np.sort(b[top_b]), atol=atol) and np.allclose(a[top_b], b[top_b], atol=atol)

@@ -11,22 +11,23 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.diagnostics import dislikes, readings, sign, synonyms, tanh, truncation, variance
+from core.diagnostics import dislikes, readings, shift, sign, synonyms, tanh, truncation, variance
 from core.diagnostics.injection import pick_novel, raw_injection
 from core.diagnostics.report import requirements
 from core.retrieval.marks import DISLIKED_NAME, HARD_NO_NAME
 from core.retrieval.marks import describe as describe_marks
 from core.retrieval.recommender import Recommender
 from core.scenarios.model import Scenario
-from core.vectors.methods import METHOD_NAMES, METHODS
+from core.vectors.methods import ALL_METHOD_NAMES, METHOD_NAMES, METHODS
 from core.vectors.space import FeatureSpace, MethodParams
 from core.wording import counted
 from ui.plots import COLOURS, finish, heatmap, lines_by_method, reference_line, show, square_heatmap
 from ui.text import md_escape
 
 LABELS = {m: METHODS[m].label for m in METHODS}
-HEADINGS = {  # tab name (short: ten tabs wrap onto two lines at 800 px, ui/app.css) -> the question it answers
+HEADINGS = {  # tab name (short: eleven tabs wrap onto two lines at 800 px, ui/app.css) -> the question it answers
     "Sign": "Can the method tell a profile from its opposite?",
+    "Shift": "Does the method hear where a score sits, or only how scores differ?",
     "Dislikes": "What lands in each user's top 5?",
     "Magnitude": "Does the method keep how strong a preference is?",
     "Truncation": "Does the model read the whole naive text?",
@@ -80,6 +81,11 @@ def _injection(_rec: Recommender, key: tuple, user_id: str, novel: str, score: f
 def _tanh(_space: FeatureSpace, _scenario: Scenario, key: tuple):
     richest = max(_scenario.users, key=lambda u: len(u.profile))
     return tanh.tanh_effect(_space, dict(richest.profile))
+
+
+@st.cache_data(show_spinner="Shifting every score, and making every score a dislike...", max_entries=32)
+def _shift(_rec: Recommender, key: tuple, params: MethodParams):
+    return shift.shift_blindness(_rec, params)
 
 
 @st.cache_data(show_spinner="Ranking every user's products with every method...", max_entries=32)
@@ -372,3 +378,59 @@ def tab_dislikes(recommender: Recommender, key: tuple, params: MethodParams) -> 
     finish(figure, f"Marked products in the top {dislikes.TOP_K}", "method", "products", 440, subtitle=subtitle)
     show(figure)
     reading(readings.reading_dislikes(total, dislikes.TOP_K))
+
+
+FEEDBACK_HELP = (
+    "**Qdrant feedback** is Qdrant's relevance feedback query (naive strategy), run by Qdrant's own engine: the "
+    "target is the profile's naive text embedding (what a search box would send), and every scored feature is a "
+    "feedback item, its embedding with its score. A product x scores a·cos(x, target) plus, for every pair of "
+    "items with scores s_i > s_j, c·(s_i − s_j)^b·(cos(x, v_i) − cos(x, v_j)), with a = b = c = 1."
+)
+
+
+def tab_shift(recommender: Recommender, key: tuple, params: MethodParams) -> None:
+    """Shift blindness: each method's answer to a constant added to every score, and to all dislikes."""
+    st.subheader(HEADINGS["Shift"])
+    st.markdown(
+        f"Every user's profile with {shift.SHIFT:+g} added to every score (clipped to [−1, 1]), and the same "
+        f"features all disliked (each score −|s|). {FEEDBACK_HELP}"
+    )
+    measured = _shift(recommender, key, params)
+    labels, users = [LABELS[m] for m in ALL_METHOD_NAMES], len(recommender.scenario.users)
+    left, right = st.columns(2)
+    taus, unmoved = measured.mean_tau(), measured.unmoved()
+    figure = go.Figure(
+        go.Bar(x=labels, y=[taus[m] for m in ALL_METHOD_NAMES], marker_color=[COLOURS[m] for m in ALL_METHOD_NAMES])
+    )
+    figure.update_traces(customdata=[unmoved[m] for m in ALL_METHOD_NAMES], hovertemplate="%{x}: tau %{y:.2f}, "
+                         f"unmoved for %{{customdata}} of {users}<extra></extra>")  # fmt: skip
+    subtitle = f"Kendall tau, P against P {shift.SHIFT:+g}: 1 = did not move"
+    finish(
+        figure, "Rankings after a shift", "method", "mean Kendall tau", 380, legend=False, columns=2, subtitle=subtitle
+    )
+    figure.update_yaxes(range=[-1.05, 1.05])
+    show(figure, left)
+    carrying, refused = measured.carrying(), measured.refused()
+    shown = [m for m in ALL_METHOD_NAMES if refused[m] < users]
+    figure = go.Figure(
+        go.Bar(x=[LABELS[m] for m in shown], y=[carrying[m] for m in shown], marker_color=[COLOURS[m] for m in shown])
+    )
+    subtitle = f"top {measured.k} products carrying a disliked feature"
+    finish(figure, "All dislikes", "method", "products", 380, legend=False, columns=2, subtitle=subtitle)
+    show(figure, right)
+    reading(readings.reading_shift(measured))
+    _dislikes_table(recommender, measured)
+
+
+def _dislikes_table(recommender: Recommender, measured: shift.ShiftBlindness) -> None:
+    """One user's all-dislikes top k under every method."""
+    scenario = recommender.scenario
+    users = _users(scenario)
+    user_id = st.selectbox("User, every score disliked", list(users), format_func=users.get, key="d_shift_user")
+    names = [p.name for p in scenario.products]
+    rows = []
+    for method in ALL_METHOD_NAMES:
+        found = measured.by_method[method][user_id]
+        top = "no answer: Qdrant needs a like" if found.refused else "; ".join(names[i] for i in found.dislikes_top)
+        rows.append({"method": LABELS[method], f"top {measured.k}": top, "carrying a dislike": found.dislikes_carrying})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

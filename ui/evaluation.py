@@ -33,8 +33,11 @@ PROTOCOL = f"""
 - **Baselines**: popularity (number of ratings in the history part) and random.
 - **Qdrant's recommend strategies** (qdrant-avg, qdrant-best, qdrant-sum): the user's {ml.MAX_EXAMPLES} most recent
   history movies rated >= {ml.POSITIVE:g} are positive examples, and the {ml.MAX_EXAMPLES} most recent rated
-  <= {ml.NEGATIVE:g} negative; each movie is its weighted-sum vector; the query runs through the real Qdrant
-  client (embedded). See the *Vector database* tab.
+  <= {ml.NEGATIVE:g} negative; each movie is its weighted-sum vector; the query runs through Qdrant's own engine
+  in this process (Qdrant Edge). See the *Vector database* tab.
+- **Qdrant's relevance feedback** (qdrant-feedback, naive strategy, a = b = c = 1): the {ml.MAX_EXAMPLES} most
+  recent rated history movies, each with its rating as its score; the target is the user's naive text
+  embedding. Only score differences count.
 """
 
 TABS = ("Results", "Across models", "Vector database")  # the open one lives in the link: ?tab=Across+models
@@ -368,6 +371,6 @@ def tab_vector_database(model: str, data_path: str) -> None:
     )
     labs.qdrant(lab)
     st.caption(
-        f"Genres only, model {embedder.name}. The Results tab lists the same three strategies "
+        f"Genres only, model {embedder.name}. The Results tab lists the same queries "
         f"({', '.join(STRATEGY_NAMES)}) with the evaluation's features."
     )

@@ -11,7 +11,7 @@ from core.movielens.labs.experiments import EASE_LAMBDA, EASE_MIN_LIKES, LabResu
 from core.movielens.labs.feedback import FEEDBACK_RATE
 from core.movielens.labs.history import RECENCY_HALF_LIFE
 from core.movielens.protocol import MAX_EXAMPLES, NEGATIVE, POSITIVE
-from core.movielens.strategies import NO_NEGATIVES
+from core.movielens.strategies import FITTED, NO_NEGATIVES
 from core.wording import counted
 from ui.plots import (
     COLOURS,
@@ -210,11 +210,16 @@ QDRANT_INTRO = (
     "Qdrant's recommend API takes positive and negative examples and a strategy: **average_vector** searches "
     "with avg(pos) + (avg(pos) − avg(neg)); **best_score** scores a candidate by its best positive similarity, "
     "unless its best negative is higher (then negatively); **sum_scores** adds the positive similarities and "
-    "subtracts the negative ones. Here, through the real client in its embedded mode: the user's history movies "
-    f"rated {POSITIVE:g} and up are positive examples, {NEGATIVE:g} and below negative (the {MAX_EXAMPLES} most "
-    "recent of each, as a request names a bounded list), each movie is the sum of its "
+    "subtracts the negative ones. Here, through Qdrant's own engine in this process (Qdrant Edge): the user's history "
+    f"movies rated {POSITIVE:g} and up are positive examples, {NEGATIVE:g} and below negative (the {MAX_EXAMPLES} "
+    "most recent of each, as a request names a bounded list), each movie is the sum of its "
     "genres' embeddings, and each user's held-out movies are ranked. Each strategy runs twice, with and without "
-    "the negative examples, next to the history lab's signed vector and EASE."
+    "the negative examples. **Relevance feedback** (qdrant-feedback) takes *scored* feedback instead: the "
+    f"{MAX_EXAMPLES} most recent rated history movies, each with its rating as its score, around a target, the "
+    "user's naive text embedding; a movie scores a·cos(target) plus c·(s_i − s_j)^b·(cos(v_i) − cos(v_j)) for "
+    "every pair with s_i > s_j: only rating *differences* count. It runs with a = b = c = 1, and with a, b, c "
+    "fitted on each user's history alone (the last 20% of it as labels). All of it next to the history lab's "
+    "signed vector and EASE."
 )
 
 
@@ -228,7 +233,7 @@ def qdrant(lab: LabResult) -> None:
     st.markdown(QDRANT_INTRO)
     verdict(readings.qdrant(lab))
     colours = [
-        COLOURS.get(rule) or _lighter(COLOURS[rule.removesuffix(NO_NEGATIVES)])
+        COLOURS.get(rule) or _lighter(COLOURS[rule.removesuffix(NO_NEGATIVES).removesuffix(FITTED)])
         if rule.startswith("qdrant-")
         else {"signed history": "#1971c2", "EASE": "#2b8a3e"}[rule]
         for rule in lab.rules
@@ -237,7 +242,7 @@ def qdrant(lab: LabResult) -> None:
         list(lab.rules),
         lab.summary(),
         colours,
-        "Recommend strategies",
+        "Recommend strategies and relevance feedback",
         x_title="rule",
         subtitle=f"mean AUC over {counted(lab.users, 'user')}, with 95% intervals",
     )

@@ -25,6 +25,7 @@ COLOURS = {
     "qdrant-avg": "#5c940d",
     "qdrant-best": "#d6336c",
     "qdrant-sum": "#7048e8",
+    "qdrant-feedback": "#a0522d",
     "popularity": "#868e96",
     "random": "#ced4da",
 }

@@ -13,12 +13,13 @@ import numpy as np
 
 from core.diagnostics.dislikes import totals
 from core.diagnostics.injection import Injection
+from core.diagnostics.shift import ShiftBlindness
 from core.diagnostics.sign import Sweep, mean_flip
 from core.diagnostics.synonyms import SYNONYM_THRESHOLD
 from core.diagnostics.tanh import TanhEffect
 from core.diagnostics.truncation import Truncation
 from core.diagnostics.variance import Variance
-from core.vectors.methods import METHODS
+from core.vectors.methods import FEEDBACK_METHOD, METHODS
 from core.wording import NOT_DEFINED
 
 
@@ -198,6 +199,7 @@ def readings(r) -> dict[str, str]:
     """Every reading of a :class:`~core.diagnostics.report.Report`, by diagnostic; a skipped one says what it needs."""
     measured = {
         "sign": lambda: reading_sign(r.sign_flip),
+        "shift": lambda: reading_shift(r.shift),
         "dislikes": lambda: reading_dislikes(totals(r.dislikes), r.k),
         "prefix": lambda: reading_prefix(r.prefix_polarity),
         "magnitude": lambda: reading_magnitude(r.sweep),
@@ -229,5 +231,70 @@ def reading_dislikes(totals: Mapping[str, Mapping[str, int]], k: int) -> str:
         text += (
             f". Even exact ranks {floor} product{'s' if floor != 1 else ''} that break{'s' if floor == 1 else ''} "
             f"a hard no in a top {k}: a cosine weighs preferences, it never forbids"
+        )
+    return text + "."
+
+
+FORMULA_NOISE = 1e-4  # a score change the engine's float32 arithmetic can make on its own (measured: about 1e-6)
+
+
+def reading_shift(s: ShiftBlindness) -> str:
+    """Which methods a constant added to every score moves, what the feedback formula does on the engine, and
+    where an all-dislikes profile lands: three sentences, every claim from the numbers."""
+    users = len(next(iter(s.by_method.values())))
+    unmoved, tau = s.unmoved(), s.mean_tau()
+    still = [m for m, count in unmoved.items() if count == users]
+    some = [m for m, count in unmoved.items() if 0 < count < users]
+    moved = [m for m in unmoved if m not in still and m not in some and math.isfinite(tau[m])]
+    text = f"Adding {s.shift:+g} to every score (clipped to [-1, 1]) "
+    if still:
+        text += f"leaves {_names(still)} unmoved for every user"
+    elif some:
+        text += f"leaves {_names(some)} unmoved for some users (" + ", ".join(f"{unmoved[m]}" for m in some)
+        text += f" of {users}: where the shift kept every sign, the examples they read are the same)"
+    else:
+        text += "moves every method's ranking"
+    if moved:
+        low, high = min(tau[m] for m in moved), max(tau[m] for m in moved)
+        text += f"; {_names(moved)} move (mean Kendall tau {low:.2f} to {high:.2f})"
+    return text + ". " + _feedback_shift(s, users) + " " + _all_dislikes(s, users)
+
+
+def _feedback_shift(s: ShiftBlindness, users: int) -> str:
+    f, tau, same = s.formula, s.mean_tau()[FEEDBACK_METHOD], s.same_top_k()[FEEDBACK_METHOD]
+    if f.max_change_pair_term > FORMULA_NOISE:
+        return (
+            f"Qdrant's feedback formula does not ignore the shift as its source reads: the engine changes a score by "
+            f"up to {f.max_change_pair_term:.3g} (pair term alone, nothing clipped)."
+        )
+    return (
+        f"Qdrant feedback's pair term ignores the shift, as its source reads (largest score change on the engine "
+        f"{f.max_change_pair_term:.1e}, a = 0, nothing clipped); its ranking still moves a little (mean tau "
+        f"{_number(tau)}, top {s.k} kept for {same} of {users}) through its target, the naive text of the new "
+        "numbers, and through the clipping."
+    )
+
+
+def _all_dislikes(s: ShiftBlindness, users: int) -> str:
+    carrying, refused = s.carrying(), s.refused()
+    feedback, exact = carrying[FEEDBACK_METHOD], carrying.get("exact", 0)
+    answered = {m: c for m, c in carrying.items() if refused[m] < users}
+    worst = max(answered.values())
+    text = (
+        f"With every score made a dislike, Qdrant feedback's top {s.k}s hold {feedback} products that carry a "
+        f"disliked feature, out of {s.k * (users - refused[FEEDBACK_METHOD])} (exact: {exact}; the most, {worst}: "
+        f"{_names([m for m, c in answered.items() if c == worst])})"
+    )
+    if s.formula.pulls:
+        uid, (feature, weight) = next(iter(s.formula.pulls.items()))
+        text += (
+            f"; only the order of the scores counts, so the least-disliked feature pulls as a like would "
+            f"({uid}: {feature}, net weight {weight:+.2f})"
+        )
+    gone = [m for m, count in refused.items() if count]
+    if gone:
+        text += (
+            f". Qdrant gives {_names(gone)} no direction for {max(refused[m] for m in gone)} of {users} users: "
+            "the request has no like"
         )
     return text + "."

@@ -10,6 +10,7 @@ import numpy as np
 from core.diagnostics.dislikes import TOP_K, dislikes, totals
 from core.diagnostics.injection import Injection, pick_novel, raw_injection
 from core.diagnostics.readings import readings
+from core.diagnostics.shift import ShiftBlindness, shift_blindness
 from core.diagnostics.sign import Sweep, mean_flip, prefix_polarity, sign_flip, sweep
 from core.diagnostics.synonyms import closest_pair, stacking, synonym_groups, transfer
 from core.diagnostics.tanh import MIN_FEATURES, TanhEffect, tanh_effect
@@ -44,6 +45,7 @@ def requirements(scenario: Scenario) -> dict[str, str | None]:
 
     return {
         "sign": None,
+        "shift": None,
         "dislikes": None,
         "prefix": at_least(1, features, "feature"),
         "magnitude": at_least(1, richest, "scored feature in a user's profile"),
@@ -64,6 +66,7 @@ class Report:
     sign_flip: dict[str, dict[str, float]]
     dislikes: dict[str, dict[str, dict[str, int]]]
     truncation: dict[str, Truncation]
+    shift: ShiftBlindness
     prefix_polarity: dict[str, float] | None = None
     sweep: Sweep | None = None
     groups: list[list[str]] = field(default_factory=list)
@@ -76,6 +79,7 @@ class Report:
     skipped: dict[str, str] = field(default_factory=dict)
     params: MethodParams = field(default_factory=MethodParams)
     k: int = TOP_K
+    product_ids: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         """The CLI's ``diagnose --json`` schema: numbers finite or null; a measure that cannot run is null."""
@@ -84,6 +88,7 @@ class Report:
             "model": self.model,
             "sign_flip": {m: finite_or_none(c) for m, c in mean_flip(self.sign_flip).items()},
             "sign_flip_by_user": {m: {u: finite_or_none(c) for u, c in v.items()} for m, v in self.sign_flip.items()},
+            "shift_blindness": _shift_json(self.shift, self.product_ids),
             "dislikes_in_top_k": {"k": self.k, "totals": totals(self.dislikes), "by_user": self.dislikes},
             **self._vocabulary_json(),
             "truncated": {u: t.unseen for u, t in self.truncation.items()},
@@ -116,6 +121,35 @@ class Report:
             if self.variance is None
             else [finite_or_none(v) for v in self.variance.cumulative],
         }
+
+
+def _shift_json(s: ShiftBlindness, ids: list[str]) -> dict:
+    """Every method's response to a constant added to every score, and to an all-dislikes profile."""
+    f = s.formula
+    tops = {
+        m: {u: None if r.refused else [ids[i] for i in r.dislikes_top] for u, r in users.items()}
+        for m, users in s.by_method.items()
+    }
+    by_user = {
+        m: {u: {"kendall_tau": finite_or_none(r.kendall_tau), "unmoved": r.unmoved, "same_top_k": r.same_top_k}
+            for u, r in users.items()}
+        for m, users in s.by_method.items()
+    }  # fmt: skip
+    return {
+        "shift": s.shift,
+        "k": s.k,
+        "unmoved": s.unmoved(),
+        "same_top_k": s.same_top_k(),
+        "kendall_tau": {m: finite_or_none(t) for m, t in s.mean_tau().items()},
+        "all_dislikes": {"carrying": s.carrying(), "refused": s.refused(), "top_k": tops},
+        "feedback_formula": {
+            "shift": f.shift,
+            "max_change_pair_term": finite_or_none(f.max_change_pair_term),
+            "max_change_same_target": finite_or_none(f.max_change_same_target),
+            "pulls": {u: {"feature": feature, "weight": finite_or_none(w)} for u, (feature, w) in f.pulls.items()},
+        },
+        "by_user": by_user,
+    }
 
 
 def _injection_json(i: Injection) -> dict:
@@ -160,8 +194,10 @@ def diagnose(
     needs = requirements(scenario)
     say("Measuring sign blindness", 0.0)
     flips = sign_flip(space, users, params)
-    say(f"Counting dislikes in every user's top {TOP_K}", 0.15)
+    say(f"Counting dislikes in every user's top {TOP_K}", 0.1)
     counted = dislikes(recommender, params)
+    say("Shifting every score, and making every score a dislike", 0.2)
+    shifts = shift_blindness(recommender, params)
     say("Counting the tokens of every naive text", 0.3)
     report = Report(
         scenario=scenario.id,
@@ -169,8 +205,10 @@ def diagnose(
         sign_flip=flips,
         dislikes=counted,
         truncation={uid: truncation(space.embedder, p) for uid, p in users.items()},
+        shift=shifts,
         skipped={name: reason for name, reason in needs.items() if reason},
         params=params,
+        product_ids=recommender.product_ids,
     )
     richest = dict((scenario.user(sweep_user) if sweep_user else _richest(scenario)).profile)
     _vocabulary_measures(report, recommender, needs, richest, sweep_feature, say)

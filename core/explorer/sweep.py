@@ -38,7 +38,7 @@ from core.numeric import EPS
 from core.retrieval.marks import hard_nos
 from core.retrieval.ranking import Agreement
 from core.retrieval.recommender import REFERENCE, Recommender
-from core.vectors.methods import get_method
+from core.vectors.methods import FEEDBACK, get_method
 from core.vectors.texts import bucket_index, prefix_sentence
 from core.wording import profile_text
 
@@ -212,10 +212,17 @@ def sweep_profiles(profile: Mapping[str, float], feature: str) -> list[dict[str,
 
 
 def _table(recommender: Recommender, method: str, profiles: list[dict], view: ViewState) -> Table:
-    """Dense scores per distinct user along the sweep (the same user vector, or the same examples, share one)."""
+    """Dense scores per distinct user along the sweep (the same user vector, or the same examples, share one; a
+    recommend strategy reads only which features are liked and which disliked, scored feedback every score and the
+    naive text of them all)."""
     spec = get_method(method)
     if spec.strategy is not None:
-        keys = [(tuple(f for f, s in p.items() if s > 0), tuple(f for f, s in p.items() if s < 0)) for p in profiles]
+        keys = [
+            tuple(p.items())
+            if spec.strategy == FEEDBACK
+            else (tuple(f for f, s in p.items() if s > 0), tuple(f for f, s in p.items() if s < 0))
+            for p in profiles
+        ]
         distinct = list(dict.fromkeys(keys))
         columns = [recommender.scores(method, profiles[keys.index(k)], view.params) for k in distinct]
         return Table(method, np.array([distinct.index(k) for k in keys]), np.stack(columns).astype(np.float32))

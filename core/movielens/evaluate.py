@@ -1,7 +1,8 @@
 """Every method on MovieLens: the evaluation the Evaluation page and ``python -m core eval movielens`` run.
 
-Scoring: every held-out movie gets each method's cosine to the user, and each of
-Qdrant's recommend strategies its score from the user's history as examples
+Scoring: every held-out movie gets each method's cosine to the user, each of
+Qdrant's recommend strategies its score from the user's history as examples, and
+Qdrant's relevance feedback query its score from the history's ratings
 (:mod:`core.movielens.strategies`). Baselines: popularity (number of ratings in
 everyone's history part) and random. Metrics
 (:mod:`core.movielens.metrics`): AUC of positives against negatives (ties count
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from core.embedding.cache import expected_seconds
 from core.embedding.embedder import Embedder
@@ -36,9 +38,9 @@ from core.movielens.metrics import (
     verdict,
 )
 from core.movielens.protocol import SEED, Split, build_scenario, describe, evaluation_split
-from core.movielens.strategies import Catalogue, history_examples, refused
+from core.movielens.strategies import Catalogue, history_examples, history_feedback, refused
 from core.retrieval.recommender import Recommender
-from core.vectors.methods import METHOD_NAMES, METHODS, STRATEGY_NAMES, vectors
+from core.vectors.methods import FEEDBACK_METHOD, METHOD_NAMES, METHODS, RECOMMEND_NAMES, STRATEGY_NAMES, vectors
 from core.vectors.texts import naive_text, split_texts
 from core.wording import counted
 
@@ -79,7 +81,7 @@ class Evaluation:
     texts_encoded: int = 0
     titles: dict[int, str] = field(default_factory=dict)
 
-    refused: dict[str, int] = field(default_factory=dict)  # strategy -> users Qdrant could not answer
+    refused: dict[str, int] = field(default_factory=dict)  # query method -> users Qdrant gave no direction to
 
     @property
     def methods(self) -> list[str]:
@@ -176,31 +178,43 @@ def movie_vectors(s: Split, recommender: Recommender) -> tuple[dict[int, int], n
     return {m: i for i, m in enumerate(movies)}, vectors("weighted", profiles, space=recommender.space)
 
 
+def _asked(
+    catalogue: Catalogue, past: pd.DataFrame, rows: dict[int, int], target: np.ndarray, candidates: list[int]
+) -> tuple[dict[str, np.ndarray], set[str]]:
+    """One user's scores under every Qdrant query method (examples, and scored feedback around ``target``), and
+    the methods Qdrant gave no direction to for this user."""
+    examples = history_examples(past, rows, catalogue.items)
+    feedback = history_feedback(past, rows, catalogue.items, target)
+    scores = catalogue.scores(examples, candidates) | {FEEDBACK_METHOD: catalogue.feedback(feedback, candidates)}
+    return scores, {m for m in STRATEGY_NAMES if refused(feedback if m == FEEDBACK_METHOD else examples, m)}
+
+
 def _user_results(
     s: Split, recommender: Recommender, profiles: list, all_scores: dict, plan: Plan
 ) -> tuple[list[UserResult], dict[str, int]]:
-    """Every evaluated user's scores and metrics: the six methods' cosines, Qdrant's strategies, the baselines."""
+    """Every evaluated user's scores and metrics: the six methods' cosines, Qdrant's queries, the baselines."""
     index = {pid: i for i, pid in enumerate(recommender.product_ids)}
     held_out = dict(list(s.held_out[s.held_out["userId"].isin(s.users)].groupby("userId")))
     history = dict(list(s.history[s.history["userId"].isin(s.users)].groupby("userId")))
     plan.step("catalogue", "Putting the history's movies into Qdrant")(0, 1)
     rows, items = movie_vectors(s, recommender)
+    targets = vectors("naive", profiles, space=recommender.space)  # the feedback query's targets (cached texts)
     results, refusals = [], dict.fromkeys(STRATEGY_NAMES, 0)
-    asked = plan.step("qdrant", "Asking Qdrant", "user")
+    tick = plan.step("qdrant", "Asking Qdrant", "user")
     with Catalogue(items, recommender.space.embedder.fingerprint) as catalogue:
         for column, user in enumerate(recommender.scenario.users):
             if column % 10 == 0:
-                asked(column, len(held_out))
+                tick(column, len(held_out))
             user_id = int(user.id.removeprefix("u"))
             held = held_out[user_id]
             movies = [int(m) for m in held["movieId"]]
             ratings = held["rating"].to_numpy(dtype=float)
             products = np.array([index[f"m{m}"] for m in movies])
             scores = {method: all_scores[method][products, column] for method in METHOD_NAMES}
-            examples = history_examples(history[user_id], rows, items)
-            scores |= catalogue.scores(examples, [rows[m] for m in movies])
-            for method in STRATEGY_NAMES:
-                refusals[method] += refused(examples, method)
+            answers, unanswered = _asked(catalogue, history[user_id], rows, targets[column], [rows[m] for m in movies])
+            scores |= answers
+            for method in unanswered:
+                refusals[method] += 1
             scores["popularity"] = np.array([float(s.popularity.get(m, 0)) for m in movies])
             scores["random"] = np.random.default_rng([SEED, user_id]).random(len(movies))
             metrics = {method: user_metrics(values, ratings, user_id) for method, values in scores.items()}
@@ -258,13 +272,14 @@ def verdicts(evaluation: Evaluation) -> list[str]:
         return verdict(LABELS[a], LABELS[b].lower(), difference) + "."
 
     best = max(METHOD_NAMES, key=lambda m: summary[m]["auc"])
-    strategy = max(STRATEGY_NAMES, key=lambda m: summary[m]["auc"])
+    strategy = max(RECOMMEND_NAMES, key=lambda m: summary[m]["auc"])
     return [
         compared("weighted", "naive"),
         compared("whitened", "weighted"),
         compared("prefix", "naive"),
         compared("exact", "random"),
         compared(strategy, "weighted"),
+        compared(FEEDBACK_METHOD, strategy),
         f"Popularity scores AUC {summary['popularity']['auc']:.3f}; the best of the six methods here is "
         f"{LABELS[best].lower()}, at {summary[best]['auc']:.3f}.",
     ]

@@ -27,7 +27,7 @@ from core.scenarios.model import MAX_FEATURE_CHARS, Scenario, folded, invisible_
 HISTORY_SHARE = 0.8
 POSITIVE, NEGATIVE = 4.0, 2.5
 MIN_EACH = 2
-MAX_EXAMPLES = 100  # Qdrant's strategies: the most recent likes, and dislikes, a recommend request names
+MAX_EXAMPLES = 100  # Qdrant's queries: the most recent likes, and dislikes (or rated movies), a request names
 SEED = 20151
 FEATURE_MODES = ("genres", "genres+tags")
 NO_GENRE = "(no genres listed)"
@@ -169,5 +169,7 @@ def describe(mode: str, data_path: str, model: str) -> dict:
         "strategies": f"Qdrant recommend (average_vector, best_score, sum_scores): the {MAX_EXAMPLES} most recent "
         f"history movies rated >= {POSITIVE:g} as positive examples and <= {NEGATIVE:g} as negative, unweighted; "
         "items: weighted sums",
+        "feedback": f"Qdrant relevance feedback (naive strategy, a = b = c = 1): the {MAX_EXAMPLES} most recent rated "
+        "history movies, each scored by its rating; target: the user's naive text embedding; items: weighted sums",
         "seed": SEED,
     }

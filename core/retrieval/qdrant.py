@@ -21,10 +21,11 @@ import numpy as np
 from core.embedding.embedder import Progress
 from core.errors import InputError
 from core.numeric import EPS
+from core.retrieval.carriers import Carriers
 from core.retrieval.marks import carried
-from core.retrieval.stores import Given, Hits, ProductVectors, candidates
+from core.retrieval.stores import Given, Hits, ProductVectors, candidates, no_direction
 from core.settings import ENV_QDRANT, MEMORY, current, read
-from core.vectors.examples import ExampleIds, check_strategy, refuses
+from core.vectors.examples import ExampleIds, Feedback, check_strategy, refuses
 from core.vectors.texts import ProfileLike
 
 if TYPE_CHECKING:  # imported lazily: the numpy store (and the app's default path) never loads the client
@@ -46,6 +47,11 @@ def location(raw: str | None = None) -> str:
     core.settings.SettingsError: SIGNED_EXPLORER_QDRANT='ftp://x': use memory, a folder, or a server URL such as http://localhost:6333
     """
     return current().qdrant if raw is None else read(ENV_QDRANT, raw) or MEMORY
+
+
+def is_server(where: str) -> bool:
+    """Whether a location (as :func:`location` returns it) is a Qdrant server, asked through qdrant-client."""
+    return where.startswith(("http://", "https://"))
 
 
 _CLIENTS: dict[str, QdrantClient] = {}
@@ -116,6 +122,7 @@ class QdrantStore:
         self._payloads = [
             {"id": i, CARRIES: carried(p), "profile": dict(p)} for i, p in zip(ids, products, strict=True)
         ]
+        self.carriers = Carriers(products)
         self._complete: set[str] = set()
         self._schema = threading.Lock()  # guards creating the collection or a vector name, and the metadata
 
@@ -163,7 +170,7 @@ class QdrantStore:
 
     @property
     def _on_server(self) -> bool:
-        return self.where.startswith(("http://", "https://"))
+        return is_server(self.where)
 
     def _layout(self) -> dict[str, int]:
         """Shards and replicas of a new collection on a server (SIGNED_EXPLORER_QDRANT_SHARDS="shards,replicas",
@@ -224,17 +231,9 @@ class QdrantStore:
         indices = np.fromiter((int(p.id) for p in points), dtype=np.int64, count=len(points))
         return Hits(indices, np.fromiter((p.score for p in points), dtype=np.float32, count=len(points)))
 
-    def _all_zero(self, limit: int, exclude: Sequence[str], among: Sequence[int] | None = None) -> Hits:
-        """What a query with no direction returns: every allowed product, scoring 0 (Qdrant refuses such a query;
-        a cosine with a zero vector is 0 everywhere else in this project)."""
-        candidates = range(self.n) if among is None else sorted({int(i) for i in among})
-        allowed = [i for i in candidates if not set(self._payloads[i][CARRIES]) & set(exclude)]
-        chosen = np.array(allowed[:limit], dtype=np.int64)
-        return Hits(chosen, np.zeros(chosen.size, dtype=np.float32))
-
     def search(self, key: str, query: np.ndarray, *, limit: int, exclude: Sequence[str] = ()) -> Hits:
         if float(np.linalg.norm(query)) <= EPS:
-            return self._all_zero(limit, exclude)
+            return no_direction(self.carriers, limit, exclude)
         return self._query(key, np.asarray(query, dtype=np.float32).tolist(), limit, exclude)
 
     def recommend(
@@ -255,7 +254,7 @@ class QdrantStore:
 
         check_strategy(strategy)
         if refuses(strategy, examples):  # Qdrant: "No positive examples given"
-            return self._all_zero(limit, exclude, candidates(self.n, among, examples, lookup))
+            return no_direction(self.carriers, limit, exclude, candidates(self.n, among, examples, lookup))
 
         def given(side: np.ndarray) -> list:
             if isinstance(examples, ExampleIds):
@@ -267,3 +266,32 @@ class QdrantStore:
         )
         where = None if lookup is None else models.LookupLocation(collection=lookup.name, vector=key)
         return self._query(key, models.RecommendQuery(recommend=recommend), limit, exclude, among, where)
+
+    def feedback(
+        self,
+        key: str,
+        feedback: Feedback,
+        *,
+        limit: int,
+        exclude: Sequence[str] = (),
+        among: Sequence[int] | None = None,
+    ) -> Hits:
+        """Qdrant's relevance feedback query (``RelevanceFeedbackQuery``, naive strategy): what a server answers,
+        and in the embedded mode the reference implementation the engine is held against."""
+        from qdrant_client import models
+
+        if feedback.empty:
+            return no_direction(self.carriers, limit, exclude, among)
+        a, b, c = feedback.strategy.a, feedback.strategy.b, feedback.strategy.c
+        items = [
+            models.FeedbackItem(example=np.asarray(v, dtype=np.float32).tolist(), score=float(s))
+            for v, s in zip(feedback.vectors, feedback.scores, strict=True)
+        ]
+        query = models.RelevanceFeedbackQuery(
+            relevance_feedback=models.RelevanceFeedbackInput(
+                target=np.asarray(feedback.target, dtype=np.float32).tolist(),
+                feedback=items,
+                strategy=models.NaiveFeedbackStrategy(naive=models.NaiveFeedbackStrategyParams(a=a, b=b, c=c)),
+            )
+        )
+        return self._query(key, query, limit, exclude, among)

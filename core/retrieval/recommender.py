@@ -3,7 +3,8 @@
 Product vectors are computed once per (method, parameters) and kept in a vector
 store (:mod:`core.retrieval.stores`): in memory by default, where a user whose score
 changes costs one user vector and one matrix-vector product per method, or in
-Qdrant (``store="qdrant"``). The strategy methods always ask Qdrant. A hard-no
+Qdrant (``store="qdrant"``). The strategy methods (the recommend strategies and relevance feedback) always
+ask Qdrant: its engine in this process (Qdrant Edge), or a server. A hard-no
 filter removes, for every method, the products that carry a feature the user
 scores at or below the threshold. The app keeps one :class:`Recommender` per
 (scenario, model).
@@ -23,15 +24,20 @@ from core.embedding.embedder import Embedder, Progress
 from core.errors import InputError
 from core.jobs import SingleFlight, Stage, run_stages
 from core.retrieval.carriers import Carriers
+from core.retrieval.edge import EdgeStore, qdrant_store
 from core.retrieval.marks import HARD_NO, Marks, hard_nos
 from core.retrieval.qdrant import MEMORY, QdrantStore, collection_name
 from core.retrieval.ranking import Agreement, Ranking, measure_agreement
-from core.retrieval.stores import NumpyStore, ProductVectors
+from core.retrieval.stores import NumpyStore, ProductVectors, ask
 from core.scenarios.model import Scenario
-from core.vectors.methods import METHOD_NAMES, examples, get_method
+from core.vectors.examples import FEEDBACK, Examples, Feedback
+from core.vectors.methods import METHOD_NAMES, examples, feedback_request, get_method
 from core.vectors.space import DEFAULT_PARAMS, FeatureSpace, MethodParams
 
 STORES = ("numpy", "qdrant")
+ENGINE_HEAD = 100
+"""Products a Qdrant query returns for a ranking: all of them in a scenario of at most this many (every
+hand-written preset); in a larger one, the engine's top 100 and then the rest by the same formula in numpy."""
 REFERENCE = "exact"  # the method every other is measured against, and the one the disliked mark reads
 
 # Called with (stage description, fraction done in [0, 1]).
@@ -120,7 +126,7 @@ class Recommender:
         # Keys written to Qdrant, once each. Not bounded: the app writes one key (weighted's, for the strategies);
         # only `store="qdrant"` with many whitening settings writes more, and each stays until release().
         self._stored: set[str] = set()
-        self._qdrant: QdrantStore | None = None
+        self._qdrant: EdgeStore | QdrantStore | None = None
         self._lock = threading.Lock()  # the two attributes above; never held while writing or computing
 
     @cached_property
@@ -167,19 +173,22 @@ class Recommender:
 
     def qdrant(
         self, method: str, params: MethodParams = DEFAULT_PARAMS, *, progress: Progress | None = None
-    ) -> QdrantStore:
-        """The scenario's Qdrant collection, holding ``method``'s product vectors (upserted on first use)."""
+    ) -> EdgeStore | QdrantStore:
+        """The scenario's Qdrant collection, holding ``method``'s product vectors (upserted on first use): Qdrant
+        Edge in this process, or a server through qdrant-client (``SIGNED_EXPLORER_QDRANT``)."""
         with self._lock:
             if self._qdrant is None:
                 name = collection_name(self.scenario.fingerprint, self.space.embedder.fingerprint)
-                self._qdrant = QdrantStore(self._profiles, self.product_ids, name, where=self._qdrant_where)
+                self._qdrant = qdrant_store(self._profiles, self.product_ids, name, where=self._qdrant_where)
             store, name = self._qdrant, self.key(method, params).name
             written = name in self._stored
         if not written:
             self._computing.run(("qdrant", name), lambda: self._write(store, method, params, progress))
         return store
 
-    def _write(self, store: QdrantStore, method: str, params: MethodParams, progress: Progress | None) -> None:
+    def _write(
+        self, store: EdgeStore | QdrantStore, method: str, params: MethodParams, progress: Progress | None
+    ) -> None:
         name = self.key(method, params).name
         if name not in self._stored:
             store.add(name, self.products(method, params), progress=progress)
@@ -260,18 +269,38 @@ class Recommender:
         """(n,) the profile's score for every product under ``method`` (a cosine for the six vector methods);
         -inf for the products the hard-no filter on ``exclude`` removes (``removed``: that mask, when the caller
         has it). ``user`` is the method's user vector, when the caller has it."""
-        n, spec = len(self._profiles), get_method(method)
-        name = self.key(method, params).name
-        if spec.strategy is not None:
-            wanted = examples(profile, self.space)
-            return self.qdrant(method, params).recommend(name, wanted, spec.strategy, limit=n, exclude=exclude).full(n)
-        user = self.user_vector(method, profile, params) if user is None else user
-        if self.store == "qdrant":
-            return self.qdrant(method, params).search(name, user, limit=n, exclude=exclude).full(n)
+        spec = get_method(method)
+        if spec.strategy is None:
+            user = self.user_vector(method, profile, params) if user is None else user
+        if self.asks_qdrant(method):
+            return self._asked(
+                method, user if spec.strategy is None else self.request(method, profile), params, exclude
+            )
         dense = self.products(method, params).scores(user)
         if exclude:
             dense = np.where(self.carriers.mask(exclude) if removed is None else removed, -np.inf, dense)
         return dense.astype(np.float32, copy=False)
+
+    def request(self, method: str, profile: Mapping[str, float]) -> Examples | Feedback:
+        """What a Qdrant query method sends for ``profile``: example lists, or the relevance feedback request."""
+        if get_method(method).strategy == FEEDBACK:
+            return feedback_request(profile, self.space)
+        return examples(profile, self.space)
+
+    def _asked(
+        self, method: str, request: np.ndarray | Examples | Feedback, params: MethodParams, exclude: Sequence[str]
+    ) -> np.ndarray:
+        """(n,) scores from Qdrant: the engine's top :data:`ENGINE_HEAD` as it returns them and, in a larger
+        scenario, every other product behind them by the same formula in numpy (which the tests hold equal to the
+        engine's): a full ranking without asking the engine for thousands of points on every move."""
+        n, spec, name = len(self._profiles), get_method(method), self.key(method, params).name
+        head = ask(
+            self.qdrant(method, params), name, spec.strategy, request, limit=min(n, ENGINE_HEAD), exclude=exclude
+        )
+        if n <= ENGINE_HEAD or head.indices.size < ENGINE_HEAD:  # the engine returned every allowed product
+            return head.full(n)
+        self.products(method, params)  # the numpy copy the rest is scored with (computed again if it was dropped)
+        return head.ahead_of(ask(self.memory, name, spec.strategy, request, limit=n, exclude=exclude).full(n))
 
     def ranking(
         self,

@@ -7,7 +7,8 @@ Every store answers two kinds of query under one small interface (:class:`Vector
   rescales such a query to length 1, so its exact scores are then larger by that factor, in the same order);
 - ``recommend`` is Qdrant's recommendation API: positive and negative examples, combined by one of three
   strategies (:mod:`core.vectors.examples`; the numpy store follows the same formulas as Qdrant, so the two
-  can be compared).
+  can be compared);
+- ``feedback`` is Qdrant's relevance feedback query: a target and scored feedback vectors (naive strategy).
 
 A hard "no" is a filter, never a direction: a product that carries, with a positive score, any of the
 ``exclude`` features is not returned at all.
@@ -15,7 +16,8 @@ A hard "no" is a filter, never a direction: a product that carries, with a posit
 :class:`NumpyStore` keeps each method's product vectors in this process and scores them with matrix
 products: the default, because a slider move must cost microseconds. Its :meth:`NumpyStore.scores` gives
 every product's score as one dense array, which is what a ranking of all products needs. The Qdrant
-stores are in :mod:`core.retrieval.qdrant`.
+stores are in :mod:`core.retrieval.edge` (Qdrant's engine in this process) and :mod:`core.retrieval.qdrant`
+(qdrant-client: a server, and the reference implementation the tests hold the engine against).
 
 >>> from core.retrieval.carriers import Carriers
 >>> store = NumpyStore(Carriers([{"nuts": 1.0}, {"tea": 0.5}, {"nuts": -1.0}]))
@@ -38,7 +40,7 @@ import numpy as np
 from core.embedding.embedder import Progress
 from core.numeric import inverse_norms
 from core.retrieval.carriers import Carriers
-from core.vectors.examples import ExampleIds, Examples, strategy_scores
+from core.vectors.examples import FEEDBACK, ExampleIds, Examples, Feedback, feedback_scores, strategy_scores
 from core.vectors.space import LinearForm
 
 
@@ -54,6 +56,22 @@ class Hits:
         """(n,) scores in product order; -inf for every product that was not returned."""
         out = np.full(n, -np.inf, dtype=np.float32)
         out[self.indices] = self.scores
+        return out
+
+    def ahead_of(self, rest: np.ndarray) -> np.ndarray:
+        """(n,) scores: these hits' own, and every other product's from ``rest`` (the same query scored over the
+        whole catalogue) kept just below the lowest hit, so the hits come first, in their order (-inf stays).
+
+        >>> Hits(np.array([2]), np.array([0.5], dtype=np.float32)).ahead_of(np.array([0.9, 0.1, 0.5, -np.inf]))
+        array([0.49999997, 0.1       , 0.5       ,       -inf], dtype=float32)
+        """
+        out = np.asarray(rest, dtype=np.float32).copy()
+        if self.indices.size:
+            others = np.ones(out.size, dtype=bool)
+            others[self.indices] = False
+            floor = np.nextafter(np.float32(self.scores.min()), np.float32(-np.inf))
+            out[others] = np.minimum(out[others], floor)
+            out[self.indices] = self.scores
         return out
 
 
@@ -83,6 +101,15 @@ class ProductVectors:
             return self.vectors @ user
         return self.form.apply(user) * self.inverse_norms
 
+    def similarities(self, vectors: np.ndarray) -> np.ndarray:
+        """(n, m) every product's dot product with each of ``vectors`` (m, d): a recommend query's examples. With a
+        linear form this is a sparse product over the vocabulary (10,000 x 200 examples: a few ms, not a dense
+        10,000 x 384 x 200)."""
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if self.form is None:
+            return self.vectors @ vectors.T
+        return self.form.apply(vectors.T) * self.inverse_norms[:, None]
+
 
 Given = Examples | ExampleIds
 
@@ -111,6 +138,46 @@ class VectorStore(Protocol):
         among: Sequence[int] | None = None,
         lookup: VectorStore | None = None,  # examples named by id are products of this store (same kind)
     ) -> Hits: ...
+
+    def feedback(
+        self,
+        key: str,
+        feedback: Feedback,
+        *,
+        limit: int,
+        exclude: Sequence[str] = (),
+        among: Sequence[int] | None = None,
+    ) -> Hits: ...
+
+
+def ask(
+    store: VectorStore,
+    key: str,
+    strategy: str | None,
+    request: np.ndarray | Given | Feedback,
+    *,
+    limit: int,
+    exclude: Sequence[str] = (),
+) -> Hits:
+    """One query to any store: a nearest search (``strategy`` None: ``request`` is the query vector), a recommend
+    strategy (``request``: examples) or relevance feedback (``strategy`` FEEDBACK, ``request``: a Feedback)."""
+    if strategy is None:
+        return store.search(key, request, limit=limit, exclude=exclude)
+    if strategy == FEEDBACK:
+        return store.feedback(key, request, limit=limit, exclude=exclude)
+    return store.recommend(key, request, strategy, limit=limit, exclude=exclude)
+
+
+def no_direction(
+    carriers: Carriers, limit: int, exclude: Sequence[str], among: Sequence[int] | np.ndarray | None = None
+) -> Hits:
+    """What a query with no direction returns: the first ``limit`` allowed products, each scoring 0 (Qdrant refuses
+    such a query, and a cosine with a zero vector is 0 everywhere else in this project)."""
+    allowed = ~carriers.mask(exclude)
+    if among is not None:
+        allowed &= np.isin(np.arange(carriers.n), np.asarray(among, dtype=np.int64))
+    chosen = np.flatnonzero(allowed)[: max(limit, 0)]
+    return Hits(chosen, np.zeros(chosen.size, dtype=np.float32))
 
 
 def candidates(n: int, among: Sequence[int] | None, examples: Given, lookup: object | None) -> np.ndarray | None:
@@ -197,10 +264,23 @@ class NumpyStore:
         lookup: NumpyStore | None = None,
     ) -> Hits:
         """Examples given by id are products of this store, or of ``lookup`` (another store, same key)."""
-        items = self.vectors(key).vectors
+        items = self.vectors(key)
         given = (
             examples.vectors((lookup or self).vectors(key).vectors) if isinstance(examples, ExampleIds) else examples
         )
         scores = strategy_scores(strategy, given, items)
         scores = np.zeros(self.n, dtype=np.float32) if scores is None else scores
         return self._answer(scores, limit, exclude, candidates(self.n, among, examples, lookup))
+
+    def feedback(
+        self,
+        key: str,
+        feedback: Feedback,
+        *,
+        limit: int,
+        exclude: Sequence[str] = (),
+        among: Sequence[int] | None = None,
+    ) -> Hits:
+        """The relevance feedback query's scores, by the formula Qdrant's engine follows (one matrix product)."""
+        scores = feedback_scores(feedback, self.vectors(key))
+        return self._answer(scores, limit, exclude, None if among is None else np.asarray(among, dtype=np.int64))

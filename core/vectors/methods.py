@@ -1,4 +1,4 @@
-"""The six ways to turn a signed profile into a vector, behind one signature, and three vector-database queries.
+"""The six ways to turn a signed profile into a vector, behind one signature, and four vector-database queries.
 
 Every method is a :class:`MethodFn`: ``fn(profiles, *, space, params, progress=None)``
 returns an ``(n, d)`` float32 array with unit rows, or zero rows for profiles
@@ -19,6 +19,11 @@ weighted sum's vectors; the user is not one vector but a set of examples
 a negative one, with no weight (Qdrant's examples carry none). Their ``fn`` gives
 average_vector's query point, where the maps draw the user.
 
+The fourth, ``qdrant-feedback``, is Qdrant's relevance feedback query (naive strategy): scored feedback instead of
+example lists (:func:`feedback_request`: the target is the profile's naive text embedding, the feedback items
+each scored feature's embedding with its score). Its score of a product is a dot product with one vector
+(:func:`~core.vectors.examples.feedback_query`), where the maps draw its user.
+
 >>> get_method("nave")
 Traceback (most recent call last):
 ...
@@ -37,7 +42,16 @@ from scipy import sparse
 from core.embedding.embedder import Embedder, Progress
 from core.errors import InputError, UnknownName
 from core.numeric import EPS, measured_cosine, normalize_rows, tanh_weights, unit
-from core.vectors.examples import Examples, average_query
+from core.vectors.examples import (
+    DEFAULT_FEEDBACK,
+    FEEDBACK,
+    STRATEGIES,
+    Examples,
+    Feedback,
+    NaiveFeedback,
+    average_query,
+    feedback_query,
+)
 from core.vectors.space import DEFAULT_PARAMS, FeatureSpace, LinearForm, MethodParams
 from core.vectors.texts import ProfileLike, bucket_index, naive_text, prefix_sentence, split_texts
 
@@ -233,6 +247,55 @@ def strategy_point(
     )
 
 
+MAX_FEEDBACK = 16
+"""Feedback items a relevance feedback request names at most. Qdrant scores every product against both vectors of
+every pair of items with different scores: m items cost up to m(m - 1) similarities per product (16: 240; the
+200 scores of a bench-10k user: 39,800, seconds per query)."""
+
+
+def feedback_features(profile: ProfileLike) -> list[str]:
+    """The features a feedback request names, in profile order: all of them, or the :data:`MAX_FEEDBACK` whose
+    scores lie farthest from the profile's mean score.
+
+    >>> feedback_features({"a": 0.9, "b": 0.1, "c": -0.8})
+    ['a', 'b', 'c']
+    """
+    features = list(profile)
+    if len(features) <= MAX_FEEDBACK:
+        return features
+    mean = float(np.mean([profile[f] for f in features]))
+    kept = set(sorted(features, key=lambda f: -abs(profile[f] - mean))[:MAX_FEEDBACK])
+    return [f for f in features if f in kept]
+
+
+def feedback_request(profile: ProfileLike, space: FeatureSpace, strategy: NaiveFeedback = DEFAULT_FEEDBACK) -> Feedback:
+    """A signed profile as Qdrant's relevance feedback query sees it.
+
+    - target: the profile's naive text embedding, what a search box would send ("anxiety: -0.9 adventure: 0.8");
+    - feedback: each scored feature's embedding with its score (a 0 included: it sits between the others). With
+      more than :data:`MAX_FEEDBACK` scores, the ones farthest from the profile's mean score are kept (the pairs
+      with the largest differences, which weigh most; a choice a constant shift of every score leaves alone).
+    """
+    features = feedback_features(profile)
+    target = _encode_texts(space, [naive_text(profile)], None)[0]
+    scores = np.array([profile[f] for f in features], dtype=np.float32)
+    return Feedback(target, feature_vectors(space, features), scores, strategy)
+
+
+def feedback_point(
+    profiles: Sequence[ProfileLike],
+    *,
+    space: FeatureSpace,
+    params: MethodParams = DEFAULT_PARAMS,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """Where the relevance feedback query's user sits: Qdrant's naive feedback score of a unit item x is a dot
+    product x . q (:func:`~core.vectors.examples.feedback_query`), so its ranking is the cosine to q, exactly."""
+    space.feature_embeddings(progress)
+    rows = [unit(feedback_query(feedback_request(p, space))) for p in profiles]
+    return np.array(rows, dtype=np.float32).reshape(len(profiles), space.dim)
+
+
 FormFn = Callable[[np.ndarray, FeatureSpace, MethodParams], LinearForm]
 """For vocabulary-linear methods: (scores over the vocabulary, space, params) -> the unnormalised vectors."""
 
@@ -247,7 +310,7 @@ class Method:
     fn: MethodFn
     uses_params: bool = False
     form: FormFn | None = None
-    strategy: str | None = None  # a vector database's recommend strategy (the query goes to the store)
+    strategy: str | None = None  # a vector database's query: a recommend strategy or FEEDBACK (asks the store)
     items: str | None = None  # the method whose product vectors the store holds for this one
 
     @property
@@ -293,12 +356,26 @@ METHODS: dict[str, Method] = {
             )
             for short, strategy in (("avg", "average_vector"), ("best", "best_score"), ("sum", "sum_scores"))
         ),
+        Method(
+            "qdrant-feedback",
+            "Qdrant feedback",
+            "Qdrant relevance feedback (naive, a = b = c = 1): the target is the profile's naive text, each scored "
+            "feature a feedback item with its score. Only score differences count.",
+            feedback_point,
+            strategy=FEEDBACK,
+            items="weighted",
+        ),
     )
 }
 METHOD_NAMES: tuple[str, ...] = tuple(m.name for m in METHODS.values() if m.strategy is None)
 """The six methods that turn a profile into one vector (the article's). Cosines between users exist only for these."""
 STRATEGY_NAMES: tuple[str, ...] = tuple(m.name for m in METHODS.values() if m.strategy is not None)
-"""Qdrant's recommend strategies: shown in rankings when picked, never by default."""
+"""The vector database's queries (three recommend strategies, relevance feedback): shown when picked, never by
+default."""
+RECOMMEND_NAMES: tuple[str, ...] = tuple(m.name for m in METHODS.values() if m.strategy in STRATEGIES)
+"""Qdrant's recommend strategies alone: example lists without weights."""
+FEEDBACK_METHOD: str = next(m.name for m in METHODS.values() if m.strategy == FEEDBACK)
+"""Qdrant's relevance feedback query: scored feedback."""
 ALL_METHOD_NAMES: tuple[str, ...] = tuple(METHODS)
 
 

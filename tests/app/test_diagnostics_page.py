@@ -14,7 +14,7 @@ from tests.app.helpers import plain
 from tests.samples import SMALL_SCENARIOS
 from ui.session import UPLOADS
 
-TABS = ["Sign", "Dislikes", "Magnitude", "Truncation", "Synonyms", "PCA variance", "Raw injection", "Tanh"]
+TABS = ["Sign", "Shift", "Dislikes", "Magnitude", "Truncation", "Synonyms", "PCA variance", "Raw injection", "Tanh"]
 TABS += ["Across models", "Negation"]
 
 
@@ -51,6 +51,21 @@ def test_diagnostics_page_shows_the_numbers_the_engine_measures(app, embedder):
     for trace in sign["data"]:  # one bar per method and user: the engine's cos(P, -P)
         expected = {LABELS[m]: report.sign_flip[m][names[trace["name"]]] for m in METHOD_NAMES}
         assert dict(zip(trace["x"], trace["y"], strict=True)) == pytest.approx(expected, abs=1e-4)
+
+
+def test_the_shift_tab_lists_every_methods_all_dislikes_top_5(app):
+    """Next to sign blindness: one row per method (Qdrant's feedback included), the all-dislikes top 5 for the
+    chosen user; average_vector, which has no like to start from, says so instead of listing products."""
+    from core.vectors.methods import ALL_METHOD_NAMES
+    from ui.diagnostics import LABELS
+
+    at = open_diagnostics(app)
+    table = next(d.value for d in at.dataframe if "top 5" in d.value.columns)
+    assert table["method"].tolist() == [LABELS[m] for m in ALL_METHOD_NAMES]
+    rows = dict(zip(table["method"], table["top 5"], strict=True))
+    assert rows[LABELS["qdrant-avg"]].startswith("no answer") and rows[LABELS["qdrant-feedback"]].count("; ") == 4
+    at.selectbox(key="d_shift_user").set_value("user-b").run()
+    assert not at.exception
 
 
 def test_diagnostics_on_another_scenario_and_a_novel_feature(app):

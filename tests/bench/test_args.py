@@ -22,6 +22,7 @@ import pytest
         (["bench/cache.py", "--vectors", "10"], "must be in [100, 200000]"),
         (["bench/scale.py", "--sizes", "10000,2000000"], "must be in [1000, 1000000]"),
         (["bench/scale.py", "--queries", "100000"], "must be in [5, 200]"),
+        (["bench/scale.py", "--local-queries", "1"], "must be in [3, 200]"),
         (["bench/across_models.py", "--features", "tags"], "invalid choice: 'tags'"),
         (["scripts/serve.py", "--address", "everywhere"], "not an IPv4 address"),
         (["scripts/serve.py", "--replicas", "0"], "must be in [1, 16]"),

@@ -291,10 +291,10 @@ def test_eval_movielens_runs_for_every_installed_model(capsys, model):
 def test_rank_with_qdrant_strategies_and_the_hard_no_filter(capsys, store):
     scenario = load_preset("peanut-allergy")
     base = ["rank", "--preset", "peanut-allergy", "--user", "peanut-allergic", "--json", "--quiet", "--store", store]
-    methods = ["--methods", "weighted,qdrant-best,exact"]
+    methods = ["--methods", "weighted,qdrant-best,qdrant-feedback,exact"]  # the command, on the engine
     code, out, _ = run(capsys, *base, *methods)
     unfiltered = json.loads(out)
-    assert code == 0 and list(unfiltered["methods"]) == ["weighted", "qdrant-best", "exact"]
+    assert code == 0 and list(unfiltered["methods"]) == ["weighted", "qdrant-best", "qdrant-feedback", "exact"]
     carries = {p.id for p in scenario.products if p.profile.get("peanuts", 0) > 0}
     assert {item["id"] for item in unfiltered["methods"]["qdrant-best"]} & carries  # best_score lets peanuts in
     code, out, _ = run(capsys, *base, *methods, "--hard-no", "-0.9")
@@ -316,7 +316,7 @@ def test_an_unknown_store_or_method_is_one_line(capsys):
     code, _, err = run(capsys, "rank", "--preset", "sign-trap", "--user", "user-a", "--store", "redis")
     assert code == 2 and "invalid choice: 'redis'" in err
     code, _, err = run(capsys, "rank", "--preset", "sign-trap", "--user", "user-a", "--methods", "qdrant-mean")
-    assert code == 2 and "qdrant-avg, qdrant-best, qdrant-sum" in err
+    assert code == 2 and "qdrant-avg, qdrant-best, qdrant-sum, qdrant-feedback" in err
 
 
 def test_a_bad_qdrant_location_is_one_line(capsys, tmp_path, monkeypatch):

@@ -12,11 +12,21 @@ from scripts.harness import wait_idle
 from tests.e2e.helpers import LIVE, LOAD, open_page, slider, wait_for_set
 
 SIZES = [(800, 900), (1280, 800), (1920, 1080)]
-ALL_METHODS = "naive,split,prefix,weighted,whitened,exact,qdrant-avg,qdrant-best,qdrant-sum"
+ALL_METHODS = "naive,split,prefix,weighted,whitened,exact,qdrant-avg,qdrant-best,qdrant-sum,qdrant-feedback"
 PEANUT = (
     "explorer?preset=peanut-allergy&user=peanut-allergic&hardno=-0.9&methods=naive,prefix,weighted,exact,qdrant-best"
 )
-DIAGNOSTICS_TABS = ["Sign", "Dislikes", "Magnitude", "Truncation", "Synonyms", "PCA variance", "Raw injection", "Tanh"]
+DIAGNOSTICS_TABS = [
+    "Sign",
+    "Shift",
+    "Dislikes",
+    "Magnitude",
+    "Truncation",
+    "Synonyms",
+    "PCA variance",
+    "Raw injection",
+    "Tanh",
+]
 LABS = ["User from history", "Negative feedback", "Category centroids", "EASE", "Vector database"]
 
 UNWRAPPED = """

@@ -13,8 +13,10 @@ ratings >= 4 positive and <= 2.5 negative, the same ~270 users, AUC per user):
 - :func:`ease_lab` -- EASE, a linear item-item model with a zero diagonal, fitted in
   closed form on the history's likes (:mod:`core.ease`).
 - :func:`qdrant_lab` -- what a vector database does with dislikes: Qdrant's three
-  recommend strategies with and without the negative examples, against the signed
-  history vector and EASE (:mod:`core.movielens.strategies`).
+  recommend strategies with and without the negative examples, and its relevance feedback
+  query with the history's ratings as scores (default and fitted coefficients,
+  :mod:`core.movielens.labs.coefficients`), against the signed history vector and EASE
+  (:mod:`core.movielens.strategies`).
 
 This module holds only the experiments; the ideas live in their own small modules.
 
@@ -26,7 +28,7 @@ same space as the Explorer's weighted method.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -37,14 +39,17 @@ from core.errors import UnknownName
 from core.jobs import Plan
 from core.movielens.data import DataError, MovieLens
 from core.movielens.labs.categories import clean_title, effective_embeddings
+from core.movielens.labs.coefficients import fit_feedback, fit_json, inner_split
 from core.movielens.labs.ease import DEFAULT_REGULARISATION, EASE
 from core.movielens.labs.feedback import FEEDBACK_RULES, feedback_stream
 from core.movielens.labs.history import HISTORY_RULES, history_vectors
 from core.movielens.metrics import METRICS, Difference, mean_ci, paired_difference, summarise, user_metrics
 from core.movielens.protocol import NO_GENRE, POSITIVE, SEED, Split, evaluation_split, user_profile
-from core.movielens.strategies import NO_NEGATIVES, Catalogue, history_examples
+from core.movielens.strategies import FITTED, NO_NEGATIVES, Catalogue, history_examples, history_feedback
 from core.numeric import normalize_rows, tanh_weights, unit
-from core.vectors.methods import STRATEGY_NAMES
+from core.vectors.examples import NaiveFeedback
+from core.vectors.methods import FEEDBACK_METHOD, RECOMMEND_NAMES
+from core.vectors.texts import naive_text
 
 Report = Callable[[str, float], None]
 
@@ -342,46 +347,87 @@ def _ease_extra(model: EaseModel, data: MovieLens) -> dict:
     }
 
 
-# -- lab 5: a vector database's recommend strategies -------------------------------------------------
+# -- lab 5: a vector database's recommend strategies and relevance feedback ------------------------------
 
 QDRANT_RULES = (
-    *STRATEGY_NAMES,
-    *(f"{m}{NO_NEGATIVES}" for m in STRATEGY_NAMES),
+    *RECOMMEND_NAMES,
+    *(f"{m}{NO_NEGATIVES}" for m in RECOMMEND_NAMES),
+    FEEDBACK_METHOD,
+    f"{FEEDBACK_METHOD}{FITTED}",
     "signed history",
     "EASE",
 )
 
 
 def qdrant_lab(embedder: Embedder, data: MovieLens, *, report: Report | None = None) -> LabResult:
-    """Qdrant's strategies from the history's likes (>= 4) and dislikes (<= 2.5), then from the likes alone, against
+    """Qdrant's strategies from the history's likes (>= 4) and dislikes (<= 2.5), then from the likes alone; its
+    relevance feedback query from the history's ratings (a = b = c = 1, then a, b, c fitted on the history); against
     the signed history vector (the history lab's best rule) and EASE, on the same users and item vectors."""
     say = report or (lambda stage, fraction: None)
     s, rows, items = _genre_setup(embedder, data, say)
     say("Fitting EASE", 0.45)
     ease = fit_ease(s, data)
+    history = dict(list(s.history[s.history["userId"].isin(s.users)].groupby("userId")))
+    target = _naive_targets(embedder, s, [history[u] for u in s.users])
+    say("Fitting the feedback coefficients on the history", 0.5)
+    fit = fit_feedback(history, rows, items, target)
     metrics: dict[str, dict[str, list[float]]] = {}
     held = dict(list(s.held_out[s.held_out["userId"].isin(s.users)].groupby("userId")))
-    history = dict(list(s.history[s.history["userId"].isin(s.users)].groupby("userId")))
-    asked = Plan(report, {"before": 0.5, "asking": 0.5}).step("asking", "Asking Qdrant", "user")
+    # the feedback fit embeds and scores every history: about as long as the asking that follows
+    asked = Plan(report, {"before": 0.55, "asking": 0.45}).step("asking", "Asking Qdrant", "user")
     with Catalogue(items, embedder.fingerprint) as catalogue:
         for n, user in enumerate(s.users):
             if n % 10 == 0:
                 asked(n, len(s.users))  # the count and the bar from the same n
-            past, movies = history[user], [int(m) for m in held[user]["movieId"]]
-            candidates = [rows[m] for m in movies]
-            both = catalogue.scores(history_examples(past, rows, items), candidates)
-            likes = catalogue.scores(history_examples(past, rows, items, negatives=False), candidates)
-            signed = history_vectors(past["movieId"].tolist(), past["rating"].to_numpy(dtype=float), rows, items)
-            scores = {
-                **both,
-                **{f"{m}{NO_NEGATIVES}": v for m, v in likes.items()},
-                "signed history": items[candidates] @ signed["signed"],
-                "EASE": ease.scores(user, movies),
-            }
+            movies = [int(m) for m in held[user]["movieId"]]
+            scores = _qdrant_scores(catalogue, history[user], rows, [rows[m] for m in movies], target, fit.best)
+            scores["EASE"] = ease.scores(user, movies)
             for rule in QDRANT_RULES:
                 score_user(metrics, rule, user, scores[rule], held[user]["rating"].to_numpy(dtype=float))
     say("Done", 1.0)
-    return LabResult(QDRANT_RULES, metrics, len(s.users))
+    return LabResult(QDRANT_RULES, metrics, len(s.users), {"feedback_fit": fit_json(fit)})
+
+
+def _qdrant_scores(
+    catalogue: Catalogue,
+    past: pd.DataFrame,
+    rows: dict[int, int],
+    candidates: list[int],
+    target: Callable[[pd.DataFrame], np.ndarray],
+    fitted: NaiveFeedback,
+) -> dict[str, np.ndarray]:
+    """One user's candidates under every Qdrant rule of the lab, and the signed history vector."""
+    items = catalogue.items
+    both = catalogue.scores(history_examples(past, rows, items), candidates)
+    likes = catalogue.scores(history_examples(past, rows, items, negatives=False), candidates)
+    request = history_feedback(past, rows, items, target(past))
+    signed = history_vectors(past["movieId"].tolist(), past["rating"].to_numpy(dtype=float), rows, items)
+    return {
+        **both,
+        **{f"{m}{NO_NEGATIVES}": v for m, v in likes.items()},
+        FEEDBACK_METHOD: catalogue.feedback(request, candidates),
+        f"{FEEDBACK_METHOD}{FITTED}": catalogue.feedback(replace(request, strategy=fitted), candidates),
+        "signed history": items[candidates] @ signed["signed"],
+    }
+
+
+def _naive_targets(
+    embedder: Embedder, s: Split, histories: Sequence[pd.DataFrame]
+) -> Callable[[pd.DataFrame], np.ndarray]:
+    """The feedback query's target for a history: the naive text of its genre profile, embedded. Every history
+    the lab asks about, and the first 80% of each (the fit's), are embedded in one batch up front."""
+    texts = {}
+    for history in histories:
+        for part in (history, inner_split(history)[0]):
+            texts[_key(part)] = naive_text(user_profile(part, s.movie_features))
+    distinct = list(dict.fromkeys(t for t in texts.values() if t))
+    vectors = dict(zip(distinct, normalize_rows(embedder.encode(distinct)), strict=True)) if distinct else {}
+    zero = np.zeros(embedder.dim, dtype=np.float32)
+    return lambda part: vectors.get(texts.get(_key(part), ""), zero)
+
+
+def _key(part: pd.DataFrame) -> tuple:
+    return tuple(part.index)
 
 
 def _exact_genre_scores(history: pd.DataFrame, movies: Sequence[int], s: Split, index: dict[str, int]) -> np.ndarray:

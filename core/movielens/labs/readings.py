@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from core.movielens.labs.experiments import LabResult
 from core.movielens.metrics import LEVEL, verdict
-from core.movielens.strategies import NO_NEGATIVES
+from core.movielens.strategies import FITTED, NO_NEGATIVES
+from core.vectors.methods import FEEDBACK_METHOD, RECOMMEND_NAMES
 
 
 def _sentence(text: str) -> str:
@@ -73,20 +74,22 @@ def ease(lab: LabResult) -> str:
 
 
 def qdrant(lab: LabResult) -> str:
-    """Which strategy wins, whether negative examples help each one, and how the best compares with the rest."""
+    """Which strategy wins, whether negative examples help each one, how the best compares with the rest, and
+    whether scored feedback beats example lists."""
     summary = lab.summary()
-    strategies = [r for r in lab.rules if r.startswith("qdrant-") and NO_NEGATIVES not in r]
+    strategies = [r for r in lab.rules if r in RECOMMEND_NAMES]
     best = max(strategies, key=lambda r: summary[r]["auc"])
     level = [r for r in strategies if r != best and lab.difference(best, r).verb == LEVEL]
     lead = f"The highest AUC among the strategies is {best}'s ({summary[best]['auc']:.3f})" + (
         f", level with {' and '.join(level)} within the noise" if level else ", ahead of the others beyond the noise"
     )
     helped = [f"{_compare(lab, r, r + NO_NEGATIVES)}" for r in strategies]
-    return (
+    text = (
         f"{lead}. Do negative examples help? "
         + "; ".join(_sentence(h) if i == 0 else h for i, h in enumerate(helped))
         + f". Against the alternatives: {_compare(lab, best, 'signed history')}; {_compare(lab, best, 'EASE')}."
     )
+    return text + (" " + _scored_feedback(lab, best) if FEEDBACK_METHOD in lab.rules else "")
 
 
 def likes_only(lab: LabResult) -> str:
@@ -106,3 +109,29 @@ def likes_only(lab: LabResult) -> str:
     if a == b:
         return f"{why}, so those two bars match (AUC {a})."
     return f"{why}, so those two bars should match; here they differ at the third decimal (AUC {a} and {b})."
+
+
+def _scored_feedback(lab: LabResult, best: str) -> str:
+    """Does scored feedback beat the best example list? Said plainly, default and fitted, from the paired figures."""
+    fitted, fit = f"{FEEDBACK_METHOD}{FITTED}", lab.extra.get("feedback_fit", {})
+    summary = lab.summary()
+    verdicts = {rule: lab.difference(rule, best) for rule in (FEEDBACK_METHOD, fitted) if rule in lab.rules}
+    beats = [rule for rule, d in verdicts.items() if d.low > 0]
+    scores = ", ".join(f"{rule} {summary[rule]['auc']:.3f}" for rule in verdicts)
+    plain = (
+        f"Scored feedback beats the best example list ({best}, AUC {summary[best]['auc']:.3f}; {scores}): "
+        f"{' and '.join(beats)} above it beyond the noise"
+        if beats
+        else f"Scored feedback does not beat the best example list beyond the noise ({best}, AUC "
+        f"{summary[best]['auc']:.3f}; {scores})"
+    )
+    parts = [_compare(lab, rule, best) for rule in verdicts]
+    coefficients = (
+        f" Fitted on the history alone, a = {fit['a']:g}, b = {fit['b']:g}, c = {fit['c']:g} (inner AUC "
+        f"{fit['train_auc']:.3f}, against {fit['default_train_auc']:.3f} for a = b = c = 1)"
+        if fit
+        else ""
+    )
+    return f"{plain}: {'; '.join(parts)}.{coefficients}" + (
+        f"; {_compare(lab, fitted, 'signed history')}." if fitted in lab.rules else "."
+    )

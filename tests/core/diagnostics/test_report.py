@@ -42,6 +42,11 @@ def test_cli_diagnose_json(capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["sign_flip"]["naive"] > 0.9 and data["sign_flip"]["weighted"] == pytest.approx(-1.0, abs=1e-5)
     assert data["truncated"] == {u: [] for u in ("user-a", "user-b", "calm-explorer", "horror-couch")}
+    shift = data["shift_blindness"]  # every method, next to sign blindness, with its reading
+    assert set(shift["unmoved"]) == set(shift["kendall_tau"]) == set(data["dislikes_in_top_k"]["totals"])
+    assert "qdrant-feedback" in shift["unmoved"] and shift["all_dislikes"]["top_k"]["qdrant-avg"]["user-a"] is None
+    assert len(shift["all_dislikes"]["top_k"]["qdrant-feedback"]["user-a"]) == 5
+    assert data["readings"]["shift"].startswith("Adding -0.5 to every score")
 
 
 @pytest.mark.parametrize("data", SMALL_SCENARIOS, ids=lambda d: d["id"])

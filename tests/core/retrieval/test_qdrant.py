@@ -20,6 +20,7 @@ from core.retrieval.stores import NumpyStore
 from core.scenarios.presets import load_preset
 from core.vectors.examples import STRATEGIES, ExampleIds, Examples, sigmoid
 from core.vectors.methods import ALL_METHOD_NAMES
+from tests.samples import same_top
 
 PRODUCTS = [{"nuts": 1.0, "sweet": 0.5}, {"tea": 1.0}, {"nuts": -1.0, "salt": 1.0}, {"sweet": 1.0}] * 40
 
@@ -30,12 +31,6 @@ def _stores(vectors: np.ndarray, tmp_name: str) -> tuple[NumpyStore, QdrantStore
     qdrant = QdrantStore(PRODUCTS, [f"p{i}" for i in range(len(PRODUCTS))], collection_name(tmp_name), batch=64)
     qdrant.add("v", vectors)
     return memory, qdrant
-
-
-def same_top(a: np.ndarray, b: np.ndarray, k: int) -> bool:
-    """The same top k up to ties: the k-th best scores agree, and each side's top k scores the same on the other."""
-    top_a, top_b = np.argsort(-a, kind="stable")[:k], np.argsort(-b, kind="stable")[:k]
-    return np.allclose(np.sort(a[top_a]), np.sort(b[top_b]), atol=1e-5) and np.allclose(a[top_b], b[top_b], atol=1e-5)
 
 
 @pytest.fixture(scope="module")

@@ -179,3 +179,54 @@ def test_ready_counts_the_qdrant_collection_for_strategies_and_survives_release(
     recommender.release()  # the pool dropped it; a session that still holds it goes on
     assert not recommender.ready(["qdrant-best"])
     np.testing.assert_allclose(recommender.scores("qdrant-best", profile), before, atol=1e-6)
+
+
+def test_the_feedback_method_asks_the_engine_and_ranks_as_its_formula(embedder):
+    """qdrant-feedback, the relevance feedback query, goes to Qdrant Edge (no mock: the engine itself); its ranking
+    is the formula's up to ties, its user vector the one its score is a dot product with, and the hard-no filter
+    holds for it as for every method."""
+    from core.retrieval.marks import violates
+    from core.retrieval.stores import NumpyStore
+    from core.vectors.examples import feedback_query
+    from core.vectors.methods import feedback_request
+    from tests.samples import same_top
+
+    scenario = load_preset("peanut-allergy")
+    recommender = Recommender(scenario, embedder)
+    methods = ["weighted", "qdrant-best", "qdrant-feedback", "exact"]
+    assert recommender.qdrant("qdrant-feedback").kind == "edge"
+    items = NumpyStore(recommender.carriers)
+    items.add("w", recommender.product_vectors("weighted"))
+    for user in scenario.users:
+        profile = dict(user.profile)
+        result = recommender.rank(profile, methods, k=5, filter_hard_no=True)
+        request = feedback_request(profile, recommender.space)
+        formula = items.feedback("w", request, limit=len(scenario.products), exclude=result.hard_no_features)
+        assert same_top(result.rankings["qdrant-feedback"].scores, formula.full(len(scenario.products)), 5), user.id
+        query = feedback_query(request)
+        assert np.allclose(result.user_vectors["qdrant-feedback"], query / np.linalg.norm(query), atol=1e-6)
+        for method in methods:
+            top = result.rankings[method].top(5)
+            assert not any(violates(scenario.products[i].profile, result.hard_no_features) for i in top), method
+
+
+def test_a_large_scenario_gets_the_engines_top_and_the_rest_by_the_same_formula(embedder):
+    """Beyond ENGINE_HEAD products the engine returns its top 100, and the ranking continues with the numpy store's
+    scores of the same query: every product in order, without thousands of points out of the engine per move."""
+    from core.retrieval.recommender import ENGINE_HEAD
+    from core.retrieval.stores import ask
+    from core.scenarios.synthetic import generate_scenario
+    from core.vectors.methods import get_method
+
+    scenario = generate_scenario(n_products=3 * ENGINE_HEAD, n_features=30, n_users=1, seed=3)
+    recommender = Recommender(scenario, embedder)
+    profile = dict(scenario.users[0].profile)
+    for method in ("qdrant-avg", "qdrant-best", "qdrant-sum", "qdrant-feedback"):
+        name = recommender.key(method).name
+        request = recommender.request(method, profile)
+        got = recommender.scores(method, profile)
+        engine, strategy = recommender.qdrant(method), get_method(method).strategy
+        head = ask(engine, name, strategy, request, limit=ENGINE_HEAD)
+        formula = ask(recommender.memory, name, strategy, request, limit=len(scenario.products)).full(len(got))
+        assert np.allclose(got[head.indices], head.scores) and np.allclose(got, formula, atol=1e-5), method
+        assert np.isfinite(got).all()

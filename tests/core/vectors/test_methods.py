@@ -8,11 +8,18 @@ import pytest
 from core.numeric import tanh_weights
 from core.scenarios.presets import SEED_USER_A as USER_A
 from core.scenarios.presets import SEED_USER_B as USER_B
+from core.vectors.examples import FEEDBACK, feedback_query, feedback_weights
 from core.vectors.methods import (
+    FEEDBACK_METHOD,
+    MAX_FEEDBACK,
     METHOD_NAMES,
     METHODS,
+    RECOMMEND_NAMES,
+    STRATEGY_NAMES,
     compare_profiles,
     examples,
+    feedback_point,
+    feedback_request,
     get_method,
     parse_methods,
     strategy_point,
@@ -124,7 +131,7 @@ def test_unknown_method_lists_the_valid_names():
         get_method("nave")
     assert str(info.value) == (
         "unknown method 'nave'; choose one of: naive, split, prefix, weighted, whitened, exact, "
-        "qdrant-avg, qdrant-best, qdrant-sum"
+        "qdrant-avg, qdrant-best, qdrant-sum, qdrant-feedback"
     )
 
 
@@ -148,3 +155,37 @@ def test_strategy_methods_are_registered_but_not_vector_methods():
     assert parse_methods("qdrant-best, naive") == ("qdrant-best", "naive")
     for name in ("qdrant-avg", "qdrant-best", "qdrant-sum"):
         assert name not in METHOD_NAMES and get_method(name).item_method == "weighted" and get_method(name).strategy
+    assert RECOMMEND_NAMES == ("qdrant-avg", "qdrant-best", "qdrant-sum")
+
+
+def test_the_feedback_method_is_a_registered_query_method():
+    spec = get_method("qdrant-feedback")
+    assert FEEDBACK_METHOD == "qdrant-feedback" and spec.strategy == FEEDBACK and spec.item_method == "weighted"
+    assert STRATEGY_NAMES == (*RECOMMEND_NAMES, "qdrant-feedback") and "qdrant-feedback" not in METHOD_NAMES
+    assert parse_methods("weighted,qdrant-feedback") == ("weighted", "qdrant-feedback")
+
+
+def test_a_profile_as_feedback_is_its_naive_text_and_each_scored_feature(space):
+    """The mapping the page states: the target is the naive text's embedding; every scored feature (a 0 too) is a
+    feedback item, its embedding with its score."""
+    profile = {"wine": 0.8, "crowds": -0.7, "adventure": 0.0, "a novel thing": 0.3}
+    request = feedback_request(profile, space)
+    assert np.allclose(request.target, METHODS["naive"].fn([profile], space=space)[0], atol=1e-6)
+    assert request.scores.tolist() == pytest.approx([0.8, -0.7, 0.0, 0.3])
+    assert np.allclose(request.vectors[0], space.feature_embeddings()[space.index["wine"]])
+    assert np.allclose(request.vectors[3], space.novel_embeddings(["a novel thing"])[0])
+    point = feedback_point([profile, {}], space=space)
+    assert np.allclose(point[0], feedback_query(request) / np.linalg.norm(feedback_query(request)), atol=1e-6)
+    assert not point[1].any()  # an empty profile: no target, no feedback, no direction
+
+
+def test_a_long_profile_keeps_the_scores_farthest_from_its_mean_whatever_the_shift(embedder):
+    names = [f"topic {i}" for i in range(MAX_FEEDBACK + 4)]
+    space = FeatureSpace(names, embedder)
+    profile = {f: round(-0.9 + 1.8 * i / (len(names) - 1), 3) for i, f in enumerate(names)}
+    kept = feedback_request(profile, space).scores
+    assert len(kept) == MAX_FEEDBACK and -0.9 in kept.round(3) and 0.9 in kept.round(3)
+    middle = sorted(profile.values(), key=lambda s: abs(s))[:4]
+    assert not set(np.round(middle, 3)) & set(kept.round(3))  # the four nearest the mean are left out
+    shifted = feedback_request({f: s - 0.05 for f, s in profile.items()}, space).scores
+    assert np.allclose(feedback_weights(shifted), feedback_weights(kept), atol=1e-5)  # the same items, shifted

@@ -43,6 +43,9 @@ def test_every_lab_on_the_real_data(results):
     # to their sum, times a constant): the same AUC up to float ties.
     assert abs(qdrant["qdrant-sum (likes only)"]["auc"] - qdrant["qdrant-avg (likes only)"]["auc"]) < 2e-3
     assert qdrant["EASE"]["auc"] == results["ease"]["rules"]["EASE"]["auc"]  # the same model, the same users
+    fit = results["qdrant"]["feedback_fit"]  # a, b, c fitted on the history: a grid point, at least the default
+    assert (fit["a"], fit["b"], fit["c"]) in {(g["a"], g["b"], g["c"]) for g in fit["grid"]}
+    assert fit["train_auc"] >= fit["default_train_auc"] and 200 <= fit["users"] <= 270
     json.dumps(results, allow_nan=False)  # every number finite
 
 

@@ -81,3 +81,18 @@ def test_likes_only_strategies_match_only_when_their_shown_aucs_are_equal():
     assert "match (" not in text and "differ at the third decimal" in text
     a, b = (f"{float(np.mean(v)):.3f}" for v in (base, base - 0.0012))
     assert f"(AUC {a} and {b})" in text
+
+
+def test_qdrant_reading_says_plainly_whether_scored_feedback_beats_example_lists():
+    rng = np.random.default_rng(4)
+    base = rng.uniform(0.4, 0.6, 50)
+    lists = {"qdrant-avg": base + 0.02, "qdrant-best": base, "qdrant-sum": base + 0.02}
+    rules = {**lists, **{f"{m} (likes only)": base for m in lists}, "signed history": base + 0.03, "EASE": base + 0.1}
+    fit = {"a": 0.0, "b": 0.5, "c": 1.0, "train_auc": 0.61, "default_train_auc": 0.6}
+    ahead = lab({**rules, "qdrant-feedback": base + 0.05, "qdrant-feedback (fitted)": base + 0.06}, feedback_fit=fit)
+    text = readings.qdrant(ahead)
+    assert text.count("Scored feedback beats the best example list (qdrant-") == 1
+    assert "qdrant-feedback and qdrant-feedback (fitted) above it beyond the noise" in text
+    assert "Fitted on the history alone, a = 0, b = 0.5, c = 1 (inner AUC 0.610, against 0.600" in text
+    level = lab({**rules, "qdrant-feedback": base + 0.02, "qdrant-feedback (fitted)": base + 0.02}, feedback_fit=fit)
+    assert "Scored feedback does not beat the best example list beyond the noise (" in readings.qdrant(level)
