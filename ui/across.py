@@ -17,6 +17,7 @@ from core.errors import InputError
 from core.vectors.methods import METHOD_NAMES, METHODS
 from core.wording import counted
 from ui import resources
+from ui.colours import ROLE_COLOURS
 from ui.plots import COLOURS, finish, reference_line, show
 from ui.text import md_escape
 
@@ -182,7 +183,10 @@ def _negation_table(summaries: dict) -> None:
 
 def _negation_chart(results: dict) -> go.Figure:
     figure = go.Figure()
-    for label, index, colour in (("its negation", 0, "#e03131"), ("a random other sentence", 1, "#868e96")):
+    for label, index, colour in (
+        ("its negation", 0, ROLE_COLOURS["alarm"]),
+        ("a random other sentence", 1, ROLE_COLOURS["neutral"]),
+    ):
         xs, ys = [], []
         for model, cosines in results.items():
             ys.extend(cosines[index].tolist())

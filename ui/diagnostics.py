@@ -21,6 +21,7 @@ from core.scenarios.model import Scenario
 from core.vectors.methods import ALL_METHOD_NAMES, METHOD_NAMES, METHODS
 from core.vectors.space import FeatureSpace, MethodParams
 from core.wording import counted
+from ui.colours import ROLE_COLOURS
 from ui.plots import COLOURS, finish, heatmap, lines_by_method, reference_line, show, square_heatmap
 from ui.text import md_escape
 
@@ -185,7 +186,10 @@ def tab_truncation(space: FeatureSpace, scenario: Scenario, key: tuple) -> None:
     users = _users(scenario)
     limit = next(iter(truncated.values())).limit
     figure = go.Figure()
-    for label, cut, colour in (("read in full", False, "#868e96"), ("some features never read", True, "#e03131")):
+    for label, cut, colour in (
+        ("read in full", False, ROLE_COLOURS["neutral"]),
+        ("some features never read", True, ROLE_COLOURS["alarm"]),
+    ):
         kept = [u for u, t in truncated.items() if bool(t.unseen) == cut]
         if not kept:
             continue
@@ -288,9 +292,11 @@ def tab_variance(space: FeatureSpace, scenario: Scenario, params: MethodParams) 
     if pca.cumulative.size:
         k_axis = np.arange(1, pca.cumulative.size + 1)
         figure = go.Figure(go.Scatter(x=k_axis, y=pca.cumulative, mode="lines+markers", name="cumulative share"))
-        for level, dash, colour in ((0.90, "dot", "#868e96"), (0.95, "dash", "#343a40")):
+        for level, dash, colour in ((0.90, "dot", ROLE_COLOURS["neutral"]), (0.95, "dash", ROLE_COLOURS["strong"])):
             reference_line(figure, f"{level:.0%} of the variance", y=level, dash=dash, color=colour)
-        reference_line(figure, f"chosen k = {pca.n_components}", x=pca.n_components, color="#e03131", dash="solid")
+        reference_line(
+            figure, f"chosen k = {pca.n_components}", x=pca.n_components, color=ROLE_COLOURS["alarm"], dash="solid"
+        )
         subtitle = f"of the feature embeddings; whitening keeps {params.whiten_variance:.0%}"
         finish(figure, "Cumulative explained variance", "components", "share", 420, subtitle=subtitle)
         figure.update_yaxes(range=[0, 1.02])
@@ -341,14 +347,14 @@ def tab_tanh(space: FeatureSpace, scenario: Scenario, key: tuple) -> None:
     s = np.linspace(-1, 1, 81)
     figure = go.Figure()
     figure.add_scatter(x=s, y=np.tanh(2 * s), name="tanh(2s)", line={"color": COLOURS["weighted"], "width": 3})
-    figure.add_scatter(x=s, y=s, name="s (linear)", line={"color": "#868e96", "dash": "dash"})
+    figure.add_scatter(x=s, y=s, name="s (linear)", line={"color": ROLE_COLOURS["neutral"], "dash": "dash"})
     finish(figure, "A score's weight", "score s", "weight", 380, columns=2, subtitle="in the weighted sum")
     show(figure, left)
     figure = go.Figure(
         go.Bar(
             x=["with tanh", "linear"],
             y=[effect.degrees_with_tanh, effect.degrees_linear],
-            marker_color=[COLOURS["weighted"], "#868e96"],
+            marker_color=[COLOURS["weighted"], ROLE_COLOURS["neutral"]],
         )
     )
     subtitle = f"'{effect.feature}': 0.5 → 1.0, of {counted(effect.features, 'score')}"
@@ -369,8 +375,8 @@ def tab_dislikes(recommender: Recommender, key: tuple, params: MethodParams) -> 
     total = dislikes.totals(counts)
     figure = go.Figure()
     for mark, label, colour in (
-        ("hard_no_in_top_k", HARD_NO_NAME, "#c92a2a"),
-        ("disliked_in_top_k", DISLIKED_NAME, "#f08c00"),
+        ("hard_no_in_top_k", HARD_NO_NAME, ROLE_COLOURS["alarm"]),
+        ("disliked_in_top_k", DISLIKED_NAME, ROLE_COLOURS["caution"]),
     ):
         figure.add_bar(x=[LABELS[m] for m in total], y=[total[m][mark] for m in total], name=label)
         figure.data[-1].marker.color = colour

@@ -17,6 +17,7 @@ from core.movielens.metrics import BEATS, LEVEL, LOSES, Difference
 from core.vectors.methods import METHOD_NAMES, STRATEGY_NAMES
 from core.wording import NOT_DEFINED, counted
 from ui import labs, resources
+from ui.colours import ROLE_COLOURS
 from ui.plots import COLOURS, METRIC_COLUMNS, auc_bars, finish, interval, score_columns, show
 from ui.text import md_escape
 
@@ -141,7 +142,9 @@ def _per_user_scatter(evaluation: Evaluation, x_method: str, y_method: str, colu
             name="one user",
         )
     )
-    figure.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dash", "color": "#868e96"}, name="equal AUC")
+    figure.add_scatter(
+        x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dash", "color": ROLE_COLOURS["neutral"]}, name="equal AUC"
+    )
     finish(figure, "Per-user AUC", f"{xl} AUC", f"{yl} AUC", 440, columns=2, subtitle=f"{yl} against {xl}")
     # Square, with both axes kept to [0, 1]: "domain" shrinks the plot area rather than stretch an axis's range.
     figure.update_xaxes(range=[-0.02, 1.02], constrain="domain")
@@ -188,7 +191,7 @@ def _profile_chart(chosen: int, user) -> go.Figure:
             x=[s for _, s in profile],
             y=[f for f, _ in profile],
             orientation="h",
-            marker_color=["#e03131" if s < 0 else "#2b8a3e" for _, s in profile],
+            marker_color=[ROLE_COLOURS["below"] if s < 0 else ROLE_COLOURS["above"] for _, s in profile],
         )
     )
     height = max(340, 18 * len(profile) + 150)

@@ -13,6 +13,7 @@ from core.movielens.labs.history import RECENCY_HALF_LIFE
 from core.movielens.protocol import MAX_EXAMPLES, NEGATIVE, POSITIVE
 from core.movielens.strategies import FITTED, NO_NEGATIVES
 from core.wording import counted
+from ui.colours import ROLE_COLOURS
 from ui.plots import (
     COLOURS,
     METRIC_COLUMNS,
@@ -40,7 +41,7 @@ HEADINGS = {  # each lab's question: the page shows it at once, before the lab c
     "ease": "EASE: relations between items, including negative ones",
     "qdrant": "What a vector database does with dislikes",
 }
-RULE_COLOURS = ["#868e96", "#1971c2", "#0c8599", "#2b8a3e"]
+RULE_COLOURS = [ROLE_COLOURS[r] for r in ("neutral", "first", "second", "third")]
 INTRO = (
     "Five neighbouring problems, each tested on real ratings rather than argued. Every lab uses the "
     "Evaluation page's MovieLens split (each user's first 80% of ratings by time as history, the rest held out; "
@@ -155,7 +156,7 @@ def centroids(lab: dict) -> None:
     verdict(readings.centroids(lab))
     rows = pd.DataFrame(lab["by_k"])
     figure = go.Figure()
-    for metric, colour in (("hit@1", "#1971c2"), ("recall@3", "#2b8a3e")):
+    for metric, colour in (("hit@1", ROLE_COLOURS["first"]), ("recall@3", ROLE_COLOURS["third"])):
         figure.add_scatter(
             x=rows["k"].astype(str),
             y=rows[metric],
@@ -235,7 +236,7 @@ def qdrant(lab: LabResult) -> None:
     colours = [
         COLOURS.get(rule) or _lighter(COLOURS[rule.removesuffix(NO_NEGATIVES).removesuffix(FITTED)])
         if rule.startswith("qdrant-")
-        else {"signed history": "#1971c2", "EASE": "#2b8a3e"}[rule]
+        else {"signed history": ROLE_COLOURS["first"], "EASE": ROLE_COLOURS["third"]}[rule]
         for rule in lab.rules
     ]
     figure = auc_bars(

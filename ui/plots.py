@@ -14,21 +14,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core.wording import NOT_DEFINED
+from ui.colours import BASELINE_COLOURS, METHOD_COLOURS
 
-COLOURS = {
-    "naive": "#e03131",
-    "split": "#f08c00",
-    "prefix": "#ae3ec9",
-    "weighted": "#1971c2",
-    "whitened": "#0c8599",
-    "exact": "#2b8a3e",
-    "qdrant-avg": "#5c940d",
-    "qdrant-best": "#d6336c",
-    "qdrant-sum": "#7048e8",
-    "qdrant-feedback": "#a0522d",
-    "popularity": "#868e96",
-    "random": "#ced4da",
-}
+COLOURS = {**METHOD_COLOURS, **BASELINE_COLOURS}  # colour-blind safe: ui/colours.py
 
 
 # Characters of a title line (15 px, bold) and of a subtitle line (12 px) that fit the chart on a 390-px phone
