@@ -41,6 +41,7 @@ ROLE_COLOURS = {
     "first": "#0072b2",  # rules or metrics side by side (Okabe-Ito blue, vermillion, bluish green)
     "second": "#d55e00",
     "third": "#009e73",
+    "muted_text": "#5f6672",  # a value the interval cannot call: lighter than the text, still 5.8:1 on white
 }
 ROLE_GROUPS = (("neutral", "first", "second", "third"), ("below", "above"), ("alarm", "caution"), ("neutral", "alarm"))
 """Roles drawn in one chart together, which must stay apart as the methods do."""

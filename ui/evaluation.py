@@ -357,7 +357,7 @@ def _differences(table: dict, ids: list[str], config: dict) -> None:
         [[verdict == "unclear" for verdict in verdicts[m]] for m in methods], columns=ids, index=frame.index
     )
     styled = frame.style.format(_signed, subset=ids).apply(
-        lambda _: unclear.replace({True: "color: #adb5bd", False: ""}), axis=None, subset=ids
+        lambda _: unclear.replace({True: f"color: {ROLE_COLOURS['muted_text']}", False: ""}), axis=None, subset=ids
     )
     config = config | {i: st.column_config.NumberColumn(i, help=config[i]["help"]) for i in ids}
     config["better"] = st.column_config.TextColumn(help="models for which the 95% interval lies above 0")
