@@ -1,7 +1,8 @@
 """Screenshots of app pages in headless Chromium.
 
 ``python scripts/screenshot.py --all [--out screenshots]``: every page at 390x844 (a phone), 800x900, 1280x800
-and 1920x1080, full height (what ``make screenshots`` runs), and every view a page hides behind a tab or a choice: the
+and 1920x1080, and a 1024x768 projector zoomed to 150 % (683x512 CSS px), full height (what ``make screenshots``
+runs), and every view a page hides behind a tab or a choice: the
 Explorer on the peanut preset, each Diagnostics tab, each Evaluation tab, each lab.
 ``python scripts/screenshot.py PATH?QUERY ... [--width W]``: chosen pages at one size.
 """
@@ -20,6 +21,7 @@ from ui.diagnostics import TABS as DIAGNOSTICS_TABS  # noqa: E402
 from ui.navigation import PAGES  # noqa: E402
 
 SIZES = ((390, 844), (800, 900), (1280, 800), (1920, 1080))
+PROJECTOR = (683, 512, 1.5)  # a 1024 x 768 projector with the browser zoomed to 150 %: 683 x 512 CSS px
 LOAD = 600_000  # a cold first load may embed, fit maps and run the evaluation
 PROGRESS_GONE = '() => !document.querySelector(\'[data-testid="stMain"] [data-testid="stProgress"]\')'
 
@@ -82,7 +84,11 @@ def main() -> int:
     parser.add_argument(
         "paths", nargs="*", default=[""], help="page paths with query, e.g. 'explorer?preset=sign-trap'"
     )
-    parser.add_argument("--all", action="store_true", help="every page at every size (390, 800, 1280, 1920 px wide)")
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="every page at every size (390, 800, 1280, 1920 px wide, and 1024 x 768 at 150 %)",
+    )
     parser.add_argument("--out", type=Path, default=Path("/tmp/screens"))
     parser.add_argument("--full", action="store_true", help="capture the full page height")
     parser.add_argument("--name", help="file name for a single path (default: from the path)")
@@ -92,10 +98,11 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     with streamlit_server(timeout=300) as url, chromium() as browser:
         if args.all:
-            for width, height in SIZES:
-                page = browser.new_page(viewport={"width": width, "height": height})
+            for width, height, scale in (*((w, h, 1) for w, h in SIZES), PROJECTOR):
+                page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=scale)
+                suffix = f"{width}" if scale == 1 else "projector-150"
                 for name, path, click in views():
-                    shoot(page, url, path, args.out / f"{name}-{width}.png", full=True, click=click)
+                    shoot(page, url, path, args.out / f"{name}-{suffix}.png", full=True, click=click)
                 page.close()
             return 0
         page = browser.new_page(viewport={"width": args.width, "height": args.height})

@@ -4,13 +4,16 @@ suite can catch a violation (a deliberately low-contrast caption fails)."""
 
 from __future__ import annotations
 
+import io
 from urllib.parse import quote
 
 import pytest
+from PIL import Image
 
 from scripts.axe import violations
 from scripts.harness import wait_idle
 from tests.e2e.helpers import LIVE, LOAD, open_page
+from ui.colours import METHOD_COLOURS, MIN_DELTA_E, closest_pairs, delta_e
 from ui.diagnostics import TABS as DIAGNOSTICS
 from ui.evaluation import TABS as EVALUATION
 from ui.labs import LABS
@@ -45,10 +48,11 @@ EVERY_VIEW = [
 ]
 
 
+@pytest.mark.parametrize("size", WIDTHS, ids=lambda s: f"{s[0]}px")
 @pytest.mark.parametrize("link", EVERY_VIEW)
-def test_every_page_and_tab_has_no_wcag_violation(browser, server_url, link):
+def test_every_page_and_tab_has_no_wcag_violation(browser, server_url, link, size):
     """Each tab of a page is its own link (?tab=...), so axe reads the one that link opens."""
-    page = browser.new_page(viewport={"width": 800, "height": 900})
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
     page.goto(server_url + link)
     wait_idle(page, timeout=LOAD)
     found = violations(page)
@@ -69,6 +73,47 @@ def test_the_explorer_reflows_at_320_css_pixels(browser, server_url):
     context.close()
     assert widths["page"] <= widths["view"] and widths["main"] <= widths["view"], widths
     assert widths["sliders"] <= widths["view"], widths
+
+
+def test_a_projector_at_150_percent_shows_the_rankings_without_overlap(browser, server_url):
+    """1024 x 768 zoomed to 150 %: 683 x 512 CSS px at 1.5 device pixels each. No sideways scroll, and no two
+    cells of a rankings table overlap (WCAG 1.4.10)."""
+    context = browser.new_context(viewport={"width": 683, "height": 512}, device_scale_factor=1.5)
+    page = context.new_page()
+    open_page(page, server_url + "/?preset=sign-trap&user=user-a")
+    found = page.evaluate(
+        f"""() => {{ const view = document.documentElement.clientWidth;
+          const cells = [...document.querySelectorAll('{LIVE} table.sae-rankings tr:first-child > *')]
+            .map(c => c.getBoundingClientRect());
+          const overlaps = cells.filter((a, i) => cells.some((b, j) => j !== i && a.top === b.top &&
+            a.left < b.right - 0.5 && b.left < a.right - 0.5)).length;
+          return {{page: document.scrollingElement.scrollWidth, view, overlaps, columns: cells.length,
+                   right: Math.max(...cells.map(c => c.right))}}; }}"""
+    )
+    context.close()
+    assert found["page"] <= found["view"] and found["right"] <= found["view"], found
+    assert found["columns"] >= 2 and found["overlaps"] == 0, found
+
+
+@pytest.mark.parametrize("vision", ["protanopia", "deuteranopia", "tritanopia"])
+def test_method_colours_stay_apart_under_chromium_s_own_vision_emulation(browser, vision):
+    """Chromium's DevTools emulation (Emulation.setEmulatedVisionDeficiency) renders the palette as a dichromat
+    sees it; every pair of method colours, read back from the screenshot, stays MIN_DELTA_E apart (pure red, green
+    and blue, rendered far from themselves, show the emulation is on)."""
+    swatches = {**METHOD_COLOURS, "red": "#ff0000", "green": "#00ff00", "blue": "#0000ff"}
+    page = browser.new_page(viewport={"width": 40 * len(swatches), "height": 40})
+    cells = "".join(f'<div style="width:40px;height:40px;background:{c}"></div>' for c in swatches.values())
+    page.set_content(f'<body style="margin:0;display:flex">{cells}</body>')
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Emulation.setEmulatedVisionDeficiency", {"type": vision})
+    image = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    page.close()
+    seen = {name: "#{:02x}{:02x}{:02x}".format(*image.getpixel((40 * i + 20, 20))) for i, name in enumerate(swatches)}
+    changed = max(delta_e(colour, seen[name]) for name, colour in swatches.items())
+    assert changed > 2 * MIN_DELTA_E, ("the emulation changed nothing", seen)  # it is on
+    methods = {name: seen[name] for name in METHOD_COLOURS}
+    smallest, a, b = closest_pairs(methods)["normal"]  # already as the dichromat sees them
+    assert smallest >= MIN_DELTA_E, (vision, a, b, smallest)
 
 
 def test_the_suite_catches_a_low_contrast_caption(browser, server_url):
