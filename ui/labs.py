@@ -243,7 +243,7 @@ def qdrant(lab: LabResult) -> None:
         list(lab.rules),
         lab.summary(),
         colours,
-        "Recommend strategies and relevance feedback",
+        "Qdrant's queries",
         x_title="rule",
         subtitle=f"mean AUC over {counted(lab.users, 'user')}, with 95% intervals",
     )

@@ -128,6 +128,19 @@ def _preset_or_none(preset_id: str) -> Scenario | None:
     return resources.preset(preset_id) if preset_id in {i.id for i in resources.preset_infos()} else None
 
 
+def _changed(key: str) -> None:
+    st.session_state[f"{key}_changed"] = True
+
+
+def _link_is_quiet(key: str) -> bool:
+    """Whether a picker leaves the address bar as it is: it is bare (the page was reached by the sidebar, or opened
+    without a link) and the reader has not changed this picker on this page yet. Writing the link on arrival would
+    add a second history entry, which races Streamlit's own entry for the page change: when the bare one lands
+    second-to-last, the browser's Back stays on this page instead of returning to the page before. The first
+    choice made on the page writes the link, as a move in the Explorer does."""
+    return not len(st.query_params) and not st.session_state.pop(f"{key}_changed", False)
+
+
 def scenario_picker(key: str) -> Scenario:
     """A scenario selectbox that a link can set and that writes the link back: ``?scenario=<preset id>``, or for
     this session's own scenario ``?data=<the scenario packed>`` when it is small enough to travel."""
@@ -136,10 +149,12 @@ def scenario_picker(key: str) -> Scenario:
     state = st.session_state
     if state.get(key) not in options:
         state[key] = state.get("x_preset") if state.get("x_preset") in options else DEFAULT_PRESET
-    choice = st.selectbox("Scenario", list(options), format_func=options.get, key=key)
+    choice = st.selectbox("Scenario", list(options), format_func=options.get, key=key, on_change=_changed, args=(key,))
     scenario = scenario_for(choice)
     blob = packed(scenario) if is_upload(choice) else None
     wanted = {DATA_KEY: blob} if blob else {} if is_upload(choice) else {URL_KEY: choice}
+    if _link_is_quiet(key):
+        return scenario
     if {k: st.query_params.get(k) for k in (URL_KEY, DATA_KEY) if k in st.query_params} != wanted:
         for k in (URL_KEY, DATA_KEY):
             st.query_params.pop(k, None)
@@ -169,12 +184,14 @@ def model_picker(key: str, *, link: bool = True) -> str:
         format_func=lambda i: f"{installed[i].name} ({installed[i].dim or '?'}-d)",
         key=key,
         help="Every method embeds with this model. Diagnostics → Across models compares all of them.",
+        on_change=_changed,
+        args=(key,),
     )
     missing = [m.name for m in models.registry() if not m.installed]
     if missing:
         st.caption(f"Not installed: {', '.join(missing)}. `{models.INSTALL}` adds them.")
     choice = state[key]
-    if link:
+    if link and not _link_is_quiet(key):
         wanted = None if choice == models.default_id() else choice
         if st.query_params.get(MODEL_KEY) != wanted:
             st.query_params.pop(MODEL_KEY, None)

@@ -75,6 +75,8 @@ def test_arrow_keys_play_the_sweep_then_commit_after_a_pause(page, server_url):
     before = page.evaluate(SHOWN)
     for _ in range(20):
         page.keyboard.press("ArrowRight")
+    # the rankings redraw in the input event, the charts in the next animation frame: let that frame come
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
     live = page.evaluate(SHOWN)
     assert live != before, "the panel moved with the keys, before the server committed anything"
     committed(page, "anxiety")

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import pytest
 
+from core.vectors.methods import ALL_METHOD_NAMES
 from scripts.harness import wait_idle
 from tests.e2e.helpers import LIVE, LOAD, open_page, slider, wait_for_set
 
 SIZES = [(800, 900), (1280, 800), (1920, 1080)]
-ALL_METHODS = "naive,split,prefix,weighted,whitened,exact,qdrant-avg,qdrant-best,qdrant-sum,qdrant-feedback"
+ALL_METHODS = ",".join(ALL_METHOD_NAMES)  # every method of the registry
 PEANUT = (
     "explorer?preset=peanut-allergy&user=peanut-allergic&hardno=-0.9&methods=naive,prefix,weighted,exact,qdrant-best"
 )
@@ -151,14 +152,14 @@ def test_explorer_numbers_arrows_and_headers_fit(browser, server_url, size):
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}px")
-@pytest.mark.parametrize("path", [f"explorer?methods={ALL_METHODS}", PEANUT], ids=["nine-methods", "peanut"])
+@pytest.mark.parametrize("path", [f"explorer?methods={ALL_METHODS}", PEANUT], ids=["every-method", "peanut"])
 def test_every_method_column_is_in_view(browser, server_url, size, path):
     """On a narrow screen the method columns wrap into rows: none hides off to the right."""
     context = browser.new_context(viewport={"width": size[0], "height": size[1]})
     page = context.new_page()
     open_page(page, f"{server_url}/{path}")
     columns = page.evaluate(COLUMNS)
-    assert len(columns) == (9 if ALL_METHODS in path else 5)
+    assert len(columns) == (len(ALL_METHOD_NAMES) if ALL_METHODS in path else 5)
     hidden = [c for c in columns if c["left"] < -1 or c["right"] < -1 or c["width"] < 100]
     assert not hidden, hidden
     assert_panel_fits(page)

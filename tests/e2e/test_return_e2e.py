@@ -40,3 +40,19 @@ def test_the_view_survives_a_trip_to_diagnostics_by_the_sidebar_and_by_back(page
     page.wait_for_selector(f"{TABLE} tbody td", timeout=LOAD)
     wait_idle(page, timeout=LOAD)
     assert shown(page) == before, "back by the browser: the same view"
+
+
+def test_the_sidebar_adds_one_history_entry_and_a_choice_on_the_page_writes_its_link(page, server_url):
+    """A page reached by the sidebar keeps its bare address (one history entry, so Back returns at once); the
+    first choice made there writes the link."""
+    open_page(page, server_url + VIEW)
+    entries = page.evaluate("history.length")
+    page.get_by_role("link", name="Diagnostics").click()
+    page.wait_for_url("**/diagnostics**", timeout=60_000)
+    wait_idle(page, timeout=LOAD)
+    page.wait_for_timeout(1_000)  # a late write would show here
+    assert page.evaluate("history.length") == entries + 1 and urlparse(page.url).query == ""
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name="The sign trap: anxiety and adventure").click()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('scenario') === 'sign-trap'", timeout=60_000)
+    wait_idle(page, timeout=LOAD)
