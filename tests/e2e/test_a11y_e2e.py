@@ -59,7 +59,7 @@ EVERY_VIEW = [
     "/about",
     *(f"/diagnostics?tab={quote(tab)}" for tab in DIAGNOSTICS),
     *(f"/evaluation?tab={quote(tab)}" for tab in EVALUATION),
-    *(f"/labs?lab={lab}" for lab in LABS),
+    *(f"/labs?lab={quote(name)}" for name in LABS.values()),  # a lab by its name, as its link says
 ]
 
 
