@@ -404,7 +404,9 @@ QUICK_WAIT = 0.15  # seconds a request waits for the whole sweep before it answe
 
 
 def sweep_key(recommender: Recommender, view: ViewState, profile: Mapping[str, float], feature: str) -> tuple:
-    """Everything a sweep depends on: two sessions with the same key share one sweep."""
+    """Everything a sweep depends on: two sessions with the same key share one sweep. That includes the order of
+    the profile's features, not only their scores: naive text, split channel and the feedback query's target
+    are texts written in that order, and two orders embed differently."""
     return (
         recommender.scenario.fingerprint,
         recommender.space.embedder.fingerprint,
@@ -416,6 +418,7 @@ def sweep_key(recommender: Recommender, view: ViewState, profile: Mapping[str, f
         view.aligned,
         feature,
         base_of(profile, feature),
+        tuple(profile),
     )
 
 

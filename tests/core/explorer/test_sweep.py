@@ -17,6 +17,7 @@ from core.explorer.sweep import (
     linear_model,
     linear_sweep,
     position_of,
+    sweep_key,
     sweep_profiles,
 )
 from core.maps.store import MapStore
@@ -24,6 +25,7 @@ from core.retrieval.recommender import Recommender
 from core.scenarios.model import scenario_from_dict
 from core.scenarios.presets import load_preset
 from core.vectors.methods import ALL_METHOD_NAMES, METHOD_NAMES
+from core.vectors.texts import naive_text
 from tests.samples import SMALL_SCENARIOS
 
 TOL = 1e-4
@@ -185,3 +187,15 @@ def test_tiny_and_odd_scenarios_sweep_like_rank_too(embedder, sample):
     profile = dict(scenario.users[0].profile)
     for feature in profile:
         check(recommender, ViewState(methods=METHOD_NAMES, k=3), profile, feature)
+
+
+def test_the_same_scores_in_another_order_are_another_sweep(recommenders):
+    """Naive text is written in the profile's order, so a sweep from one order is never served for another."""
+    recommender = recommenders["sign-trap"]
+    profile = dict(recommender.scenario.user("user-a").profile)
+    reordered = dict(reversed(list(profile.items())))
+    view, feature = ViewState(), next(iter(profile))
+    assert sweep_key(recommender, view, profile, feature) != sweep_key(recommender, view, reordered, feature)
+    assert sweep_key(recommender, view, profile, feature) == sweep_key(recommender, view, dict(profile), feature)
+    texts = {naive_text(p) for p in (profile, reordered)}
+    assert len(texts) == 2  # the reason: the two orders are two texts
